@@ -1,0 +1,160 @@
+"""Cross-field rules a schema cannot express, checked before every run.
+
+Each ``check_*`` function returns a list of :class:`~circdebt.errors.Problem`; they
+never raise, so a user sees every problem at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from circdebt.errors import Problem, did_you_mean
+from circdebt.scenario import FY_RE, MONTH_RE, Scenario, SeriesSpec
+from circdebt.timeline import MAX_MONTHS, month_number
+
+#: Fields where a value at or below 1.5 almost surely is a fraction typed for a percent.
+_PERCENT_FIELDS_NEVER_TINY = ("recovery_pct",)
+
+
+def check_time(s: Scenario, file: str) -> list[Problem]:
+    start, end = month_number(s.time.start), month_number(s.time.end)
+    if end < start:
+        return [Problem(file, "time.end", f"a month on or after time.start ({s.time.start})",
+                        repr(s.time.end))]
+    if end - start + 1 > MAX_MONTHS:
+        return [Problem(file, "time.end", f"a horizon of at most {MAX_MONTHS} months",
+                        f"{end - start + 1} months")]
+    return []
+
+
+def _unique(names: Iterable[str], key: str, file: str) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(Problem(file, f"{key}[{i}].name", "a unique name", repr(name)))
+        seen.add(name)
+    return problems
+
+
+def check_names(s: Scenario, file: str) -> list[Problem]:
+    """Plant and class names are unique; references point at things that exist."""
+    problems = _unique((p.name for p in s.supply.plants), "supply.plants", file)
+    problems += _unique((c.name for c in s.demand.classes), "demand.classes", file)
+    fuels = set(s.exogenous.fuels)
+    creditors = {p.creditor for p in s.supply.plants}
+    classes = {c.name for c in s.demand.classes}
+    for i, plant in enumerate(s.supply.plants):
+        if plant.fuel is not None and plant.fuel not in fuels:
+            problems.append(Problem(
+                file, f"supply.plants[{i}].fuel",
+                f"a fuel defined under exogenous.fuels ({', '.join(sorted(fuels)) or 'none'})",
+                repr(plant.fuel), did_you_mean(plant.fuel, fuels)))
+    for creditor in s.initial.payables_bn_pkr:
+        if creditor not in creditors:
+            problems.append(Problem(
+                file, f"initial.payables_bn_pkr.{creditor}",
+                f"a creditor class of some plant group ({', '.join(sorted(creditors))})",
+                repr(creditor), did_you_mean(creditor, creditors)))
+    for creditor in s.debt.lps:
+        if creditor not in creditors:
+            problems.append(Problem(
+                file, f"debt.lps.{creditor}", "a creditor class of some plant group",
+                repr(creditor), did_you_mean(creditor, creditors)))
+    for i, creditor in enumerate(s.settlement.priority):
+        if creditor not in creditors:
+            problems.append(Problem(
+                file, f"settlement.priority[{i}]", "a creditor class of some plant group",
+                repr(creditor), did_you_mean(creditor, creditors)))
+    for name in s.demand.rooftop_solar.class_shares_pct:
+        if name not in classes:
+            problems.append(Problem(
+                file, f"demand.rooftop_solar.class_shares_pct.{name}", "a consumer class name",
+                repr(name), did_you_mean(name, classes)))
+    shares = s.demand.rooftop_solar.class_shares_pct
+    if shares and abs(sum(shares.values()) - 100.0) > 1e-6:
+        problems.append(Problem(file, "demand.rooftop_solar.class_shares_pct",
+                                "shares summing to 100", f"{sum(shares.values()):g}"))
+    if s.demand.rooftop_solar.capacity_mw + s.demand.rooftop_solar.additions_mw_per_year > 0 \
+            and not shares:
+        problems.append(Problem(file, "demand.rooftop_solar.class_shares_pct",
+                                "which classes host rooftop solar (shares in percent)", "none"))
+    return problems
+
+
+def check_dates(s: Scenario, file: str) -> list[Problem]:
+    """Contract dates and FY-keyed tables are well formed."""
+    problems = []
+    for i, plant in enumerate(s.supply.plants):
+        if plant.debt_maturity and plant.contract_expiry and \
+                month_number(plant.debt_maturity) > month_number(plant.contract_expiry):
+            problems.append(Problem(file, f"supply.plants[{i}].debt_maturity",
+                                    "a month on or before contract_expiry",
+                                    repr(plant.debt_maturity)))
+    fy_tables = {
+        "budget.cppa_payments_bn_pkr_per_fy": s.budget.cppa_payments_bn_pkr_per_fy,
+        "budget.phl_payments_bn_pkr_per_fy": s.budget.phl_payments_bn_pkr_per_fy,
+        "subsidy.budget_cap_bn_pkr_per_fy": s.subsidy.budget_cap_bn_pkr_per_fy or {},
+    }
+    for key, table in fy_tables.items():
+        for fy in table:
+            if not FY_RE.match(fy):
+                problems.append(Problem(file, f"{key}.{fy}", "a fiscal year like 'FY2027'",
+                                        repr(fy)))
+    return problems
+
+
+def check_units(s: Scenario, file: str) -> list[Problem]:
+    """Catch the commonest unit slip: a fraction typed where a percent is expected."""
+    problems = []
+    for i, c in enumerate(s.demand.classes):
+        for field in _PERCENT_FIELDS_NEVER_TINY:
+            value = getattr(c, field)
+            if 0 < value <= 1.5:
+                problems.append(Problem(
+                    file, f"demand.classes[{i}].{field}", "a percent (0-100)", repr(value),
+                    f"did you mean {value * 100:g}? percent keys take percent, not fractions"))
+    for name in ("actual_pct", "allowed_pct"):
+        spec = getattr(s.losses, name)
+        values = [spec] if isinstance(spec, float | int) else _series_values(spec)
+        for v in values:
+            if not 0 <= v < 100:
+                problems.append(Problem(file, f"losses.{name}", "a percent in [0, 100)", repr(v)))
+    return problems
+
+
+def _series_values(spec: SeriesSpec) -> list[float]:
+    values = [] if spec.initial is None else [spec.initial]
+    return values + list((spec.schedule or {}).values())
+
+
+def check_schedules(s: Scenario, file: str) -> list[Problem]:
+    """Schedule anchors must lie inside the horizon (a typo'd year is refused)."""
+    start, end = month_number(s.time.start), month_number(s.time.end)
+    problems = []
+    series = {f"exogenous.{k}": getattr(s.exogenous, k) for k in
+              ("fx_pkr_per_usd", "kibor_pct", "pk_cpi_inflation_pct_per_year",
+               "us_cpi_inflation_pct_per_year", "gdp_bn_pkr_per_year")}
+    series |= {f"exogenous.fuels.{k}.index": f.index for k, f in s.exogenous.fuels.items()}
+    series |= {"losses.actual_pct": s.losses.actual_pct, "losses.allowed_pct": s.losses.allowed_pct}
+    for key, spec in series.items():
+        if not isinstance(spec, SeriesSpec) or not spec.schedule:
+            continue
+        for anchor in spec.schedule:
+            m = month_number(anchor) if MONTH_RE.match(anchor) else \
+                month_number(f"{int(anchor[2:])}-01")
+            if not start - 120 <= m <= end + 120:
+                problems.append(Problem(file, f"{key}.schedule.{anchor}",
+                                        f"an anchor within 10 years of {s.time.start}..{s.time.end}",
+                                        repr(anchor)))
+    for key, spec in (("exogenous.fx_pkr_per_usd", s.exogenous.fx_pkr_per_usd),):
+        values = [spec] if isinstance(spec, float | int) else _series_values(spec)
+        if any(v <= 0 for v in values):
+            problems.append(Problem(file, key, "a positive exchange rate", repr(min(values))))
+    return problems
+
+
+def check_scenario(s: Scenario, file: str) -> list[Problem]:
+    """Every cross-field rule; an empty list means the scenario can run."""
+    return (check_time(s, file) + check_names(s, file) + check_dates(s, file)
+            + check_units(s, file) + check_schedules(s, file))

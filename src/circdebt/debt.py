@@ -1,0 +1,40 @@
+"""Payables, late-payment surcharge and the debt parked in Power Holding Ltd (MODEL.md §7).
+
+Amounts are Rs bn; rates are fractions per year; arrays are (paths,) or
+(paths, creditors).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def late_payment_surcharge(
+    overdue_bn: np.ndarray, kibor: np.ndarray, spread: np.ndarray, waiver: np.ndarray,
+    accrues: np.ndarray,
+) -> np.ndarray:
+    """LPS accrued this month on overdue payables. [Rs bn], (paths, creditors).
+
+    overdue x (KIBOR + spread) / 12 x (1 - waiver), for creditors whose contracts carry
+    LPS (``accrues``). Payables at the start of a month are at least a month old and
+    count as overdue (WORKED_EXAMPLE.md: "all overdue").
+    """
+    rate = np.maximum(kibor[:, None] + spread, 0.0)
+    return overdue_bn * rate / 12.0 * (1.0 - waiver) * accrues
+
+
+def phl_service(
+    debt_bn: np.ndarray, kibor: np.ndarray, spread: float, budget_bn: float | np.ndarray,
+    dss_bn: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One month of PHL debt: interest accrues, budget then DSS collections service it.
+
+    Returns (interest, debt after, budget used, DSS used), each (paths,) [Rs bn]. Debt
+    never goes below zero; budget money and DSS collections PHL cannot use are left to
+    the caller (they flow on to CPPA-G).
+    """
+    interest = debt_bn * np.maximum(kibor + spread, 0.0) / 12.0
+    owed = debt_bn + interest
+    budget_used = np.minimum(budget_bn, owed)
+    dss_used = np.minimum(dss_bn, owed - budget_used)
+    return interest, owed - budget_used - dss_used, budget_used, dss_used

@@ -1,0 +1,88 @@
+"""Demand: consumer classes, seasonality, price response and rooftop solar (MODEL.md §5).
+
+Arrays are (paths, classes); class parameters are (classes,) and broadcast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from circdebt.scenario import Demand
+
+
+@dataclass(frozen=True)
+class ClassArrays:
+    """Consumer-class parameters as arrays over classes (fractions, not percents)."""
+
+    names: list[str]
+    base_sales_gwh_per_month: np.ndarray
+    growth_per_year: np.ndarray
+    seasonal_by_month: np.ndarray  # (12, classes), Jan..Dec, mean 1
+    price_elasticity: np.ndarray
+    tariff_multiplier: np.ndarray
+    billed_share: np.ndarray  # share of the notified class tariff the consumer pays
+    recovery: np.ndarray
+    solar_share: np.ndarray  # share of self-consumed rooftop solar hosted by the class
+
+
+def class_arrays(demand: Demand) -> ClassArrays:
+    """Compile the scenario's consumer classes into arrays."""
+    classes = demand.classes
+    seasonal = []
+    for c in classes:
+        profile = np.array(c.seasonal_profile if c.seasonal_profile else [1.0] * 12)
+        seasonal.append(profile / profile.mean())
+    shares = demand.rooftop_solar.class_shares_pct
+    return ClassArrays(
+        names=[c.name for c in classes],
+        base_sales_gwh_per_month=np.array([c.base_sales_gwh_per_year / 12.0 for c in classes]),
+        growth_per_year=np.array([c.growth_pct_per_year / 100.0 for c in classes]),
+        seasonal_by_month=np.array(seasonal).T,
+        price_elasticity=np.array([c.price_elasticity for c in classes]),
+        tariff_multiplier=np.array([c.tariff_multiplier for c in classes]),
+        billed_share=np.array([c.billed_pct_of_determined / 100.0 for c in classes]),
+        recovery=np.array([c.recovery_pct / 100.0 for c in classes]),
+        solar_share=np.array([shares.get(c.name, 0.0) / 100.0 for c in classes]),
+    )
+
+
+def underlying_sales_gwh(classes: ClassArrays, t: int, calendar_month: int) -> np.ndarray:
+    """Sales before price response and solar. [GWh], (classes,).
+
+    base / 12 x (1 + growth) ** (t / 12) x seasonal factor of the calendar month.
+    """
+    trend = (1.0 + classes.growth_per_year) ** (t / 12.0)
+    return classes.base_sales_gwh_per_month * trend * classes.seasonal_by_month[calendar_month - 1]
+
+
+def price_response(
+    smoothed_real_tariff: np.ndarray, reference_real_tariff: np.ndarray, elasticity: np.ndarray,
+) -> np.ndarray:
+    """Constant-elasticity demand factor (smoothed real tariff / reference) ** elasticity.
+
+    Tariffs are CPI-deflated and averaged over the past 12 months (MODEL.md §5). [1]
+    """
+    ratio = np.divide(smoothed_real_tariff, reference_real_tariff,
+                      out=np.ones_like(smoothed_real_tariff), where=reference_real_tariff > 0)
+    return np.power(np.maximum(ratio, 1e-9), elasticity)
+
+
+def solar_energy_gwh(capacity_mw: np.ndarray, capacity_factor: float, hours: float) -> np.ndarray:
+    """Rooftop solar generation this month. [GWh], (paths,)."""
+    return capacity_mw * capacity_factor * hours / 1e3
+
+
+def solar_additions_mw(
+    additions_mw_per_year: float, tariff_to_solar_ratio: np.ndarray,
+    reference_ratio: np.ndarray, defection_elasticity: float,
+) -> np.ndarray:
+    """Rooftop capacity added this month. [MW], (paths,).
+
+    Exogenous additions / 12 scaled by (ratio / reference ratio) ** elasticity, where the
+    ratio is the average grid tariff over the solar levelised cost (grid defection).
+    """
+    ratio = np.divide(tariff_to_solar_ratio, reference_ratio,
+                      out=np.ones_like(tariff_to_solar_ratio), where=reference_ratio > 0)
+    return additions_mw_per_year / 12.0 * np.power(np.maximum(ratio, 0.0), defection_elasticity)

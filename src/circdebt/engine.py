@@ -1,0 +1,320 @@
+"""The monthly engine: ties supply, demand, tariff, settlement and debt together.
+
+The only Python loop is over months; every state is an array over paths (and groups,
+classes or creditors). The engine adds no economics of its own beyond wiring the
+domain modules in MODEL.md's order and recording each month.
+
+Working units: GWh, Rs bn, Rs/kWh, fractions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from circdebt import debt, demand, settlement, supply, tariff
+from circdebt.errors import SimulationError
+from circdebt.exogenous import ExogenousPaths, build_exogenous, series_path
+from circdebt.scenario import Scenario
+from circdebt.timeline import Timeline
+
+#: Causes of the monthly change in circular debt (MODEL.md §7), in reporting order.
+CAUSES = (
+    "excess_losses",
+    "tariff_gap",
+    "under_recovery",
+    "subsidy_shortfall",
+    "lps",
+    "phl_interest",
+    "dss",
+    "budget_payments",
+    "policy_one_offs",
+)
+
+#: Creditors that exist in every run besides the plant groups' creditor classes.
+TRANSMISSION = "transmission"
+NET_METERING = "net_metering"
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """Everything recorded by one run.
+
+    ``series`` maps a variable name to an array (paths, T); ``by_class`` and
+    ``by_creditor`` map a variable to (paths, T, classes|creditors).
+    """
+
+    timeline: Timeline
+    series: dict[str, np.ndarray]
+    by_class: dict[str, np.ndarray]
+    by_creditor: dict[str, np.ndarray]
+    class_names: list[str]
+    creditor_names: list[str]
+    n_paths: int
+
+
+def _creditors(scenario: Scenario) -> list[str]:
+    names: list[str] = []
+    for plant in scenario.supply.plants:
+        if plant.creditor not in names:
+            names.append(plant.creditor)
+    return [*names, TRANSMISSION, NET_METERING]
+
+
+def simulate(scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None) -> Trajectories:
+    """Run the monthly model and record every quantity (MODEL.md §4-7).
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    n_paths
+        Number of Monte Carlo paths (1 for a deterministic run).
+    exo
+        Exogenous paths (paths, T); built deterministically from the scenario if omitted.
+    """
+    s = scenario
+    tl = Timeline(s.time.start, s.time.end)
+    T = tl.n_months
+    exo = exo or build_exogenous(s.exogenous, tl, n_paths)
+    plants = supply.plant_arrays(s.supply, tl)
+    classes = demand.class_arrays(s.demand)
+    creditors = _creditors(s)
+    K = len(creditors)
+    group_to_creditor = np.zeros((len(plants.names), K))
+    for g, c in enumerate(plants.creditor):
+        group_to_creditor[g, creditors.index(c)] = 1.0
+    lps_spread = np.array([s.debt.lps[c].spread_pct / 100 if c in s.debt.lps else 0.0
+                           for c in creditors])
+    lps_waiver = np.array([s.debt.lps[c].waiver_pct / 100 if c in s.debt.lps else 0.0
+                           for c in creditors])
+    lps_accrues = np.array([c in s.debt.lps for c in creditors], dtype=float)
+    priority = [creditors.index(NET_METERING)]
+    if s.settlement.allocation == "priority":
+        priority += [creditors.index(c) for c in s.settlement.priority]
+
+    loss_actual = series_path(s.losses.actual_pct, tl) / 100.0
+    loss_allowed = series_path(s.losses.allowed_pct, tl) / 100.0
+    tf, sub, solar_spec = s.tariff, s.subsidy, s.demand.rooftop_solar
+    pass_through = tf.pass_through_pct / 100.0
+    arrears_rate = settlement.monthly_rate(s.settlement.arrears_recovery_pct_per_year / 100.0)
+    fuel_index_rows = [exo.fuel_index[f] if f else None for f in plants.fuel]
+
+    # ---- state, (paths,) or (paths, k)
+    P, G_fixed = np.zeros((n_paths, K)), s.initial.genco_fuel_payables_bn_pkr
+    for name, amount in s.initial.payables_bn_pkr.items():
+        P[:, creditors.index(name)] = amount
+    H = np.full(n_paths, s.initial.phl_debt_bn_pkr)
+    cash_reserve = np.zeros(n_paths)
+    receivables = np.full(n_paths, s.initial.receivables_bn_pkr)
+    solar_mw = np.full(n_paths, solar_spec.capacity_mw)
+    book = tariff.AdjustmentBook.empty(n_paths, T)
+    paid_in_fy = np.zeros(n_paths)
+    cd_prev = P.sum(axis=1) + G_fixed + H - cash_reserve
+
+    rec = {name: np.zeros((n_paths, T)) for name in _SERIES}
+    by_class = {name: np.zeros((n_paths, T, len(classes.names))) for name in _BY_CLASS}
+    by_creditor = {name: np.zeros((n_paths, T, K)) for name in _BY_CREDITOR}
+    real_paid_tariff = np.zeros((n_paths, len(classes.names), T))
+    kibor0 = exo.kibor[:, :1]
+
+    for t in range(T):
+        month, hours, fy = int(tl.calendar_month[t]), float(tl.hours[t]), int(tl.fiscal_year[t])
+        fx, kibor = exo.fx_pkr_per_usd[:, t], exo.kibor[:, t]
+        pk_cpi, us_cpi = exo.pk_cpi_index[:, t], exo.us_cpi_index[:, t]
+        L, L_allowed = loss_actual[t], loss_allowed[t]
+
+        # ---- demand (MODEL.md §5)
+        if t == 0:
+            response = np.ones((n_paths, len(classes.names)))
+        else:
+            smoothed = real_paid_tariff[:, :, max(0, t - 12):t].mean(axis=2)
+            response = demand.price_response(smoothed, real_paid_tariff[:, :, 0],
+                                             classes.price_elasticity)
+        solar_gwh = demand.solar_energy_gwh(solar_mw, solar_spec.capacity_factor_pct / 100, hours)
+        self_share = solar_spec.self_consumption_pct / 100.0
+        self_consumed = (solar_gwh * self_share)[:, None] * classes.solar_share
+        wanted = np.maximum(
+            demand.underlying_sales_gwh(classes, t, month) * response - self_consumed, 0.0)
+        units_wanted = wanted.sum(axis=1) / (1.0 - L)
+        export_used = np.minimum(solar_gwh * (1.0 - self_share), units_wanted)
+
+        # ---- supply and dispatch (MODEL.md §4)
+        available = np.broadcast_to(supply.available_energy_gwh(
+            plants.capacity_mw, plants.availability, plants.capacity_factor_by_month[month - 1],
+            plants.active[t], hours), (n_paths, len(plants.names)))
+        fuel_index = np.stack([row[:, t] if row is not None else np.ones(n_paths)
+                               for row in fuel_index_rows], axis=1)
+        epp = supply.energy_price_pkr_per_kwh(plants.fuel_cost_pkr_per_kwh, fuel_index,
+                                              plants.vom_pkr_per_kwh, pk_cpi[:, None])
+        generation, unserved = supply.merit_order_dispatch(
+            units_wanted - export_used, available, epp, plants.must_run)
+        units = export_used + generation.sum(axis=1)
+        served = np.divide(units, units_wanted, out=np.ones(n_paths), where=units_wanted > 0)
+        sales = wanted * served[:, None]
+        S = sales.sum(axis=1)
+        units_allowed = S / (1.0 - L_allowed)
+
+        # ---- payments due (MODEL.md §4)
+        kibor_factor = (kibor[:, None] + plants.local_debt_spread) / (kibor0 + plants.local_debt_spread)
+        cp = supply.capacity_payments_bn(plants, t, fx[:, None], us_cpi[:, None], pk_cpi[:, None],
+                                         kibor_factor, generation, available)
+        ec = generation * epp * supply.GWH_TIMES_PKR_PER_KWH_TO_BN
+        tx = s.supply.transmission_pkr_per_kwh * pk_cpi * units * 1e-3
+        nm = solar_spec.buyback_pkr_per_kwh * export_used * 1e-3
+        cp_total, ec_total = cp.sum(axis=1), ec.sum(axis=1)
+        ppp = cp_total + ec_total + tx + nm
+        dm = tf.distribution_margin_pkr_per_kwh * pk_cpi * S * 1e-3
+        allowed_share = np.divide(units_allowed, units, out=np.zeros(n_paths), where=units > 0)
+        rr_allowed = ppp * allowed_share + dm
+
+        # ---- tariff determination (MODEL.md §6)
+        if t == 0:
+            notified = np.full(n_paths, tf.initial_determined_pkr_per_kwh)
+            fuel_ref = (np.full(n_paths, tf.initial_fuel_reference_pkr_per_kwh)
+                        if tf.initial_fuel_reference_pkr_per_kwh is not None else
+                        tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, 0.0))
+            nonfuel_ref = notified - fuel_ref
+            mix = np.broadcast_to(classes.base_sales_gwh_per_month, sales.shape)
+            multipliers = tariff.normalised_multipliers(classes.tariff_multiplier, mix)
+        elif month == tf.rebasing_month:
+            w = slice(max(0, t - 12), t)
+            scale = 12.0 / (t - w.start)
+            determined, fuel_ref = tariff.rebase(
+                rec["units_sold_gwh"][:, w].sum(axis=1) * scale,
+                rec["units_purchased_gwh"][:, w].sum(axis=1),
+                rec["energy_payments_bn_pkr"][:, w].sum(axis=1),
+                (rec["transmission_bn_pkr"][:, w] + rec["net_metering_bn_pkr"][:, w]).sum(axis=1),
+                rec["capacity_payments_bn_pkr"][:, t - 1], L_allowed,
+                tf.distribution_margin_pkr_per_kwh * pk_cpi, tf.rebasing_sales_growth_pct / 100)
+            notified = tariff.notify(notified, determined, pass_through)
+            nonfuel_ref = determined - fuel_ref
+            multipliers = tariff.normalised_multipliers(
+                classes.tariff_multiplier, by_class["sales_gwh"][:, w].sum(axis=1))
+        fca_rate = tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, fuel_ref)
+        book.schedule_fca(t, tf.fca_lag_months, pass_through * fca_rate)
+        book.accrue_qta((ppp - ec_total) * allowed_share + dm - nonfuel_ref * S * 1e-3, S)
+        if month % 3 == 0:
+            book.close_quarter(t, tf.qta_lag_months, pass_through)
+        class_tariff = notified[:, None] * multipliers + (book.fca[:, t] + book.qta[:, t])[:, None]
+
+        # ---- billing, collection, subsidy (MODEL.md §7)
+        passed, billed, tds = settlement.bill(class_tariff, classes.billed_share, sales)
+        real_paid_tariff[:, :, t] = class_tariff * classes.billed_share / pk_cpi[:, None]
+        rr_passed, B, tds_due = passed.sum(axis=1), billed.sum(axis=1), tds.sum(axis=1)
+        collected, arrears, receivables = settlement.collect(billed, classes.recovery,
+                                                             receivables, arrears_rate)
+        rec["tds_due_bn_pkr"][:, t] = tds_due
+        if t - sub.lag_months >= 0:
+            due_lagged = rec["tds_due_bn_pkr"][:, t - sub.lag_months]
+        elif sub.pre_start_due_bn_pkr_per_month is not None:
+            due_lagged = np.full(n_paths, sub.pre_start_due_bn_pkr_per_month)
+        else:
+            due_lagged = rec["tds_due_bn_pkr"][:, 0]
+        if t == 0 or month == 7:
+            paid_in_fy = np.zeros(n_paths)
+        cap = (sub.budget_cap_bn_pkr_per_fy or {}).get(f"FY{fy}")
+        tds_paid = settlement.subsidy_payment(due_lagged, sub.payment_pct / 100, paid_in_fy, cap)
+        paid_in_fy = paid_in_fy + tds_paid
+        recovery_ratio = np.divide(collected, B, out=np.ones(n_paths), where=B > 0)
+        dss_collected = tf.dss_pkr_per_kwh * S * 1e-3 * recovery_ratio
+        budget_cppa = s.budget.cppa_payments_bn_pkr_per_fy.get(f"FY{fy}", 0.0) / 12.0
+        budget_phl = s.budget.phl_payments_bn_pkr_per_fy.get(f"FY{fy}", 0.0) / 12.0
+
+        # ---- PHL, LPS, cash to generators (MODEL.md §7)
+        phl_interest, H, budget_used, dss_used = debt.phl_service(
+            H, kibor, s.debt.phl_spread_pct / 100, budget_phl, dss_collected)
+        lps = debt.late_payment_surcharge(P, kibor, lps_spread, lps_waiver, lps_accrues)
+        invoices = (cp + ec) @ group_to_creditor
+        invoices[:, creditors.index(TRANSMISSION)] += tx
+        invoices[:, creditors.index(NET_METERING)] += nm
+        dues = P + lps + invoices
+        cash = (collected - dm + tds_paid + budget_cppa + (budget_phl - budget_used)
+                + (dss_collected - dss_used) + cash_reserve)
+        paid = settlement.allocate_cash(cash, dues, priority)
+        P = dues - paid
+        cash_reserve = cash - paid.sum(axis=1)
+        cd = P.sum(axis=1) + G_fixed + H - cash_reserve
+
+        # ---- rooftop solar grows with the tariff-to-solar-cost ratio (grid defection)
+        avg_paid = np.divide(B, S, out=np.zeros(n_paths), where=S > 0) * 1e3
+        ratio = avg_paid / solar_spec.lcoe_pkr_per_kwh
+        if t == 0:
+            ratio0 = ratio
+        solar_mw = solar_mw + demand.solar_additions_mw(
+            solar_spec.additions_mw_per_year, ratio, ratio0, solar_spec.defection_elasticity)
+
+        # ---- record
+        causes = {
+            "excess_losses": ppp + dm - rr_allowed,
+            "tariff_gap": rr_allowed - rr_passed,
+            "under_recovery": B - collected,
+            "subsidy_shortfall": tds_due - tds_paid,
+            "lps": lps.sum(axis=1),
+            "phl_interest": phl_interest,
+            "dss": -dss_collected,
+            "budget_payments": -(budget_cppa + budget_phl) * np.ones(n_paths),
+            "policy_one_offs": np.zeros(n_paths),
+        }
+        for cause, value in causes.items():
+            rec[f"flow_{cause}_bn_pkr"][:, t] = value
+        row = {
+            "cd_stock_bn_pkr": cd, "cd_flow_bn_pkr": cd - cd_prev,
+            "payables_bn_pkr": P.sum(axis=1), "genco_fuel_payables_bn_pkr": G_fixed,
+            "phl_debt_bn_pkr": H, "cppa_cash_bn_pkr": cash_reserve,
+            "receivables_bn_pkr": receivables,
+            "capacity_payments_bn_pkr": cp_total, "energy_payments_bn_pkr": ec_total,
+            "transmission_bn_pkr": tx, "net_metering_bn_pkr": nm, "ppp_bn_pkr": ppp,
+            "distribution_margin_bn_pkr": dm, "sector_cost_bn_pkr": ppp + dm,
+            "revenue_requirement_allowed_bn_pkr": rr_allowed,
+            "tariff_recovered_bn_pkr": rr_passed, "billed_bn_pkr": B,
+            "collected_bn_pkr": collected, "arrears_recovered_bn_pkr": arrears,
+            "tds_paid_bn_pkr": tds_paid,
+            "dss_collected_bn_pkr": dss_collected, "units_purchased_gwh": units,
+            "units_generated_gwh": generation.sum(axis=1), "units_sold_gwh": S,
+            "units_allowed_gwh": units_allowed, "unserved_energy_gwh": unserved,
+            "rooftop_solar_mw": solar_mw, "rooftop_solar_gwh": solar_gwh,
+            "net_metering_export_gwh": export_used,
+            "notified_base_tariff_pkr_per_kwh": notified,
+            "fca_pkr_per_kwh": book.fca[:, t], "qta_pkr_per_kwh": book.qta[:, t],
+            "fx_pkr_per_usd": fx, "kibor_pct": kibor * 100,
+            "gdp_bn_pkr_per_year": exo.gdp_bn_pkr_per_year[:, t],
+            "pk_cpi_index": pk_cpi,
+        }
+        for name, value in row.items():
+            rec[name][:, t] = value
+        by_class["sales_gwh"][:, t] = sales
+        by_class["tariff_pkr_per_kwh"][:, t] = class_tariff
+        by_creditor["payables_bn_pkr"][:, t] = P
+        by_creditor["paid_bn_pkr"][:, t] = paid
+        by_creditor["lps_bn_pkr"][:, t] = lps
+        _check_finite(rec, t, tl.labels[t])
+        cd_prev = cd
+
+    return Trajectories(tl, rec, by_class, by_creditor, classes.names, creditors, n_paths)
+
+
+def _check_finite(rec: dict[str, np.ndarray], t: int, label: str) -> None:
+    for name, values in rec.items():
+        if not np.all(np.isfinite(values[:, t])):
+            raise SimulationError(
+                f"{name} became non-finite in {label}; check the inputs that drive it "
+                "(e.g. a loss of 100%, zero sales, an extreme exchange rate)")
+
+
+_SERIES = (
+    "cd_stock_bn_pkr", "cd_flow_bn_pkr", *(f"flow_{c}_bn_pkr" for c in CAUSES),
+    "payables_bn_pkr", "genco_fuel_payables_bn_pkr", "phl_debt_bn_pkr", "cppa_cash_bn_pkr",
+    "receivables_bn_pkr", "capacity_payments_bn_pkr", "energy_payments_bn_pkr",
+    "transmission_bn_pkr", "net_metering_bn_pkr", "ppp_bn_pkr", "distribution_margin_bn_pkr",
+    "sector_cost_bn_pkr", "revenue_requirement_allowed_bn_pkr", "tariff_recovered_bn_pkr",
+    "billed_bn_pkr", "collected_bn_pkr", "arrears_recovered_bn_pkr", "tds_due_bn_pkr",
+    "tds_paid_bn_pkr", "dss_collected_bn_pkr", "units_purchased_gwh", "units_generated_gwh",
+    "units_sold_gwh", "units_allowed_gwh", "unserved_energy_gwh", "rooftop_solar_mw",
+    "rooftop_solar_gwh", "net_metering_export_gwh", "notified_base_tariff_pkr_per_kwh",
+    "fca_pkr_per_kwh", "qta_pkr_per_kwh", "fx_pkr_per_usd", "kibor_pct", "gdp_bn_pkr_per_year",
+    "pk_cpi_index",
+)
+_BY_CLASS = ("sales_gwh", "tariff_pkr_per_kwh")
+_BY_CREDITOR = ("payables_bn_pkr", "paid_bn_pkr", "lps_bn_pkr")

@@ -1,0 +1,69 @@
+"""Error types that carry what a user needs to fix their input.
+
+Every problem with a scenario is a :class:`Problem` (file, key path, what was expected,
+what was found, an optional suggestion). :class:`ScenarioError` carries all problems of
+a file at once, so a user fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located by file and key path."""
+
+    file: str
+    key_path: str
+    expected: str
+    found: str = ""
+    suggestion: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key_path}" if self.key_path else self.file
+        text = f"{where}: {self.expected}"
+        if self.found:
+            text += f" (found {self.found})"
+        if self.suggestion:
+            text += f"; {self.suggestion}"
+        return text
+
+
+class CircdebtError(Exception):
+    """Base class of circdebt's own errors."""
+
+
+class ScenarioError(CircdebtError, ValueError):
+    """A scenario (or other user input) is invalid. Carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        n = len(self.problems)
+        head = "1 problem" if n == 1 else f"{n} problems"
+        return f"invalid scenario ({head}):\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+class SimulationError(CircdebtError, ArithmeticError):
+    """The engine produced a non-finite value: names the month and the quantity."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would recognise it (relative to the working directory)."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)

@@ -1,0 +1,314 @@
+"""Reading scenario files and writing outputs: the only module that touches files.
+
+Reading
+    ``load_scenario(path, overrides)`` reads TOML, follows ``extends`` (tables merge key
+    by key, arrays replace whole), applies ``--set dotted.key=value`` overrides, checks
+    the result against the schema (:mod:`circdebt.scenario`) and the cross-field rules
+    (:mod:`circdebt.consistency`), and raises one :class:`ScenarioError` listing every
+    problem.
+
+Writing
+    Every file is written to a temporary name in the target folder and renamed into
+    place, so no reader ever sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+from circdebt.consistency import check_scenario
+from circdebt.errors import Problem, ScenarioError, did_you_mean, display_path
+from circdebt.scenario import Scenario
+
+MAX_EXTENDS_DEPTH = 16
+MAX_FILE_BYTES = 5_000_000
+_INDEX_RE = re.compile(r"^([A-Za-z0-9_\-]+)((?:\[\d+\])*)$")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse one TOML file, turning every failure into a :class:`ScenarioError`."""
+    shown = display_path(path)
+    if not path.is_file():
+        raise ScenarioError([Problem(shown, "", "scenario file not found")])
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [Problem(shown, "", f"a scenario file of at most {MAX_FILE_BYTES} bytes", f"{size}")]
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            [Problem(shown, "", "UTF-8 text", f"a non-UTF-8 byte at line {line}")]
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem(shown, "", "valid TOML", str(exc))]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(shown, "", "TOML nested less deeply", "too deep")]) from None
+
+
+def merge_tables(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    """Child over base: tables merge key by key, anything else (arrays too) replaces."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in child.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge_tables(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read ``path`` and everything it extends, merged; ``extends`` is removed.
+
+    ``extends`` names another TOML file relative to the file that names it.
+    """
+    path = path.resolve()
+    shown = display_path(path)
+    if path in _chain:
+        cycle = " -> ".join(display_path(p) for p in (*_chain, path))
+        raise ScenarioError([Problem(shown, "extends", "no cycle of extends", cycle)])
+    if len(_chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            [Problem(shown, "extends", f"at most {MAX_EXTENDS_DEPTH} levels of extends")]
+        )
+    data = read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent.endswith(".toml"):
+        raise ScenarioError(
+            [Problem(shown, "extends", "the path of a .toml file (a string)", repr(parent))]
+        )
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        raise ScenarioError(
+            [Problem(shown, "extends", "an existing scenario file", f"{parent!r}: not found")]
+        )
+    return merge_tables(resolve_extends(parent_path, (*_chain, path)), data)
+
+
+def _split_key_path(key_path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for segment in key_path.split("."):
+        m = _INDEX_RE.match(segment)
+        if not m:
+            raise ValueError(segment)
+        parts.append(m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return parts
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"a.b[2].c=VALUE"`` -> (key path, value). VALUE is TOML; a bare word is a string."""
+    if "=" not in text:
+        raise ScenarioError([Problem("--set", text, "KEY=VALUE, e.g. tariff.pass_through_pct=80")])
+    key, _, value_text = text.partition("=")
+    key = key.strip()
+    try:
+        value = tomllib.loads(f"v = {value_text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = value_text.strip()
+    return key, value
+
+
+def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """Apply ``--set`` overrides to resolved scenario data (a copy is returned).
+
+    Missing tables are created, so any key the schema knows can be set even if the base
+    file does not have it; the schema check afterwards refuses keys it does not know.
+    """
+    data = copy.deepcopy(data)
+    problems: list[Problem] = []
+    for text in overrides:
+        key, value = parse_override(text)
+        try:
+            parts = _split_key_path(key)
+        except ValueError:
+            problems.append(Problem("--set", key, "a dotted key path like plants[0].capacity_mw"))
+            continue
+        node: Any = data
+        for i, part in enumerate(parts[:-1]):
+            nxt = parts[i + 1]
+            if isinstance(part, int):
+                if not isinstance(node, list) or part >= len(node):
+                    problems.append(Problem("--set", key, "an index inside the array", str(part)))
+                    break
+                node = node[part]
+            else:
+                if not isinstance(node, dict):
+                    problems.append(Problem("--set", key, f"a table at {part!r}"))
+                    break
+                node = node.setdefault(part, [] if isinstance(nxt, int) else {})
+        else:
+            last = parts[-1]
+            if isinstance(last, int):
+                if isinstance(node, list) and last < len(node):
+                    node[last] = value
+                else:
+                    problems.append(Problem("--set", key, "an index inside the array", str(last)))
+            elif isinstance(node, dict):
+                node[last] = value
+            else:
+                problems.append(Problem("--set", key, f"a table to hold {last!r}"))
+    if problems:
+        raise ScenarioError(problems)
+    return data
+
+
+def _model_fields_at(loc: Sequence[str | int]) -> list[str] | None:
+    """Field names of the schema table at ``loc`` (for "did you mean")."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _innermost_model(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return None
+
+
+def _innermost_model(annotation: Any) -> Any:
+    """The BaseModel class inside ``list[X]``, ``X | None``, ``Annotated[...]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _innermost_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_UNION_TAGS = {"number", "table"}
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """``('supply', 'plants', 3, 'capacity_mw')`` -> ``supply.plants[3].capacity_mw``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in _UNION_TAGS:
+            continue
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problems_from_validation(exc: ValidationError, shown: str) -> list[Problem]:
+    """Turn pydantic's errors into :class:`Problem` rows with key paths."""
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if p not in _UNION_TAGS]
+        key_path = format_loc(loc)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            known = _model_fields_at(loc[:-1]) or []
+            problems.append(
+                Problem(shown, key_path, "no such key in the schema", "",
+                        did_you_mean(str(loc[-1]), known))
+            )
+        elif kind == "missing":
+            problems.append(Problem(shown, key_path, "a required key, missing"))
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(shown, key_path, msg, _short(err.get("input"))))
+    return problems
+
+
+def validate_scenario_data(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Schema check then cross-field checks; raise one :class:`ScenarioError` with all."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, source)) from None
+    problems = check_scenario(scenario, source)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def load_scenario(path: str | os.PathLike[str], overrides: Iterable[str] = ()) -> Scenario:
+    """Read, resolve, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario TOML file.
+    overrides
+        ``"dotted.key=value"`` strings, applied after ``extends`` (values are TOML).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming the file and key path.
+    """
+    path = Path(path)
+    data = resolve_extends(path)
+    data = apply_overrides(data, overrides)
+    return validate_scenario_data(data, display_path(path))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def scenario_dict(scenario: Scenario) -> dict[str, Any]:
+    """The resolved scenario as plain data (no ``None`` values, so it is valid TOML)."""
+    return scenario.model_dump(mode="json", exclude_none=True)
+
+
+def scenario_toml(scenario: Scenario) -> str:
+    """The resolved scenario as TOML text."""
+    return tomli_w.dumps(scenario_dict(scenario))
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario's canonical JSON."""
+    canonical = json.dumps(scenario_dict(scenario), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))

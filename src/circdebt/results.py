@@ -1,0 +1,124 @@
+"""Results: tidy monthly and fiscal-year tables built from a run's trajectories.
+
+Column names carry units; their meaning, unit and how they aggregate to a fiscal year
+are listed once in ``data/variables.csv`` (flows are summed, stocks taken at 30 June,
+prices recomputed from their summed numerator and denominator, rates averaged).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from circdebt.engine import CAUSES, Trajectories
+from circdebt.scenario import Scenario
+
+#: Ratio columns: (numerator, denominator, scale, how the FY value is formed)
+RATIOS: dict[str, tuple[str, str, float, str]] = {
+    "capacity_charge_pkr_per_kwh": ("capacity_payments_bn_pkr", "units_sold_gwh", 1e3, "sum"),
+    "avg_tariff_pkr_per_kwh": ("tariff_recovered_bn_pkr", "units_sold_gwh", 1e3, "sum"),
+    "cost_recovery_pkr_per_kwh": ("revenue_requirement_allowed_bn_pkr", "units_sold_gwh", 1e3,
+                                  "sum"),
+    "ppp_pkr_per_kwh": ("ppp_bn_pkr", "units_purchased_gwh", 1e3, "sum"),
+    "cd_stock_pct_gdp": ("cd_stock_bn_pkr", "gdp_bn_pkr_per_year", 100.0, "last"),
+    "cd_stock_bn_usd": ("cd_stock_bn_pkr", "fx_pkr_per_usd", 1.0, "last"),
+}
+
+FLOW_COLUMNS = tuple(f"flow_{c}_bn_pkr" for c in CAUSES)
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    unit: str
+    kind: str
+    aggregation: str
+    description: str
+
+
+@cache
+def variables() -> dict[str, Variable]:
+    """The data dictionary of output columns (``data/variables.csv``)."""
+    text = resources.files("circdebt").joinpath("data/variables.csv").read_text("utf-8")
+    return {row["name"]: Variable(**row) for row in csv.DictReader(text.splitlines())}
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
+    return np.divide(num, den, out=np.full(np.shape(num), np.nan), where=den != 0) * scale
+
+
+def monthly_table(traj: Trajectories, path: int = 0) -> pd.DataFrame:
+    """One row per month for one path, every recorded column plus ratios and splits."""
+    tl = traj.timeline
+    cols: dict[str, Any] = {"month": tl.labels, "fy": [f"FY{y}" for y in tl.fiscal_year]}
+    for name, values in traj.series.items():
+        cols[name] = values[path]
+    for name, (num, den, scale, _) in RATIOS.items():
+        cols[name] = _ratio(traj.series[num][path], traj.series[den][path], scale)
+    for k, creditor in enumerate(traj.creditor_names):
+        cols[f"payables_{creditor}_bn_pkr"] = traj.by_creditor["payables_bn_pkr"][path, :, k]
+    for k, creditor in enumerate(traj.creditor_names):
+        cols[f"lps_{creditor}_bn_pkr"] = traj.by_creditor["lps_bn_pkr"][path, :, k]
+    for c, name in enumerate(traj.class_names):
+        cols[f"sales_{name}_gwh"] = traj.by_class["sales_gwh"][path, :, c]
+    return pd.DataFrame(cols)
+
+
+def _aggregation(column: str) -> str:
+    known = variables().get(column)
+    if known is not None:
+        return known.aggregation
+    if column.startswith("payables_"):
+        return "last"
+    return "sum"  # lps_<creditor>, sales_<class>
+
+
+def annual_table(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Fiscal-year table from a monthly table (MODEL.md §2 aggregation rules)."""
+    groups = monthly.groupby("fy", sort=False)
+    out: dict[str, Any] = {"fy": list(groups.groups), "months": groups.size().to_numpy()}
+    for column in monthly.columns:
+        if column in ("month", "fy") or column in RATIOS:
+            continue
+        how = _aggregation(column)
+        agg = {"sum": "sum", "last": "last", "mean": "mean"}[how]
+        out[column] = groups[column].agg(agg).to_numpy()
+    table = pd.DataFrame(out)
+    for name, (num, den, scale, how) in RATIOS.items():
+        if how == "last":
+            table[name] = groups[name].last().to_numpy()
+        else:
+            table[name] = _ratio(table[num].to_numpy(), table[den].to_numpy(), scale)
+    return table
+
+
+@dataclass(frozen=True)
+class Result:
+    """A run's results: monthly and fiscal-year tables, trajectories and metadata."""
+
+    scenario: Scenario
+    trajectories: Trajectories
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """One row per month (path 0 of a multi-path run). Units in column names."""
+        return monthly_table(self.trajectories)
+
+    @cached_property
+    def annual(self) -> pd.DataFrame:
+        """One row per fiscal year: flows summed, stocks at 30 June, prices recomputed."""
+        return annual_table(self.monthly)
+
+    def summary(self) -> pd.DataFrame:
+        """A short fiscal-year view for people: stock, flow, main causes, prices."""
+        cols = ["fy", "cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS,
+                "capacity_payments_bn_pkr", "capacity_charge_pkr_per_kwh",
+                "avg_tariff_pkr_per_kwh", "cost_recovery_pkr_per_kwh", "fx_pkr_per_usd"]
+        return self.annual[cols]

@@ -1,0 +1,287 @@
+"""The scenario schema: what a scenario file may say, with units in every key.
+
+A scenario is plain data. This module declares its shape with pydantic models so that
+every file is checked strictly (unknown keys are errors, ranges are enforced) before
+any computation starts. Reading files, ``extends`` and ``--set`` live in
+:mod:`circdebt.io`; cross-field rules (a plant naming a fuel index that does not exist,
+an end before the start) live in :mod:`circdebt.consistency`.
+
+Conventions (MODEL.md §11): keys end in their unit (``_mw``, ``_pct``, ``_bn_pkr``,
+``_pkr_per_kwh``, ``_usd_per_kw_month``). Percentages are given as percent (0-100) in
+files and converted to fractions inside the model.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+FY_RE = re.compile(r"^FY(\d{4})$")
+
+Percent = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")]
+MonthStr = Annotated[str, Field(pattern=MONTH_RE.pattern)]
+MonthlyProfile = Annotated[list[NonNegative], Field(min_length=12, max_length=12)]
+
+
+class Strict(BaseModel):
+    """Base for every table: unknown keys are refused, values are never coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class SeriesSpec(Strict):
+    """A monthly path given by a start value and a growth rate, or by a schedule.
+
+    ``schedule`` maps anchors to values. An anchor is a month ``"YYYY-MM"`` or a fiscal
+    year ``"FY2027"`` (anchored at the January in the middle of that fiscal year).
+    Between anchors the value is interpolated linearly; before the first and after the
+    last it is held flat. ``initial`` anchors at the start month. ``growth_pct_per_year``
+    compounds monthly from ``initial`` and cannot be combined with a schedule.
+    """
+
+    initial: Finite | None = None
+    growth_pct_per_year: Annotated[float, Field(gt=-100.0, le=1000.0, allow_inf_nan=False)] | None = None
+    schedule: dict[str, Finite] | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _anchors_are_dates(cls, schedule: dict[str, float] | None) -> dict[str, float] | None:
+        if schedule is None:
+            return None
+        if not schedule:
+            raise ValueError("schedule is empty; give at least one 'YYYY-MM' or 'FYyyyy' anchor")
+        for anchor in schedule:
+            if not (MONTH_RE.match(anchor) or FY_RE.match(anchor)):
+                raise ValueError(
+                    f"schedule anchor {anchor!r} is not a month 'YYYY-MM' or a fiscal year 'FYyyyy'"
+                )
+        return schedule
+
+    @model_validator(mode="after")
+    def _one_form(self) -> SeriesSpec:
+        if self.initial is None and self.schedule is None:
+            raise ValueError("give 'initial' (with an optional growth_pct_per_year) or a 'schedule'")
+        if self.growth_pct_per_year is not None and self.schedule is not None:
+            raise ValueError("give either growth_pct_per_year or a schedule, not both")
+        if self.growth_pct_per_year is not None and self.initial is None:
+            raise ValueError("growth_pct_per_year needs an 'initial' value to grow from")
+        return self
+
+
+def _series_kind(value: object) -> str:
+    return "table" if isinstance(value, dict | SeriesSpec) else "number"
+
+
+#: A series is a constant number or a :class:`SeriesSpec` table.
+Series = Annotated[
+    Annotated[Finite, Tag("number")] | Annotated[SeriesSpec, Tag("table")],
+    Discriminator(_series_kind),
+]
+
+
+class TimeSpan(Strict):
+    """First and last month simulated, inclusive (``"YYYY-MM"``)."""
+
+    start: MonthStr
+    end: MonthStr
+
+
+class FuelIndex(Strict):
+    """A fuel price index, 1.0 at the start month unless the schedule says otherwise.
+
+    ``currency = "usd"`` means the fuel is priced in dollars: its rupee cost moves with
+    the index *and* with the exchange rate.
+    """
+
+    currency: Literal["usd", "pkr"]
+    index: Series = 1.0
+
+
+class Exogenous(Strict):
+    """Paths the model takes as given (MODEL.md §3)."""
+
+    fx_pkr_per_usd: Series
+    kibor_pct: Series
+    pk_cpi_inflation_pct_per_year: Series
+    us_cpi_inflation_pct_per_year: Series
+    gdp_bn_pkr_per_year: Series
+    fuels: dict[Name, FuelIndex] = Field(default_factory=dict)
+
+
+class PlantGroup(Strict):
+    """A group of plants with one contract form (MODEL.md §4).
+
+    Capacity payment per month = capacity_kW x (cpp_usd x fx x US-CPI index
+    + cpp_pkr x PK-CPI index), with the debt-service shares of each part ending at
+    ``debt_maturity`` (the PKR debt part follows KIBOR instead of CPI) and all capacity
+    payments ending at ``contract_expiry``.
+    """
+
+    name: Name
+    creditor: Name
+    fuel: Name | None = None
+    capacity_mw: NonNegative
+    availability_pct: Percent = 100.0
+    must_run: bool = False
+    monthly_capacity_factor_pct: MonthlyProfile | None = None
+    contract: Literal["take_or_pay", "take_and_pay"] = "take_or_pay"
+    cpp_usd_per_kw_month: NonNegative = 0.0
+    cpp_usd_debt_share_pct: Percent = 0.0
+    cpp_pkr_per_kw_month: NonNegative = 0.0
+    cpp_pkr_debt_share_pct: Percent = 0.0
+    local_debt_spread_pct: Annotated[float, Field(ge=-10.0, le=50.0)] = 3.0
+    debt_maturity: MonthStr | None = None
+    contract_expiry: MonthStr | None = None
+    fuel_cost_pkr_per_kwh: NonNegative = 0.0
+    vom_pkr_per_kwh: NonNegative = 0.0
+
+
+class Supply(Strict):
+    transmission_pkr_per_kwh: NonNegative = 0.0
+    plants: Annotated[list[PlantGroup], Field(min_length=1, max_length=200)]
+
+
+class ConsumerClass(Strict):
+    """A consumer class (MODEL.md §5-6).
+
+    ``seasonal_profile`` gives relative monthly sales January..December; it is
+    normalised to average 1. ``billed_pct_of_determined`` below 100 makes the class
+    protected: the rest of its determined tariff is the tariff differential subsidy.
+    """
+
+    name: Name
+    base_sales_gwh_per_year: NonNegative
+    growth_pct_per_year: Annotated[float, Field(gt=-100.0, le=100.0)] = 0.0
+    seasonal_profile: MonthlyProfile | None = None
+    price_elasticity: Annotated[float, Field(ge=-5.0, le=0.0)] = 0.0
+    tariff_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
+    billed_pct_of_determined: Percent = 100.0
+    recovery_pct: Percent = 100.0
+
+    @field_validator("seasonal_profile")
+    @classmethod
+    def _profile_not_all_zero(cls, profile: list[float] | None) -> list[float] | None:
+        if profile is not None and sum(profile) <= 0:
+            raise ValueError("seasonal_profile must have at least one positive month")
+        return profile
+
+
+class RooftopSolar(Strict):
+    """Behind-the-meter solar and net metering (MODEL.md §5).
+
+    Additions per year scale with (grid tariff / solar cost) relative to the start,
+    raised to ``defection_elasticity``.
+    """
+
+    capacity_mw: NonNegative = 0.0
+    additions_mw_per_year: NonNegative = 0.0
+    capacity_factor_pct: Percent = 16.0
+    self_consumption_pct: Percent = 60.0
+    buyback_pkr_per_kwh: NonNegative = 0.0
+    lcoe_pkr_per_kwh: Positive = 10.0
+    defection_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    class_shares_pct: dict[Name, Percent] = Field(default_factory=dict)
+
+
+class Demand(Strict):
+    classes: Annotated[list[ConsumerClass], Field(min_length=1, max_length=50)]
+    rooftop_solar: RooftopSolar = RooftopSolar()
+
+
+class Losses(Strict):
+    """T&D losses as a percent of units purchased: actual, and allowed by the regulator."""
+
+    actual_pct: Series
+    allowed_pct: Series
+
+
+class Tariff(Strict):
+    """Tariff determination and notification (MODEL.md §6)."""
+
+    initial_determined_pkr_per_kwh: Positive
+    initial_fuel_reference_pkr_per_kwh: NonNegative | None = None
+    distribution_margin_pkr_per_kwh: NonNegative = 0.0
+    rebasing_month: Annotated[int, Field(ge=1, le=12)] = 7
+    rebasing_sales_growth_pct: Annotated[float, Field(gt=-100.0, le=100.0)] = 0.0
+    fca_lag_months: Annotated[int, Field(ge=0, le=24)] = 2
+    qta_lag_months: Annotated[int, Field(ge=1, le=24)] = 1
+    pass_through_pct: Percent = 100.0
+    dss_pkr_per_kwh: NonNegative = 0.0
+
+
+class Subsidy(Strict):
+    """Tariff differential subsidy paid by the budget: lag, payment ratio, annual cap."""
+
+    lag_months: Annotated[int, Field(ge=0, le=36)] = 0
+    payment_pct: Percent = 100.0
+    pre_start_due_bn_pkr_per_month: NonNegative | None = None
+    budget_cap_bn_pkr_per_fy: dict[str, NonNegative] | None = None
+
+
+class Settlement(Strict):
+    """How CPPA-G's cash is shared among creditor classes (MODEL.md §7)."""
+
+    allocation: Literal["pro_rata", "priority"] = "pro_rata"
+    priority: list[Name] = Field(default_factory=list)
+    arrears_recovery_pct_per_year: Percent = 0.0
+
+
+class LpsTerms(Strict):
+    """Late-payment surcharge on overdue payables: KIBOR + spread, a share waived."""
+
+    spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] = 2.0
+    waiver_pct: Percent = 0.0
+
+
+class Debt(Strict):
+    lps: dict[Name, LpsTerms] = Field(default_factory=dict)
+    phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] = 0.0
+
+
+class Budget(Strict):
+    """Budget payments outside the tariff subsidy, by fiscal year, spread evenly by month."""
+
+    cppa_payments_bn_pkr_per_fy: dict[str, NonNegative] = Field(default_factory=dict)
+    phl_payments_bn_pkr_per_fy: dict[str, NonNegative] = Field(default_factory=dict)
+
+
+class Initial(Strict):
+    """Stocks at the start (the day before the first month)."""
+
+    payables_bn_pkr: dict[Name, NonNegative] = Field(default_factory=dict)
+    genco_fuel_payables_bn_pkr: NonNegative = 0.0
+    phl_debt_bn_pkr: NonNegative = 0.0
+    receivables_bn_pkr: NonNegative = 0.0
+
+
+class Scenario(Strict):
+    """A whole scenario, as resolved after ``extends`` and ``--set``."""
+
+    name: Name
+    description: str = ""
+    time: TimeSpan
+    exogenous: Exogenous
+    supply: Supply
+    demand: Demand
+    losses: Losses
+    tariff: Tariff
+    subsidy: Subsidy = Subsidy()
+    settlement: Settlement = Settlement()
+    debt: Debt = Debt()
+    budget: Budget = Budget()
+    initial: Initial = Initial()

@@ -1,0 +1,80 @@
+"""Billing, collection, subsidy payment and the sharing of cash among creditors (MODEL.md §7).
+
+Amounts are Rs bn; arrays are (paths,), (paths, classes) or (paths, creditors).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GWH_TIMES_PKR_PER_KWH_TO_BN = 1e-3
+
+
+def bill(
+    class_tariff_pkr_per_kwh: np.ndarray, billed_share: np.ndarray, sales_gwh: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What notified tariffs recover, what consumers are billed, and the subsidy due.
+
+    Returns (RR_passed, billed, TDS due), each (paths, classes) [Rs bn]:
+    RR_passed = tariff x sales; billed = share x RR_passed; TDS due = the rest.
+    """
+    passed = class_tariff_pkr_per_kwh * sales_gwh * GWH_TIMES_PKR_PER_KWH_TO_BN
+    billed = passed * billed_share
+    return passed, billed, passed - billed
+
+
+def monthly_rate(annual_share: float) -> float:
+    """Monthly rate equivalent to recovering ``annual_share`` of a stock over a year."""
+    return 1.0 - (1.0 - annual_share) ** (1.0 / 12.0)
+
+
+def collect(
+    billed_bn: np.ndarray, recovery: np.ndarray, receivables_bn: np.ndarray,
+    arrears_monthly_rate: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Collections this month: current bills at the class recovery ratio plus arrears.
+
+    Returns (collected (paths,), arrears recovered (paths,), receivables after (paths,)),
+    [Rs bn]. Unpaid bills join the receivables stock, of which ``arrears_monthly_rate``
+    is recovered each month (from the stock at the start of the month).
+    """
+    current = (billed_bn * recovery).sum(axis=-1)
+    arrears = receivables_bn * arrears_monthly_rate
+    unpaid = billed_bn.sum(axis=-1) - current
+    return current + arrears, arrears, receivables_bn - arrears + unpaid
+
+
+def subsidy_payment(
+    due_lagged_bn: np.ndarray, payment_share: float, paid_so_far_in_fy_bn: np.ndarray,
+    fy_cap_bn: float | None,
+) -> np.ndarray:
+    """TDS paid this month: the payment share of the due ``lag`` months ago, within the
+    fiscal year's budget cap. [Rs bn], (paths,)."""
+    paid = payment_share * due_lagged_bn
+    if fy_cap_bn is not None:
+        paid = np.clip(fy_cap_bn - paid_so_far_in_fy_bn, 0.0, paid)
+    return paid
+
+
+def allocate_cash(
+    cash_bn: np.ndarray, dues_bn: np.ndarray, priority_order: list[int] | None = None,
+) -> np.ndarray:
+    """Share cash among creditors. [Rs bn], (paths, creditors).
+
+    Pro-rata to dues by default; with ``priority_order`` (column indices), those
+    creditors are paid in full in order first and any remainder is shared pro-rata
+    among the rest. Nobody is paid more than they are owed.
+    """
+    cash = np.minimum(np.maximum(cash_bn, 0.0), dues_bn.sum(axis=-1))
+    paid = np.zeros_like(dues_bn)
+    remaining = cash.copy()
+    rest = np.ones(dues_bn.shape[-1], dtype=bool)
+    for k in priority_order or []:
+        paid[:, k] = np.minimum(remaining, dues_bn[:, k])
+        remaining = remaining - paid[:, k]
+        rest[k] = False
+    rest_dues = dues_bn[:, rest]
+    total = rest_dues.sum(axis=-1, keepdims=True)
+    share = np.divide(rest_dues, total, out=np.zeros_like(rest_dues), where=total > 0)
+    paid[:, rest] = np.minimum(share * remaining[:, None], rest_dues)
+    return paid

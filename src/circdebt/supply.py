@@ -1,0 +1,153 @@
+"""Supply: plant groups, merit-order dispatch, capacity and energy payments (MODEL.md §4).
+
+Working units: energy in GWh, money in Rs bn, capacity in MW, prices in Rs/kWh and
+Rs/kW/month. Arrays are (paths, groups); group parameters are (groups,) and broadcast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from circdebt.scenario import Supply
+from circdebt.timeline import Timeline, month_number
+
+#: MW x Rs/kW/month -> Rs bn per month
+MW_TIMES_PKR_PER_KW_TO_BN = 1e3 / 1e9
+#: GWh x Rs/kWh -> Rs bn
+GWH_TIMES_PKR_PER_KWH_TO_BN = 1e6 / 1e9
+
+
+@dataclass(frozen=True)
+class PlantArrays:
+    """Plant-group parameters as arrays over groups (fractions, not percents)."""
+
+    names: list[str]
+    creditor: list[str]
+    fuel: list[str | None]
+    capacity_mw: np.ndarray
+    availability: np.ndarray
+    must_run: np.ndarray  # bool
+    capacity_factor_by_month: np.ndarray  # (12, groups), Jan..Dec, [fraction]
+    take_and_pay: np.ndarray  # bool
+    cpp_usd: np.ndarray  # [USD/kW/month]
+    cpp_usd_debt_share: np.ndarray
+    cpp_pkr: np.ndarray  # [Rs/kW/month]
+    cpp_pkr_debt_share: np.ndarray
+    local_debt_spread: np.ndarray  # [fraction/yr]
+    active: np.ndarray  # (T, groups) bool: contract in force
+    debt_live: np.ndarray  # (T, groups) bool: before debt maturity
+    fuel_cost_pkr_per_kwh: np.ndarray
+    vom_pkr_per_kwh: np.ndarray
+
+
+def plant_arrays(supply: Supply, timeline: Timeline) -> PlantArrays:
+    """Compile the scenario's plant groups into arrays."""
+    plants = supply.plants
+    months = timeline.numbers[:, None]
+
+    def before(dates: list[str | None]) -> np.ndarray:
+        limit = np.array([month_number(d) if d else np.iinfo(np.int64).max for d in dates])
+        return months < limit[None, :]
+
+    cf = np.array([
+        [v / 100.0 for v in p.monthly_capacity_factor_pct] if p.monthly_capacity_factor_pct
+        else [1.0] * 12 for p in plants
+    ]).T
+    return PlantArrays(
+        names=[p.name for p in plants],
+        creditor=[p.creditor for p in plants],
+        fuel=[p.fuel for p in plants],
+        capacity_mw=np.array([p.capacity_mw for p in plants]),
+        availability=np.array([p.availability_pct / 100.0 for p in plants]),
+        must_run=np.array([p.must_run for p in plants]),
+        capacity_factor_by_month=cf,
+        take_and_pay=np.array([p.contract == "take_and_pay" for p in plants]),
+        cpp_usd=np.array([p.cpp_usd_per_kw_month for p in plants]),
+        cpp_usd_debt_share=np.array([p.cpp_usd_debt_share_pct / 100.0 for p in plants]),
+        cpp_pkr=np.array([p.cpp_pkr_per_kw_month for p in plants]),
+        cpp_pkr_debt_share=np.array([p.cpp_pkr_debt_share_pct / 100.0 for p in plants]),
+        local_debt_spread=np.array([p.local_debt_spread_pct / 100.0 for p in plants]),
+        active=before([p.contract_expiry for p in plants]),
+        debt_live=before([p.debt_maturity for p in plants]),
+        fuel_cost_pkr_per_kwh=np.array([p.fuel_cost_pkr_per_kwh for p in plants]),
+        vom_pkr_per_kwh=np.array([p.vom_pkr_per_kwh for p in plants]),
+    )
+
+
+def available_energy_gwh(
+    capacity_mw: np.ndarray, availability: np.ndarray, capacity_factor: np.ndarray,
+    active: np.ndarray, hours: float,
+) -> np.ndarray:
+    """Energy each group can deliver this month. [GWh], (paths, groups).
+
+    capacity [MW] x availability x monthly capacity factor x hours / 1000. Groups whose
+    contract has expired are retired (deliver nothing).
+    """
+    return capacity_mw * availability * capacity_factor * active * hours / 1e3
+
+
+def energy_price_pkr_per_kwh(
+    fuel_cost_pkr_per_kwh: np.ndarray, fuel_index: np.ndarray, vom_pkr_per_kwh: np.ndarray,
+    pk_cpi_index: np.ndarray,
+) -> np.ndarray:
+    """Energy purchase price (EPP). [Rs/kWh], (paths, groups).
+
+    fuel cost at the start x fuel index (USD fuels: x fx index as well) + variable O&M x
+    PK CPI index. ``fuel_index`` is (paths, groups); ``pk_cpi_index`` is (paths, 1).
+    """
+    return fuel_cost_pkr_per_kwh * fuel_index + vom_pkr_per_kwh * pk_cpi_index
+
+
+def merit_order_dispatch(
+    need_gwh: np.ndarray, available_gwh: np.ndarray, price_pkr_per_kwh: np.ndarray,
+    must_run: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill ``need`` with must-run groups first, then by ascending energy price.
+
+    Parameters
+    ----------
+    need_gwh : (paths,) energy to be generated. [GWh]
+    available_gwh : (paths, groups) [GWh]
+    price_pkr_per_kwh : (paths, groups) merit-order key [Rs/kWh]
+    must_run : (groups,) bool
+
+    Returns
+    -------
+    generation_gwh : (paths, groups) [GWh]
+    unserved_gwh : (paths,) need that available capacity could not meet [GWh]
+    """
+    key = np.where(must_run, -np.inf, price_pkr_per_kwh)
+    order = np.argsort(key, axis=1, kind="stable")
+    avail_sorted = np.take_along_axis(available_gwh, order, axis=1)
+    cumulative = np.cumsum(avail_sorted, axis=1)
+    before = cumulative - avail_sorted
+    gen_sorted = np.clip(need_gwh[:, None] - before, 0.0, avail_sorted)
+    generation = np.empty_like(gen_sorted)
+    np.put_along_axis(generation, order, gen_sorted, axis=1)
+    unserved = np.maximum(need_gwh - cumulative[:, -1], 0.0)
+    return generation, unserved
+
+
+def capacity_payments_bn(
+    plants: PlantArrays, t: int, fx_pkr_per_usd: np.ndarray, us_cpi_index: np.ndarray,
+    pk_cpi_index: np.ndarray, kibor_factor: np.ndarray, generation_gwh: np.ndarray,
+    available_gwh: np.ndarray,
+) -> np.ndarray:
+    """Capacity payments due this month. [Rs bn], (paths, groups).
+
+    CP = capacity_kW x [cpp_usd x (1 - d_usd x matured) x fx x US-CPI
+    + cpp_pkr x ((1 - d_pkr) x PK-CPI + d_pkr x KIBOR factor x not matured)]
+    for groups whose contract is in force (MODEL.md §4). Take-and-pay groups are paid
+    only on the share of their available energy actually dispatched.
+    ``fx``, ``*_index`` and ``kibor_factor`` are (paths, 1) or (paths, groups).
+    """
+    live = plants.debt_live[t]
+    usd = plants.cpp_usd * (1.0 - plants.cpp_usd_debt_share * ~live) * fx_pkr_per_usd * us_cpi_index
+    pkr = plants.cpp_pkr * ((1.0 - plants.cpp_pkr_debt_share) * pk_cpi_index
+                            + plants.cpp_pkr_debt_share * kibor_factor * live)
+    due = plants.capacity_mw * (usd + pkr) * plants.active[t] * MW_TIMES_PKR_PER_KW_TO_BN
+    dispatched_share = np.divide(generation_gwh, available_gwh,
+                                 out=np.zeros_like(generation_gwh), where=available_gwh > 0)
+    return np.where(plants.take_and_pay, due * dispatched_share, due)
