@@ -144,9 +144,9 @@ def check_schedules(s: Scenario, file: str) -> list[Problem]:
             m = month_number(anchor) if MONTH_RE.match(anchor) else \
                 month_number(f"{int(anchor[2:])}-01")
             if not start - 120 <= m <= end + 120:
+                span = f"{s.time.start}..{s.time.end}"
                 problems.append(Problem(file, f"{key}.schedule.{anchor}",
-                                        f"an anchor within 10 years of {s.time.start}..{s.time.end}",
-                                        repr(anchor)))
+                                        f"an anchor within 10 years of {span}", repr(anchor)))
     for key, spec in (("exogenous.fx_pkr_per_usd", s.exogenous.fx_pkr_per_usd),):
         values = [spec] if isinstance(spec, float | int) else _series_values(spec)
         if any(v <= 0 for v in values):

@@ -62,7 +62,9 @@ def _creditors(scenario: Scenario) -> list[str]:
     return [*names, TRANSMISSION, NET_METERING]
 
 
-def simulate(scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None) -> Trajectories:
+def simulate(
+    scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None,
+) -> Trajectories:
     """Run the monthly model and record every quantity (MODEL.md §4-7).
 
     Parameters
@@ -157,7 +159,8 @@ def simulate(scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = 
         units_allowed = S / (1.0 - L_allowed)
 
         # ---- payments due (MODEL.md §4)
-        kibor_factor = (kibor[:, None] + plants.local_debt_spread) / (kibor0 + plants.local_debt_spread)
+        spread = plants.local_debt_spread
+        kibor_factor = (kibor[:, None] + spread) / (kibor0 + spread)
         cp = supply.capacity_payments_bn(plants, t, fx[:, None], us_cpi[:, None], pk_cpi[:, None],
                                          kibor_factor, generation, available)
         ec = generation * epp * supply.GWH_TIMES_PKR_PER_KWH_TO_BN
@@ -172,10 +175,10 @@ def simulate(scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = 
         # ---- tariff determination (MODEL.md §6)
         if t == 0:
             notified = np.full(n_paths, tf.initial_determined_pkr_per_kwh)
+            determined = notified
             fuel_ref = (np.full(n_paths, tf.initial_fuel_reference_pkr_per_kwh)
                         if tf.initial_fuel_reference_pkr_per_kwh is not None else
                         tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, 0.0))
-            nonfuel_ref = notified - fuel_ref
             mix = np.broadcast_to(classes.base_sales_gwh_per_month, sales.shape)
             multipliers = tariff.normalised_multipliers(classes.tariff_multiplier, mix)
         elif month == tf.rebasing_month:
@@ -189,14 +192,16 @@ def simulate(scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = 
                 rec["capacity_payments_bn_pkr"][:, t - 1], L_allowed,
                 tf.distribution_margin_pkr_per_kwh * pk_cpi, tf.rebasing_sales_growth_pct / 100)
             notified = tariff.notify(notified, determined, pass_through)
-            nonfuel_ref = determined - fuel_ref
             multipliers = tariff.normalised_multipliers(
                 classes.tariff_multiplier, by_class["sales_gwh"][:, w].sum(axis=1))
+        # deviations of cost at allowed losses from what the determined base recovers:
+        # the fuel part goes to the FCA, the rest (capacity, other costs, sales mix) to QTA
         fca_rate = tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, fuel_ref)
         book.schedule_fca(t, tf.fca_lag_months, pass_through * fca_rate)
-        book.accrue_qta((ppp - ec_total) * allowed_share + dm - nonfuel_ref * S * 1e-3, S)
-        if month % 3 == 0:
-            book.close_quarter(t, tf.qta_lag_months, pass_through)
+        base_recovers = determined * (multipliers * sales).sum(axis=1) * 1e-3
+        book.accrue_qta(rr_allowed - base_recovers - fca_rate * S * 1e-3, S)
+        if month % tf.qta_period_months == 0:
+            book.close_period(t, tf.qta_period_months, tf.qta_lag_months, pass_through)
         class_tariff = notified[:, None] * multipliers + (book.fca[:, t] + book.qta[:, t])[:, None]
 
         # ---- billing, collection, subsidy (MODEL.md §7)

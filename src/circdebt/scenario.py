@@ -55,7 +55,9 @@ class SeriesSpec(Strict):
     """
 
     initial: Finite | None = None
-    growth_pct_per_year: Annotated[float, Field(gt=-100.0, le=1000.0, allow_inf_nan=False)] | None = None
+    growth_pct_per_year: (
+        Annotated[float, Field(gt=-100.0, le=1000.0, allow_inf_nan=False)] | None
+    ) = None
     schedule: dict[str, Finite] | None = None
 
     @field_validator("schedule")
@@ -75,7 +77,8 @@ class SeriesSpec(Strict):
     @model_validator(mode="after")
     def _one_form(self) -> SeriesSpec:
         if self.initial is None and self.schedule is None:
-            raise ValueError("give 'initial' (with an optional growth_pct_per_year) or a 'schedule'")
+            raise ValueError(
+                "give 'initial' (with an optional growth_pct_per_year) or a 'schedule'")
         if self.growth_pct_per_year is not None and self.schedule is not None:
             raise ValueError("give either growth_pct_per_year or a schedule, not both")
         if self.growth_pct_per_year is not None and self.initial is None:
@@ -219,7 +222,8 @@ class Tariff(Strict):
     rebasing_month: Annotated[int, Field(ge=1, le=12)] = 7
     rebasing_sales_growth_pct: Annotated[float, Field(gt=-100.0, le=100.0)] = 0.0
     fca_lag_months: Annotated[int, Field(ge=0, le=24)] = 2
-    qta_lag_months: Annotated[int, Field(ge=1, le=24)] = 1
+    qta_period_months: Literal[1, 2, 3, 4, 6, 12] = 3
+    qta_lag_months: Annotated[int, Field(ge=0, le=24)] = 1
     pass_through_pct: Percent = 100.0
     dss_pkr_per_kwh: NonNegative = 0.0
 

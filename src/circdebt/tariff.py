@@ -14,15 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass
-class Determination:
-    """A rebasing determination, per kWh sold. [Rs/kWh], each (paths,)."""
-
-    base_pkr_per_kwh: np.ndarray  # what is notified as the base tariff
-    fuel_reference_pkr_per_kwh: np.ndarray  # fuel part of the determined base
-    nonfuel_reference_pkr_per_kwh: np.ndarray  # determined base minus its fuel part
-
-
 def rebase(
     trailing_sales_gwh: np.ndarray, trailing_units_gwh: np.ndarray,
     trailing_energy_cost_bn: np.ndarray, trailing_other_variable_bn: np.ndarray,
@@ -90,7 +81,7 @@ class AdjustmentBook:
 
     fca: np.ndarray  # (paths, T)
     qta: np.ndarray  # (paths, T)
-    qta_deviation_bn: np.ndarray  # (paths,) accumulating over the current quarter
+    qta_deviation_bn: np.ndarray  # (paths,) accumulating over the open adjustment period
     qta_sales_gwh: np.ndarray  # (paths,)
 
     @classmethod
@@ -104,14 +95,17 @@ class AdjustmentBook:
             self.fca[:, t + lag] += rate
 
     def accrue_qta(self, deviation_bn: np.ndarray, sales_gwh: np.ndarray) -> None:
-        """Add this month's non-fuel deviation (Rs bn) and sales to the quarter."""
+        """Add this month's non-fuel deviation (Rs bn) and sales to the open period."""
         self.qta_deviation_bn = self.qta_deviation_bn + deviation_bn
         self.qta_sales_gwh = self.qta_sales_gwh + sales_gwh
 
-    def close_quarter(self, t: int, lag: int, pass_through: float) -> None:
-        """Spread the quarter's deviation per kWh over the 3 months from t + lag."""
+    def close_period(self, t: int, period: int, lag: int, pass_through: float) -> None:
+        """Charge the period's deviation per kWh sold over ``period`` months from t + lag.
+
+        A lag of 0 charges it from month t itself (the period's last month).
+        """
         rate = _ratio(self.qta_deviation_bn, self.qta_sales_gwh) * 1e3 * pass_through
-        end = min(t + lag + 3, self.qta.shape[1])
+        end = min(t + lag + period, self.qta.shape[1])
         if t + lag < end:
             self.qta[:, t + lag:end] += rate[:, None]
         self.qta_deviation_bn = np.zeros_like(self.qta_deviation_bn)

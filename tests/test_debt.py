@@ -1,0 +1,27 @@
+import numpy as np
+import pytest
+
+from circdebt import debt
+
+
+def test_lps_formula_with_waiver_and_no_lps_creditors():
+    lps = debt.late_payment_surcharge(np.array([[900.0, 100.0, 50.0]]), np.array([0.11]),
+                                      np.array([0.02, 0.045, 0.0]), np.array([0.0, 0.5, 0.0]),
+                                      np.array([1.0, 1.0, 0.0]))
+    np.testing.assert_allclose(lps, [[900 * 0.13 / 12, 100 * 0.155 / 12 * 0.5, 0.0]])
+
+
+def test_phl_interest_and_service():
+    interest, after, budget_used, dss_used = debt.phl_service(
+        np.array([660.0]), np.array([0.11]), -0.009, 0.0, np.array([15.196]))
+    assert interest[0] == pytest.approx(5.555, abs=1e-3)
+    assert after[0] == pytest.approx(660 + 5.555 - 15.196, abs=1e-3)
+    assert dss_used[0] == pytest.approx(15.196)
+
+
+def test_phl_never_goes_negative_and_leaves_surplus_unused():
+    interest, after, budget_used, dss_used = debt.phl_service(
+        np.array([10.0]), np.array([0.12]), 0.0, 8.0, np.array([5.0]))
+    assert after[0] == 0.0
+    assert budget_used[0] == 8.0
+    assert dss_used[0] == pytest.approx(10.1 - 8.0)

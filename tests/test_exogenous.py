@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from circdebt.exogenous import index_from_inflation, series_path
+from circdebt.scenario import SeriesSpec
+from circdebt.timeline import Timeline
+
+TL = Timeline("2025-07", "2027-06")
+
+
+def test_constant_and_growth():
+    assert (series_path(5.0, TL) == 5.0).all()
+    path = series_path(SeriesSpec(initial=100.0, growth_pct_per_year=10.0), TL)
+    assert path[0] == 100.0
+    assert path[12] == pytest.approx(110.0)
+    assert path[6] == pytest.approx(100 * 1.1 ** 0.5)
+
+
+def test_schedule_interpolates_between_anchors_and_is_flat_outside():
+    # FY2026 anchors at 2026-01 (index 6), "2027-01" at index 18
+    path = series_path(SeriesSpec(schedule={"FY2026": 10.0, "2027-01": 22.0}), TL)
+    assert path[0] == 10.0 and path[6] == 10.0
+    assert path[12] == pytest.approx(16.0)
+    assert path[18] == 22.0 and path[23] == 22.0
+
+
+def test_initial_anchors_schedule_at_start():
+    path = series_path(SeriesSpec(initial=11.0, schedule={"2025-12": 10.5}), TL)
+    assert path[0] == 11.0 and path[5] == 10.5
+    assert path[1] == pytest.approx(11.0 - 0.1)
+
+
+def test_cpi_index_starts_at_one_and_compounds():
+    index = index_from_inflation(np.full(25, 12.0))
+    assert index[0] == 1.0
+    assert index[12] == pytest.approx(1.12)
+    assert index[24] == pytest.approx(1.12 ** 2)

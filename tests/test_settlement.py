@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from circdebt import settlement
+
+
+def test_bill_splits_what_tariffs_recover_into_billed_and_subsidy():
+    passed, billed, tds = settlement.bill(np.array([[36.9, 47.15]]), np.array([30 / 36.9, 1.0]),
+                                          np.array([[3000.0, 2000.0]]))
+    assert passed.sum() == pytest.approx(205.0)
+    assert billed.sum() == pytest.approx(184.3)
+    assert tds.sum() == pytest.approx(20.7)
+
+
+def test_collect_with_arrears():
+    collected, arrears, receivables = settlement.collect(
+        np.array([[100.0, 50.0]]), np.array([0.9, 1.0]), np.array([200.0]), 0.01)
+    assert arrears[0] == pytest.approx(2.0)
+    assert collected[0] == pytest.approx(90 + 50 + 2)
+    assert receivables[0] == pytest.approx(200 - 2 + 10)
+
+
+def test_monthly_rate_compounds_to_annual_share():
+    r = settlement.monthly_rate(0.3)
+    assert 1 - (1 - r) ** 12 == pytest.approx(0.3)
+
+
+def test_subsidy_respects_fiscal_year_cap():
+    paid = settlement.subsidy_payment(np.array([50.0, 50.0]), 0.8, np.array([90.0, 0.0]), 100.0)
+    np.testing.assert_allclose(paid, [10.0, 40.0])
+
+
+dues_strategy = arrays(float, (3, 4), elements=st.floats(0.0, 1e4))
+
+
+@given(dues=dues_strategy, cash=arrays(float, 3, elements=st.floats(-100.0, 5e4)),
+       priority=st.sampled_from([[], [2], [3, 0]]))
+def test_allocation_conserves_cash_and_never_overpays(dues, cash, priority):
+    paid = settlement.allocate_cash(cash, dues, priority)
+    assert (paid >= 0).all()
+    assert (paid <= dues + 1e-9).all()
+    expected_total = np.clip(cash, 0, dues.sum(axis=1))
+    np.testing.assert_allclose(paid.sum(axis=1), expected_total, rtol=1e-12, atol=1e-6)
+
+
+def test_priority_creditors_are_paid_first_in_order():
+    dues = np.array([[100.0, 100.0, 100.0]])
+    paid = settlement.allocate_cash(np.array([150.0]), dues, [2, 0])
+    np.testing.assert_allclose(paid, [[50.0, 0.0, 100.0]])
+
+
+def test_pro_rata_is_proportional_to_dues():
+    paid = settlement.allocate_cash(np.array([60.0]), np.array([[100.0, 200.0]]))
+    np.testing.assert_allclose(paid, [[20.0, 40.0]])

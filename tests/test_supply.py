@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+from factories import small
+
+from circdebt import supply
+from circdebt.timeline import Timeline
+
+
+def test_merit_order_fills_must_run_first_then_cheapest():
+    available = np.array([[100.0, 50.0, 80.0, 60.0]])
+    price = np.array([[30.0, 5.0, 10.0, 1.0]])
+    must_run = np.array([True, False, False, False])
+    gen, unserved = supply.merit_order_dispatch(np.array([200.0]), available, price, must_run)
+    # must-run 100, then cheapest: group 3 (60), then group 1 (40 of 50); group 2 idle
+    np.testing.assert_allclose(gen, [[100.0, 40.0, 0.0, 60.0]])
+    assert unserved[0] == 0.0
+
+
+def test_dispatch_reports_unserved_energy_rather_than_dropping_it():
+    gen, unserved = supply.merit_order_dispatch(
+        np.array([500.0, 10.0]), np.array([[100.0, 200.0], [100.0, 200.0]]),
+        np.array([[1.0, 2.0], [2.0, 1.0]]), np.array([False, False]))
+    np.testing.assert_allclose(unserved, [200.0, 0.0])
+    np.testing.assert_allclose(gen, [[100.0, 200.0], [0.0, 10.0]])  # order differs by path
+
+
+def test_must_run_is_curtailed_when_it_exceeds_need():
+    gen, _ = supply.merit_order_dispatch(np.array([50.0]), np.array([[80.0, 10.0]]),
+                                         np.array([[9.0, 1.0]]), np.array([True, False]))
+    np.testing.assert_allclose(gen, [[50.0, 0.0]])
+
+
+def _plants(**plant_changes):
+    s = small()
+    plants = [p.model_copy(update=plant_changes) for p in s.supply.plants[:1]]
+    return supply.plant_arrays(s.supply.model_copy(update={"plants": plants}),
+                               Timeline("2025-07", "2027-06"))
+
+
+def test_capacity_payment_formula():
+    arr = _plants(capacity_mw=1000.0, cpp_usd_per_kw_month=10.0, cpp_pkr_per_kw_month=950.0)
+    one = np.ones((1, 1))
+    cp = supply.capacity_payments_bn(arr, 0, 280.0 * one, one, one, one, one, one)
+    # 1,000,000 kW x (10 x 280 + 950) Rs = Rs 3.75 bn
+    assert cp[0, 0] == pytest.approx(3.75)
+    # indexation: US CPI on the dollar part, PK CPI on the rupee part
+    cp = supply.capacity_payments_bn(arr, 0, 280.0 * one, 1.1 * one, 1.2 * one, one, one, one)
+    assert cp[0, 0] == pytest.approx(1e6 * (10 * 280 * 1.1 + 950 * 1.2) / 1e9)
+
+
+def test_debt_parts_end_at_maturity_and_everything_at_expiry():
+    arr = _plants(capacity_mw=1000.0, cpp_usd_per_kw_month=10.0, cpp_usd_debt_share_pct=60.0,
+                  cpp_pkr_per_kw_month=1000.0, cpp_pkr_debt_share_pct=50.0,
+                  debt_maturity="2026-01", contract_expiry="2027-01")
+    one = np.ones((1, 1))
+
+    def cp(t, kibor_factor=1.0):
+        return supply.capacity_payments_bn(arr, t, 300.0 * one, one, one, kibor_factor * one,
+                                           one, one)[0, 0]
+
+    assert cp(0) == pytest.approx(1e6 * (3000 + 1000) / 1e9)
+    assert cp(0, kibor_factor=2.0) == pytest.approx(1e6 * (3000 + 500 + 1000) / 1e9)
+    assert cp(6) == pytest.approx(1e6 * (3000 * 0.4 + 500) / 1e9)  # 2026-01: debt repaid
+    assert cp(18) == 0.0  # 2027-01: contract expired
+
+
+def test_take_and_pay_is_paid_only_on_dispatched_share():
+    arr = _plants(capacity_mw=1000.0, cpp_pkr_per_kw_month=1000.0, contract="take_and_pay")
+    one = np.ones((1, 1))
+    cp = supply.capacity_payments_bn(arr, 0, one, one, one, one, 25.0 * one, 100.0 * one)
+    assert cp[0, 0] == pytest.approx(0.25)
+
+
+def test_available_energy_uses_hours_and_profile():
+    energy = supply.available_energy_gwh(np.array([1000.0]), np.array([0.9]), np.array([0.5]),
+                                         np.array([True]), 744.0)
+    assert energy[0] == pytest.approx(1000 * 0.9 * 0.5 * 744 / 1000)
+
+
+def test_usd_fuel_moves_with_exchange_rate():
+    from circdebt.exogenous import build_exogenous
+    s = small()
+    exo = build_exogenous(s.exogenous, Timeline(s.time.start, s.time.end))
+    rlng = exo.fuel_index["rlng"][0]
+    coal = exo.fuel_index["local_coal"][0]
+    fx = exo.fx_index[0]
+    assert rlng[12] == pytest.approx(1.02 * fx[12])
+    assert coal[12] == pytest.approx(1.0)

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from circdebt import tariff
+
+
+def test_multipliers_are_revenue_neutral_on_projected_mix():
+    mix = np.array([[3000.0, 2000.0, 500.0]])
+    m = tariff.normalised_multipliers(np.array([0.8, 1.3, 1.0]), mix)
+    assert (m * mix).sum() == pytest.approx(mix.sum())
+    assert m[0, 1] / m[0, 0] == pytest.approx(1.3 / 0.8)  # relative structure kept
+
+
+def test_worked_example_multipliers_are_already_neutral():
+    m = tariff.normalised_multipliers(np.array([0.90, 1.15]), np.array([[3000.0, 2000.0]]))
+    np.testing.assert_allclose(m, [[0.90, 1.15]])
+
+
+def test_rebase_on_hand_numbers():
+    # 12-month sales 100,000 GWh, no growth; allowed loss 10% -> U* = 111,111 GWh.
+    # Trailing energy 9 Rs/kWh of units, other 1 Rs/kWh; capacity 150 bn a month; DM 3.
+    total, fuel = tariff.rebase(
+        np.array([100_000.0]), np.array([120_000.0]), np.array([9 * 120.0]),
+        np.array([1 * 120.0]), np.array([150.0]), np.array(0.10), np.array([3.0]), 0.0)
+    units = 100_000 / 0.9
+    assert fuel[0] == pytest.approx(9 * units / 100_000)
+    expected = (9 * units + 1 * units) / 100_000 + 12 * 150 * 1e3 / 100_000 + 3.0
+    assert total[0] == pytest.approx(expected)
+
+
+def test_notify_moves_pass_through_share_of_the_way():
+    assert tariff.notify(np.array([30.0]), np.array([40.0]), 0.25)[0] == pytest.approx(32.5)
+
+
+def test_fca_is_zero_at_reference_and_counts_only_allowed_units():
+    # energy 60 bn for 6,000 GWh purchased, 5,600 allowed, 5,000 sold
+    ref = 60 * (5600 / 6000) / 5000 * 1e3
+    rate = tariff.fuel_adjustment_pkr_per_kwh(np.array([60.0]), np.array([6000.0]),
+                                              np.array([5600.0]), np.array([5000.0]), ref)
+    assert rate[0] == pytest.approx(0.0)
+
+
+def test_adjustment_book_lags_and_spreads():
+    book = tariff.AdjustmentBook.empty(1, 12)
+    book.schedule_fca(2, 2, np.array([1.5]))
+    book.schedule_fca(11, 2, np.array([9.0]))  # beyond the horizon: dropped
+    assert book.fca[0, 4] == 1.5 and book.fca.sum() == 1.5
+    book.accrue_qta(np.array([30.0]), np.array([10_000.0]))
+    book.accrue_qta(np.array([0.0]), np.array([10_000.0]))
+    book.close_period(5, 3, 1, pass_through=0.5)
+    # 30 bn over 20,000 GWh = 1.5 Rs/kWh, half notified, months 6..8
+    np.testing.assert_allclose(book.qta[0], [0] * 6 + [0.75] * 3 + [0] * 3)
+    assert book.qta_deviation_bn[0] == 0.0
