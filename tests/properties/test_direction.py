@@ -51,7 +51,8 @@ def test_operating_flow_is_zero_under_full_cost_recovery(loss, fx_growth, rebasi
         tariff={"pass_through_pct": 100.0, "fca_lag_months": 0, "qta_lag_months": 0,
                 "qta_period_months": 1, "rebasing_month": rebasing,
                 "initial_determined_pkr_per_kwh": tariff0},
-        subsidy={"lag_months": 0, "payment_pct": 100.0, "budget_cap_bn_pkr_per_fy": {"FY2027": 1e9}},
+        subsidy={"lag_months": 0, "payment_pct": 100.0,
+                 "budget_cap_bn_pkr_per_fy": {"FY2027": 1e9}},
         settlement={"arrears_recovery_pct_per_year": 0.0},
         initial={"receivables_bn_pkr": 0.0},
     )
