@@ -58,7 +58,7 @@ SMALL: dict[str, Any] = {
                           "class_shares_pct": {"residential": 80.0, "industrial": 20.0}},
     },
     "losses": {"actual_pct": 17.5, "allowed_pct": 11.5},
-    "tariff": {"initial_determined_pkr_per_kwh": 36.0, "distribution_margin_pkr_per_kwh": 3.0,
+    "tariff": {"initial_determined_pkr_per_kwh": 24.0, "distribution_margin_pkr_per_kwh": 3.0,
                "pass_through_pct": 90.0, "dss_pkr_per_kwh": 3.23},
     "subsidy": {"lag_months": 2, "payment_pct": 85.0,
                 "budget_cap_bn_pkr_per_fy": {"FY2027": 150.0}},

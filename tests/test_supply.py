@@ -40,34 +40,45 @@ def _plants(**plant_changes):
 def test_capacity_payment_formula():
     arr = _plants(capacity_mw=1000.0, cpp_usd_per_kw_month=10.0, cpp_pkr_per_kw_month=950.0)
     one = np.ones((1, 1))
-    cp = supply.capacity_payments_bn(arr, 0, 280.0 * one, one, one, one, one, one)
+    cp = supply.capacity_payments_bn(arr, 0, 280.0 * one, one, one, one, one)
     # 1,000,000 kW x (10 x 280 + 950) Rs = Rs 3.75 bn
     assert cp[0, 0] == pytest.approx(3.75)
     # indexation: US CPI on the dollar part, PK CPI on the rupee part
-    cp = supply.capacity_payments_bn(arr, 0, 280.0 * one, 1.1 * one, 1.2 * one, one, one, one)
+    rs_per_usd = supply.usd_part_in_pkr(280.0 * one, 1.1 * one, 1.2 * one, np.zeros(1), one)
+    cp = supply.capacity_payments_bn(arr, 0, rs_per_usd, 1.2 * one, one, one, one)
     assert cp[0, 0] == pytest.approx(1e6 * (10 * 280 * 1.1 + 950 * 1.2) / 1e9)
 
 
-def test_debt_parts_end_at_maturity_and_everything_at_expiry():
+def test_converted_dollar_part_follows_pk_cpi_from_the_conversion_date():
+    one = np.ones((1, 1))
+    frozen = 280.0 * 1.05 / 1.10  # fx x US CPI / PK CPI on the conversion date
+    rate = supply.usd_part_in_pkr(400.0 * one, 1.2 * one, 1.32 * one, np.array([0.5]),
+                                  frozen * one)
+    assert rate[0, 0] == pytest.approx(0.5 * 400 * 1.2 + 0.5 * 280 * 1.05 * 1.2)
+
+
+def test_debt_parts_end_at_maturity():
     arr = _plants(capacity_mw=1000.0, cpp_usd_per_kw_month=10.0, cpp_usd_debt_share_pct=60.0,
                   cpp_pkr_per_kw_month=1000.0, cpp_pkr_debt_share_pct=50.0,
-                  debt_maturity="2026-01", contract_expiry="2027-01")
+                  debt_maturity="2026-01")
     one = np.ones((1, 1))
 
-    def cp(t, kibor_factor=1.0):
-        return supply.capacity_payments_bn(arr, t, 300.0 * one, one, one, kibor_factor * one,
-                                           one, one)[0, 0]
+    def cp(t, kibor_factor=1.0, **kw):
+        return supply.capacity_payments_bn(arr, t, 300.0 * one, one, kibor_factor * one,
+                                           one, one, **kw)[0, 0]
 
     assert cp(0) == pytest.approx(1e6 * (3000 + 1000) / 1e9)
     assert cp(0, kibor_factor=2.0) == pytest.approx(1e6 * (3000 + 500 + 1000) / 1e9)
     assert cp(6) == pytest.approx(1e6 * (3000 * 0.4 + 500) / 1e9)  # 2026-01: debt repaid
-    assert cp(18) == 0.0  # 2027-01: contract expired
+    assert cp(6, active=np.array([False])) == 0.0
+    assert cp(0, usd_scale=np.array([0.5]), pkr_scale=np.array([0.0])) == pytest.approx(1.5)
 
 
 def test_take_and_pay_is_paid_only_on_dispatched_share():
-    arr = _plants(capacity_mw=1000.0, cpp_pkr_per_kw_month=1000.0, contract="take_and_pay")
+    arr = _plants(capacity_mw=1000.0, cpp_pkr_per_kw_month=1000.0)
     one = np.ones((1, 1))
-    cp = supply.capacity_payments_bn(arr, 0, one, one, one, one, 25.0 * one, 100.0 * one)
+    cp = supply.capacity_payments_bn(arr, 0, one, one, one, 25.0 * one, 100.0 * one,
+                                     take_and_pay=np.array([True]))
     assert cp[0, 0] == pytest.approx(0.25)
 
 

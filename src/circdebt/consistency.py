@@ -154,7 +154,36 @@ def check_schedules(s: Scenario, file: str) -> list[Problem]:
     return problems
 
 
+def check_policies(s: Scenario, file: str) -> list[Problem]:
+    """Policies start inside the horizon and target groups, classes and creditors that exist."""
+    start, end = month_number(s.time.start), month_number(s.time.end)
+    known = {
+        "groups": {p.name for p in s.supply.plants},
+        "classes": {c.name for c in s.demand.classes},
+        "creditors": {p.creditor for p in s.supply.plants},
+    }
+    problems = []
+    for i, policy in enumerate(s.policies):
+        key = f"policies[{i}]"
+        if not start <= month_number(policy.start) <= end:
+            problems.append(Problem(file, f"{key}.start",
+                                    f"a month inside the horizon {s.time.start}..{s.time.end}",
+                                    repr(policy.start)))
+        for field, kind in (("groups", "groups"), ("classes", "classes"),
+                            ("creditors", "creditors"), ("class_name", "classes")):
+            value = getattr(policy, field, None)
+            names = [value] if isinstance(value, str) else (value or [])
+            for j, name in enumerate(names):
+                if name not in known[kind]:
+                    where = f"{key}.{field}" + ("" if isinstance(value, str) else f"[{j}]")
+                    problems.append(Problem(
+                        file, where, f"one of the scenario's {kind}: "
+                        + ", ".join(sorted(known[kind])), repr(name),
+                        did_you_mean(name, known[kind])))
+    return problems
+
+
 def check_scenario(s: Scenario, file: str) -> list[Problem]:
     """Every cross-field rule; an empty list means the scenario can run."""
     return (check_time(s, file) + check_names(s, file) + check_dates(s, file)
-            + check_units(s, file) + check_schedules(s, file))
+            + check_units(s, file) + check_schedules(s, file) + check_policies(s, file))

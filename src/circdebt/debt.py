@@ -38,3 +38,23 @@ def phl_service(
     budget_used = np.minimum(budget_bn, owed)
     dss_used = np.minimum(dss_bn, owed - budget_used)
     return interest, owed - budget_used - dss_used, budget_used, dss_used
+
+
+def move_payables(
+    payables_bn: np.ndarray, creditors: np.ndarray | None, amount_bn: float, raise_: bool,
+) -> np.ndarray:
+    """Change in payables from a one-off move of ``amount`` among ``creditors``.
+
+    A settlement (``raise_``) adds the amount pro-rata to the creditors' payables (equal
+    shares if they owe nothing yet); a waiver or refinancing removes it pro-rata, never
+    more than is owed. [Rs bn], (paths, creditors).
+    """
+    mask = np.ones(payables_bn.shape[-1], bool) if creditors is None else creditors
+    owed = payables_bn * mask
+    total = owed.sum(axis=-1, keepdims=True)
+    if raise_:
+        equal = np.broadcast_to(mask / max(mask.sum(), 1), owed.shape)
+        share = np.divide(owed, total, out=equal.copy(), where=total > 0)
+        return amount_bn * share
+    share = np.divide(owed, total, out=np.zeros_like(owed), where=total > 0)
+    return -np.minimum(amount_bn, total) * share

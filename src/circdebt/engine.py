@@ -15,7 +15,9 @@ import numpy as np
 
 from circdebt import debt, demand, settlement, supply, tariff
 from circdebt.errors import SimulationError
-from circdebt.exogenous import ExogenousPaths, build_exogenous, series_path
+from circdebt.exogenous import ExogenousPaths, build_exogenous
+from circdebt.levers import NET_METERING, TRANSMISSION, OneOff, base_levers, creditor_names
+from circdebt.policies import apply_policies
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline
 
@@ -31,11 +33,6 @@ CAUSES = (
     "budget_payments",
     "policy_one_offs",
 )
-
-#: Creditors that exist in every run besides the plant groups' creditor classes.
-TRANSMISSION = "transmission"
-NET_METERING = "net_metering"
-
 
 @dataclass(frozen=True)
 class Trajectories:
@@ -54,18 +51,10 @@ class Trajectories:
     n_paths: int
 
 
-def _creditors(scenario: Scenario) -> list[str]:
-    names: list[str] = []
-    for plant in scenario.supply.plants:
-        if plant.creditor not in names:
-            names.append(plant.creditor)
-    return [*names, TRANSMISSION, NET_METERING]
-
-
 def simulate(
     scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None,
 ) -> Trajectories:
-    """Run the monthly model and record every quantity (MODEL.md §4-7).
+    """Run the monthly model and record every quantity (MODEL.md §4-8).
 
     Parameters
     ----------
@@ -80,28 +69,28 @@ def simulate(
     tl = Timeline(s.time.start, s.time.end)
     T = tl.n_months
     exo = exo or build_exogenous(s.exogenous, tl, n_paths)
+    lv = apply_policies(base_levers(s, tl), s, tl)
     plants = supply.plant_arrays(s.supply, tl)
     classes = demand.class_arrays(s.demand)
-    creditors = _creditors(s)
-    K = len(creditors)
-    group_to_creditor = np.zeros((len(plants.names), K))
+    creditors = creditor_names(s)
+    K, n_classes, n_groups = len(creditors), len(classes.names), len(plants.names)
+    group_to_creditor = np.zeros((n_groups, K))
     for g, c in enumerate(plants.creditor):
         group_to_creditor[g, creditors.index(c)] = 1.0
     lps_spread = np.array([s.debt.lps[c].spread_pct / 100 if c in s.debt.lps else 0.0
-                           for c in creditors])
-    lps_waiver = np.array([s.debt.lps[c].waiver_pct / 100 if c in s.debt.lps else 0.0
                            for c in creditors])
     lps_accrues = np.array([c in s.debt.lps for c in creditors], dtype=float)
     priority = [creditors.index(NET_METERING)]
     if s.settlement.allocation == "priority":
         priority += [creditors.index(c) for c in s.settlement.priority]
-
-    loss_actual = series_path(s.losses.actual_pct, tl) / 100.0
-    loss_allowed = series_path(s.losses.allowed_pct, tl) / 100.0
     tf, sub, solar_spec = s.tariff, s.subsidy, s.demand.rooftop_solar
-    pass_through = tf.pass_through_pct / 100.0
     arrears_rate = settlement.monthly_rate(s.settlement.arrears_recovery_pct_per_year / 100.0)
     fuel_index_rows = [exo.fuel_index[f] if f else None for f in plants.fuel]
+    # rupees per (dollar x US CPI) frozen at each group's conversion date, per PK CPI then
+    conv_t = np.maximum(lv.conversion_t, 0)
+    frozen_pkr_per_usd = (exo.fx_pkr_per_usd[:, conv_t] * exo.us_cpi_index[:, conv_t]
+                          / exo.pk_cpi_index[:, conv_t])
+    kibor0 = exo.kibor[:, :1]
 
     # ---- state, (paths,) or (paths, k)
     P, G_fixed = np.zeros((n_paths, K)), s.initial.genco_fuel_payables_bn_pkr
@@ -116,36 +105,39 @@ def simulate(
     cd_prev = P.sum(axis=1) + G_fixed + H - cash_reserve
 
     rec = {name: np.zeros((n_paths, T)) for name in _SERIES}
-    by_class = {name: np.zeros((n_paths, T, len(classes.names))) for name in _BY_CLASS}
+    by_class = {name: np.zeros((n_paths, T, n_classes)) for name in _BY_CLASS}
     by_creditor = {name: np.zeros((n_paths, T, K)) for name in _BY_CREDITOR}
-    real_paid_tariff = np.zeros((n_paths, len(classes.names), T))
-    kibor0 = exo.kibor[:, :1]
+    real_paid_tariff = np.zeros((n_paths, n_classes, T))
+    one_offs_by_month: dict[int, list[OneOff]] = {}
+    for event in lv.one_offs:
+        one_offs_by_month.setdefault(event.t, []).append(event)
 
     for t in range(T):
         month, hours, fy = int(tl.calendar_month[t]), float(tl.hours[t]), int(tl.fiscal_year[t])
         fx, kibor = exo.fx_pkr_per_usd[:, t], exo.kibor[:, t]
         pk_cpi, us_cpi = exo.pk_cpi_index[:, t], exo.us_cpi_index[:, t]
-        L, L_allowed = loss_actual[t], loss_allowed[t]
+        L, L_allowed = lv.loss_actual[t], lv.loss_allowed[t]
 
         # ---- demand (MODEL.md §5)
         if t == 0:
-            response = np.ones((n_paths, len(classes.names)))
+            response = np.ones((n_paths, n_classes))
         else:
             smoothed = real_paid_tariff[:, :, max(0, t - 12):t].mean(axis=2)
             response = demand.price_response(smoothed, real_paid_tariff[:, :, 0],
                                              classes.price_elasticity)
         solar_gwh = demand.solar_energy_gwh(solar_mw, solar_spec.capacity_factor_pct / 100, hours)
-        self_share = solar_spec.self_consumption_pct / 100.0
+        self_share = lv.self_consumption[t]
         self_consumed = (solar_gwh * self_share)[:, None] * classes.solar_share
         wanted = np.maximum(
             demand.underlying_sales_gwh(classes, t, month) * response - self_consumed, 0.0)
+        wanted = wanted + lv.extra_sales_gwh_per_month[t]
         units_wanted = wanted.sum(axis=1) / (1.0 - L)
         export_used = np.minimum(solar_gwh * (1.0 - self_share), units_wanted)
 
         # ---- supply and dispatch (MODEL.md §4)
         available = np.broadcast_to(supply.available_energy_gwh(
             plants.capacity_mw, plants.availability, plants.capacity_factor_by_month[month - 1],
-            plants.active[t], hours), (n_paths, len(plants.names)))
+            lv.active[t], hours), (n_paths, n_groups))
         fuel_index = np.stack([row[:, t] if row is not None else np.ones(n_paths)
                                for row in fuel_index_rows], axis=1)
         epp = supply.energy_price_pkr_per_kwh(plants.fuel_cost_pkr_per_kwh, fuel_index,
@@ -161,11 +153,14 @@ def simulate(
         # ---- payments due (MODEL.md §4)
         spread = plants.local_debt_spread
         kibor_factor = (kibor[:, None] + spread) / (kibor0 + spread)
-        cp = supply.capacity_payments_bn(plants, t, fx[:, None], us_cpi[:, None], pk_cpi[:, None],
-                                         kibor_factor, generation, available)
+        pkr_per_usd = supply.usd_part_in_pkr(fx[:, None], us_cpi[:, None], pk_cpi[:, None],
+                                             lv.usd_converted[t], frozen_pkr_per_usd)
+        cp = supply.capacity_payments_bn(
+            plants, t, pkr_per_usd, pk_cpi[:, None], kibor_factor, generation, available,
+            lv.cpp_usd_scale[t], lv.cpp_pkr_scale[t], lv.active[t], lv.take_and_pay[t])
         ec = generation * epp * supply.GWH_TIMES_PKR_PER_KWH_TO_BN
         tx = s.supply.transmission_pkr_per_kwh * pk_cpi * units * 1e-3
-        nm = solar_spec.buyback_pkr_per_kwh * export_used * 1e-3
+        nm = lv.buyback_pkr_per_kwh[t] * export_used * 1e-3
         cp_total, ec_total = cp.sum(axis=1), ec.sum(axis=1)
         ppp = cp_total + ec_total + tx + nm
         dm = tf.distribution_margin_pkr_per_kwh * pk_cpi * S * 1e-3
@@ -173,6 +168,7 @@ def simulate(
         rr_allowed = ppp * allowed_share + dm
 
         # ---- tariff determination (MODEL.md §6)
+        pass_through = lv.pass_through[t]
         if t == 0:
             notified = np.full(n_paths, tf.initial_determined_pkr_per_kwh)
             determined = notified
@@ -181,7 +177,7 @@ def simulate(
                         tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, 0.0))
             mix = np.broadcast_to(classes.base_sales_gwh_per_month, sales.shape)
             multipliers = tariff.normalised_multipliers(classes.tariff_multiplier, mix)
-        elif month == tf.rebasing_month:
+        elif lv.rebasing[t]:
             w = slice(max(0, t - 12), t)
             scale = 12.0 / (t - w.start)
             determined, fuel_ref = tariff.rebase(
@@ -197,22 +193,25 @@ def simulate(
         # deviations of cost at allowed losses from what the determined base recovers:
         # the fuel part goes to the FCA, the rest (capacity, other costs, sales mix) to QTA
         fca_rate = tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, fuel_ref)
-        book.schedule_fca(t, tf.fca_lag_months, pass_through * fca_rate)
+        book.schedule_fca(t, int(lv.fca_lag[t]), pass_through * fca_rate)
         base_recovers = determined * (multipliers * sales).sum(axis=1) * 1e-3
         book.accrue_qta(rr_allowed - base_recovers - fca_rate * S * 1e-3, S)
-        if month % tf.qta_period_months == 0:
-            book.close_period(t, tf.qta_period_months, tf.qta_lag_months, pass_through)
+        period = int(lv.qta_period[t])
+        if month % period == 0:
+            book.close_period(t, period, int(lv.qta_lag[t]), pass_through)
         class_tariff = notified[:, None] * multipliers + (book.fca[:, t] + book.qta[:, t])[:, None]
 
         # ---- billing, collection, subsidy (MODEL.md §7)
-        passed, billed, tds = settlement.bill(class_tariff, classes.billed_share, sales)
-        real_paid_tariff[:, :, t] = class_tariff * classes.billed_share / pk_cpi[:, None]
+        billed_share = lv.billed_share[t]
+        passed, billed, tds = settlement.bill(class_tariff, billed_share, sales)
+        real_paid_tariff[:, :, t] = class_tariff * billed_share / pk_cpi[:, None]
         rr_passed, B, tds_due = passed.sum(axis=1), billed.sum(axis=1), tds.sum(axis=1)
-        collected, arrears, receivables = settlement.collect(billed, classes.recovery,
+        collected, arrears, receivables = settlement.collect(billed, lv.recovery[t],
                                                              receivables, arrears_rate)
         rec["tds_due_bn_pkr"][:, t] = tds_due
-        if t - sub.lag_months >= 0:
-            due_lagged = rec["tds_due_bn_pkr"][:, t - sub.lag_months]
+        lag = int(lv.subsidy_lag[t])
+        if t - lag >= 0:
+            due_lagged = rec["tds_due_bn_pkr"][:, t - lag]
         elif sub.pre_start_due_bn_pkr_per_month is not None:
             due_lagged = np.full(n_paths, sub.pre_start_due_bn_pkr_per_month)
         else:
@@ -220,22 +219,41 @@ def simulate(
         if t == 0 or month == 7:
             paid_in_fy = np.zeros(n_paths)
         cap = (sub.budget_cap_bn_pkr_per_fy or {}).get(f"FY{fy}")
-        tds_paid = settlement.subsidy_payment(due_lagged, sub.payment_pct / 100, paid_in_fy, cap)
+        tds_paid = settlement.subsidy_payment(due_lagged, lv.subsidy_payment[t], paid_in_fy, cap)
         paid_in_fy = paid_in_fy + tds_paid
         recovery_ratio = np.divide(collected, B, out=np.ones(n_paths), where=B > 0)
-        dss_collected = tf.dss_pkr_per_kwh * S * 1e-3 * recovery_ratio
-        budget_cppa = s.budget.cppa_payments_bn_pkr_per_fy.get(f"FY{fy}", 0.0) / 12.0
-        budget_phl = s.budget.phl_payments_bn_pkr_per_fy.get(f"FY{fy}", 0.0) / 12.0
+        dss_collected = lv.dss_pkr_per_kwh[t] * S * 1e-3 * recovery_ratio
+        budget_cppa, budget_phl = lv.budget_cppa_bn_pkr[t], lv.budget_phl_bn_pkr[t]
+
+        # ---- one-off policy moves (MODEL.md §8): settlements, waivers, refinancing
+        one_off_flow = np.zeros(n_paths)
+        injection_cppa = injection_phl = 0.0
+        for event in one_offs_by_month.get(t, ()):
+            if event.kind == "injection_cppa":
+                injection_cppa += event.amount_bn_pkr
+                continue
+            if event.kind == "injection_phl":
+                injection_phl += event.amount_bn_pkr
+                continue
+            moved = debt.move_payables(P, event.creditors, event.amount_bn_pkr,
+                                       raise_=event.kind == "settlement")
+            P = P + moved
+            if event.kind == "refinancing":
+                H = H - moved.sum(axis=1)  # moved is negative: payables into PHL
+            else:
+                one_off_flow = one_off_flow + moved.sum(axis=1)
+        one_off_flow = one_off_flow - injection_cppa - injection_phl
 
         # ---- PHL, LPS, cash to generators (MODEL.md §7)
         phl_interest, H, budget_used, dss_used = debt.phl_service(
-            H, kibor, s.debt.phl_spread_pct / 100, budget_phl, dss_collected)
-        lps = debt.late_payment_surcharge(P, kibor, lps_spread, lps_waiver, lps_accrues)
+            H, kibor, lv.phl_spread[t], budget_phl + injection_phl, dss_collected)
+        lps = debt.late_payment_surcharge(P, kibor, lps_spread, lv.lps_waiver[t], lps_accrues)
         invoices = (cp + ec) @ group_to_creditor
         invoices[:, creditors.index(TRANSMISSION)] += tx
         invoices[:, creditors.index(NET_METERING)] += nm
         dues = P + lps + invoices
-        cash = (collected - dm + tds_paid + budget_cppa + (budget_phl - budget_used)
+        cash = (collected - dm + tds_paid + budget_cppa + injection_cppa
+                + (budget_phl + injection_phl - budget_used)
                 + (dss_collected - dss_used) + cash_reserve)
         paid = settlement.allocate_cash(cash, dues, priority)
         P = dues - paid
@@ -247,7 +265,7 @@ def simulate(
         ratio = avg_paid / solar_spec.lcoe_pkr_per_kwh
         if t == 0:
             ratio0 = ratio
-        solar_mw = solar_mw + demand.solar_additions_mw(
+        solar_mw = solar_mw + lv.solar_extra_mw_per_month[t] + demand.solar_additions_mw(
             solar_spec.additions_mw_per_year, ratio, ratio0, solar_spec.defection_elasticity)
 
         # ---- record
@@ -260,7 +278,7 @@ def simulate(
             "phl_interest": phl_interest,
             "dss": -dss_collected,
             "budget_payments": -(budget_cppa + budget_phl) * np.ones(n_paths),
-            "policy_one_offs": np.zeros(n_paths),
+            "policy_one_offs": one_off_flow,
         }
         for cause, value in causes.items():
             rec[f"flow_{cause}_bn_pkr"][:, t] = value

@@ -33,7 +33,8 @@ Percent = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")]
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)]
 MonthStr = Annotated[str, Field(pattern=MONTH_RE.pattern)]
 MonthlyProfile = Annotated[list[NonNegative], Field(min_length=12, max_length=12)]
 
@@ -289,3 +290,151 @@ class Scenario(Strict):
     debt: Debt = Debt()
     budget: Budget = Budget()
     initial: Initial = Initial()
+    policies: list[Policy] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- policies
+
+
+class PolicyBase(Strict):
+    """Common keys of every policy block (MODEL.md §8).
+
+    A policy takes effect in ``start`` and reaches full strength over
+    ``phase_in_months`` (0: at once). Policies apply in the order they are listed.
+    """
+
+    name: str = ""
+    start: MonthStr
+    phase_in_months: Annotated[int, Field(ge=0, le=600)] = 0
+    source: str = ""
+
+
+class IppRenegotiation(PolicyBase):
+    """Cut capacity prices of chosen groups, convert dollar indexation to rupees, waive LPS."""
+
+    type: Literal["ipp_renegotiation"]
+    groups: Annotated[list[Name], Field(min_length=1)]
+    cpp_usd_cut_pct: Percent = 0.0
+    cpp_pkr_cut_pct: Percent = 0.0
+    usd_to_pkr_conversion_pct: Percent = 0.0
+    lps_waiver_pct: Percent = 0.0
+    accrued_lps_waiver_bn_pkr: NonNegative = 0.0
+
+
+class IppTermination(PolicyBase):
+    """Groups stop being paid and dispatched; an optional settlement is owed to them."""
+
+    type: Literal["ipp_termination"]
+    groups: Annotated[list[Name], Field(min_length=1)]
+    settlement_bn_pkr: NonNegative = 0.0
+
+
+class TakeAndPay(PolicyBase):
+    """Groups are paid capacity only on the energy actually dispatched."""
+
+    type: Literal["take_and_pay"]
+    groups: Annotated[list[Name], Field(min_length=1)]
+
+
+class LossReduction(PolicyBase):
+    """Actual T&D losses glide to a target over the phase-in."""
+
+    type: Literal["loss_reduction"]
+    target_loss_pct: Percent
+
+
+class RecoveryImprovement(PolicyBase):
+    """Recovery of chosen classes (all if none named) glides to a target."""
+
+    type: Literal["recovery_improvement"]
+    target_recovery_pct: Percent
+    classes: list[Name] = Field(default_factory=list)
+
+
+class DiscoPrivatisation(PolicyBase):
+    """After a delay, losses fall and recovery rises by given points over the phase-in."""
+
+    type: Literal["disco_privatisation"]
+    delay_months: Annotated[int, Field(ge=0, le=240)] = 0
+    loss_reduction_pct_points: Percent = 0.0
+    recovery_gain_pct_points: Percent = 0.0
+    classes: list[Name] = Field(default_factory=list)
+
+
+class SubsidyReform(PolicyBase):
+    """Budget pays subsidies more fully or sooner; protected classes pay more of their tariff."""
+
+    type: Literal["subsidy_reform"]
+    payment_pct: Percent | None = None
+    lag_months: Annotated[int, Field(ge=0, le=36)] | None = None
+    protected_billed_pct_of_determined: Percent | None = None
+    classes: list[Name] = Field(default_factory=list)
+
+
+class TariffAutomation(PolicyBase):
+    """Determined adjustments are notified in full and sooner; rebasing may move."""
+
+    type: Literal["tariff_automation"]
+    pass_through_pct: Percent = 100.0
+    fca_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
+    qta_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
+    qta_period_months: Literal[1, 2, 3, 4, 6, 12] | None = None
+    rebasing_month: Annotated[int, Field(ge=1, le=12)] | None = None
+
+
+class DebtRefinancing(PolicyBase):
+    """A loan moves payables into PHL at a new rate, serviced by the DSS for its tenor."""
+
+    type: Literal["debt_refinancing"]
+    amount_bn_pkr: NonNegative = 0.0
+    creditors: list[Name] = Field(default_factory=list)
+    phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] | None = None
+    dss_pkr_per_kwh: NonNegative | None = None
+    tenor_months: Annotated[int, Field(ge=1, le=600)] | None = None
+
+
+class BudgetInjection(PolicyBase):
+    """A one-off budget payment to CPPA-G or PHL, spread over the phase-in."""
+
+    type: Literal["budget_injection"]
+    amount_bn_pkr: NonNegative
+    to: Literal["cppa", "phl"] = "cppa"
+
+
+class NetMeteringReform(PolicyBase):
+    """New buy-back rate; gross metering sells all rooftop output to the grid."""
+
+    type: Literal["net_metering_reform"]
+    buyback_pkr_per_kwh: NonNegative | None = None
+    metering: Literal["net", "gross"] = "net"
+
+
+class CaptiveToGrid(PolicyBase):
+    """Captive industrial load moves to the grid on a ramp (added to a class's sales)."""
+
+    type: Literal["captive_to_grid"]
+    class_name: Name
+    load_gwh_per_year: NonNegative
+
+
+class SolarSurge(PolicyBase):
+    """Rooftop solar additions above the scenario's own (a risk case)."""
+
+    type: Literal["solar_surge"]
+    extra_additions_mw_per_year: NonNegative
+
+
+Policy = Annotated[
+    IppRenegotiation | IppTermination | TakeAndPay | LossReduction | RecoveryImprovement
+    | DiscoPrivatisation | SubsidyReform | TariffAutomation | DebtRefinancing
+    | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge,
+    Field(discriminator="type"),
+]
+
+
+POLICY_TYPES: dict[str, type[PolicyBase]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls
+    for cls in PolicyBase.__subclasses__()
+}
+
+Scenario.model_rebuild()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from circdebt.scenario import Supply
-from circdebt.timeline import Timeline, month_number
+from circdebt.timeline import Timeline, months_before
 
 #: MW x Rs/kW/month -> Rs bn per month
 MW_TIMES_PKR_PER_KW_TO_BN = 1e3 / 1e9
@@ -30,13 +30,11 @@ class PlantArrays:
     availability: np.ndarray
     must_run: np.ndarray  # bool
     capacity_factor_by_month: np.ndarray  # (12, groups), Jan..Dec, [fraction]
-    take_and_pay: np.ndarray  # bool
     cpp_usd: np.ndarray  # [USD/kW/month]
     cpp_usd_debt_share: np.ndarray
     cpp_pkr: np.ndarray  # [Rs/kW/month]
     cpp_pkr_debt_share: np.ndarray
     local_debt_spread: np.ndarray  # [fraction/yr]
-    active: np.ndarray  # (T, groups) bool: contract in force
     debt_live: np.ndarray  # (T, groups) bool: before debt maturity
     fuel_cost_pkr_per_kwh: np.ndarray
     vom_pkr_per_kwh: np.ndarray
@@ -45,11 +43,6 @@ class PlantArrays:
 def plant_arrays(supply: Supply, timeline: Timeline) -> PlantArrays:
     """Compile the scenario's plant groups into arrays."""
     plants = supply.plants
-    months = timeline.numbers[:, None]
-
-    def before(dates: list[str | None]) -> np.ndarray:
-        limit = np.array([month_number(d) if d else np.iinfo(np.int64).max for d in dates])
-        return months < limit[None, :]
 
     cf = np.array([
         [v / 100.0 for v in p.monthly_capacity_factor_pct] if p.monthly_capacity_factor_pct
@@ -63,14 +56,12 @@ def plant_arrays(supply: Supply, timeline: Timeline) -> PlantArrays:
         availability=np.array([p.availability_pct / 100.0 for p in plants]),
         must_run=np.array([p.must_run for p in plants]),
         capacity_factor_by_month=cf,
-        take_and_pay=np.array([p.contract == "take_and_pay" for p in plants]),
         cpp_usd=np.array([p.cpp_usd_per_kw_month for p in plants]),
         cpp_usd_debt_share=np.array([p.cpp_usd_debt_share_pct / 100.0 for p in plants]),
         cpp_pkr=np.array([p.cpp_pkr_per_kw_month for p in plants]),
         cpp_pkr_debt_share=np.array([p.cpp_pkr_debt_share_pct / 100.0 for p in plants]),
         local_debt_spread=np.array([p.local_debt_spread_pct / 100.0 for p in plants]),
-        active=before([p.contract_expiry for p in plants]),
-        debt_live=before([p.debt_maturity for p in plants]),
+        debt_live=months_before(timeline, [p.debt_maturity for p in plants]),
         fuel_cost_pkr_per_kwh=np.array([p.fuel_cost_pkr_per_kwh for p in plants]),
         vom_pkr_per_kwh=np.array([p.vom_pkr_per_kwh for p in plants]),
     )
@@ -130,24 +121,40 @@ def merit_order_dispatch(
     return generation, unserved
 
 
+def usd_part_in_pkr(
+    fx_pkr_per_usd: np.ndarray, us_cpi_index: np.ndarray, pk_cpi_index: np.ndarray,
+    converted_share: np.ndarray, pkr_per_usd_at_conversion: np.ndarray,
+) -> np.ndarray:
+    """Rupees paid per dollar of dollar-indexed capacity price. [Rs/USD], (paths, groups).
+
+    The unconverted share follows fx x US CPI (MODEL.md §4); a share converted to rupee
+    indexation (IPP renegotiation) is frozen at fx x US CPI on the conversion date,
+    divided by the PK CPI then, and indexed to PK CPI afterwards.
+    """
+    return ((1.0 - converted_share) * fx_pkr_per_usd * us_cpi_index
+            + converted_share * pkr_per_usd_at_conversion * pk_cpi_index)
+
+
 def capacity_payments_bn(
-    plants: PlantArrays, t: int, fx_pkr_per_usd: np.ndarray, us_cpi_index: np.ndarray,
-    pk_cpi_index: np.ndarray, kibor_factor: np.ndarray, generation_gwh: np.ndarray,
-    available_gwh: np.ndarray,
+    plants: PlantArrays, t: int, pkr_per_usd: np.ndarray, pk_cpi_index: np.ndarray,
+    kibor_factor: np.ndarray, generation_gwh: np.ndarray, available_gwh: np.ndarray,
+    usd_scale: np.ndarray | float = 1.0, pkr_scale: np.ndarray | float = 1.0,
+    active: np.ndarray | bool = True, take_and_pay: np.ndarray | bool = False,
 ) -> np.ndarray:
     """Capacity payments due this month. [Rs bn], (paths, groups).
 
-    CP = capacity_kW x [cpp_usd x (1 - d_usd x matured) x fx x US-CPI
-    + cpp_pkr x ((1 - d_pkr) x PK-CPI + d_pkr x KIBOR factor x not matured)]
-    for groups whose contract is in force (MODEL.md §4). Take-and-pay groups are paid
-    only on the share of their available energy actually dispatched.
-    ``fx``, ``*_index`` and ``kibor_factor`` are (paths, 1) or (paths, groups).
+    CP = capacity_kW x active x [cpp_usd x s_usd x (1 - d_usd x matured) x Rs-per-USD
+    + cpp_pkr x s_pkr x ((1 - d_pkr) x PK-CPI + d_pkr x KIBOR factor x not matured)]
+    (MODEL.md §4), where Rs-per-USD is :func:`usd_part_in_pkr` and s_usd, s_pkr are
+    the scales left by renegotiation. Take-and-pay groups are paid only on the share
+    of their available energy actually dispatched. Index arrays are (paths, 1) or
+    (paths, groups); ``*_scale``, ``active`` and ``take_and_pay`` are (groups,).
     """
     live = plants.debt_live[t]
-    usd = plants.cpp_usd * (1.0 - plants.cpp_usd_debt_share * ~live) * fx_pkr_per_usd * us_cpi_index
-    pkr = plants.cpp_pkr * ((1.0 - plants.cpp_pkr_debt_share) * pk_cpi_index
-                            + plants.cpp_pkr_debt_share * kibor_factor * live)
-    due = plants.capacity_mw * (usd + pkr) * plants.active[t] * MW_TIMES_PKR_PER_KW_TO_BN
+    usd = plants.cpp_usd * usd_scale * (1.0 - plants.cpp_usd_debt_share * ~live) * pkr_per_usd
+    pkr = plants.cpp_pkr * pkr_scale * ((1.0 - plants.cpp_pkr_debt_share) * pk_cpi_index
+                                        + plants.cpp_pkr_debt_share * kibor_factor * live)
+    due = plants.capacity_mw * (usd + pkr) * active * MW_TIMES_PKR_PER_KW_TO_BN
     dispatched_share = np.divide(generation_gwh, available_gwh,
                                  out=np.zeros_like(generation_gwh), where=available_gwh > 0)
-    return np.where(plants.take_and_pay, due * dispatched_share, due)
+    return np.where(take_and_pay, due * dispatched_share, due)

@@ -82,3 +82,9 @@ class Timeline:
     def index_of(self, month: str) -> int:
         """Index of a month in the timeline; may lie outside 0..T-1."""
         return month_number(month) - month_number(self.start)
+
+
+def months_before(timeline: Timeline, dates: list[str | None]) -> np.ndarray:
+    """(T, len(dates)) bool: month t is before each date (``None``: never ends)."""
+    limit = np.array([month_number(d) if d else np.iinfo(np.int64).max for d in dates])
+    return timeline.numbers[:, None] < limit[None, :]

@@ -1,0 +1,130 @@
+"""Levers: every input the engine reads month by month, as arrays over time.
+
+A scenario's own values give the base levers (constant or following their series);
+policies (:mod:`circdebt.policies`) then transform them in order. The engine reads
+levers only, so a policy never needs engine code of its own: it changes what the
+engine is given. Shapes: (T,), (T, classes), (T, groups) or (T, creditors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from circdebt.exogenous import series_path
+from circdebt.scenario import Scenario
+from circdebt.timeline import Timeline, months_before
+
+#: Creditors that exist in every run besides the plant groups' creditor classes.
+TRANSMISSION = "transmission"
+NET_METERING = "net_metering"
+
+
+@dataclass(frozen=True)
+class OneOff:
+    """A one-off move in month ``t``.
+
+    kind
+        ``settlement`` (owed to creditors: raises payables), ``waiver`` (accrued LPS
+        forgiven: lowers payables), ``refinancing`` (payables moved into PHL: no net
+        change in the stock), ``injection_cppa`` / ``injection_phl`` (budget money).
+    amount_bn_pkr
+        Amount in Rs bn (positive).
+    creditors
+        Mask over creditors, (K,) bool: whose payables are moved (pro-rata to them).
+    """
+
+    t: int
+    kind: str
+    amount_bn_pkr: float
+    creditors: np.ndarray | None = None
+
+
+@dataclass
+class Levers:
+    """Time-varying inputs of one run (fractions, not percents)."""
+
+    loss_actual: np.ndarray  # (T,)
+    loss_allowed: np.ndarray  # (T,)
+    recovery: np.ndarray  # (T, C)
+    billed_share: np.ndarray  # (T, C)
+    extra_sales_gwh_per_month: np.ndarray  # (T, C)
+    pass_through: np.ndarray  # (T,)
+    fca_lag: np.ndarray  # (T,) int
+    qta_lag: np.ndarray  # (T,) int
+    qta_period: np.ndarray  # (T,) int: months in a QTA period (closes when month % period == 0)
+    rebasing: np.ndarray  # (T,) bool: a rebasing happens this month
+    dss_pkr_per_kwh: np.ndarray  # (T,)
+    subsidy_payment: np.ndarray  # (T,)
+    subsidy_lag: np.ndarray  # (T,) int
+    cpp_usd_scale: np.ndarray  # (T, G)
+    cpp_pkr_scale: np.ndarray  # (T, G)
+    usd_converted: np.ndarray  # (T, G) share of the dollar part converted to rupees
+    conversion_t: np.ndarray  # (G,) int: month index of the conversion (-1: none)
+    active: np.ndarray  # (T, G) bool
+    take_and_pay: np.ndarray  # (T, G) bool
+    lps_waiver: np.ndarray  # (T, K)
+    phl_spread: np.ndarray  # (T,)
+    buyback_pkr_per_kwh: np.ndarray  # (T,)
+    self_consumption: np.ndarray  # (T,)
+    solar_extra_mw_per_month: np.ndarray  # (T,)
+    budget_cppa_bn_pkr: np.ndarray  # (T,) monthly
+    budget_phl_bn_pkr: np.ndarray  # (T,) monthly
+    one_offs: list[OneOff] = field(default_factory=list)
+
+
+def creditor_names(scenario: Scenario) -> list[str]:
+    """Creditor classes in order of first appearance, then transmission and net metering."""
+    names: list[str] = []
+    for plant in scenario.supply.plants:
+        if plant.creditor not in names:
+            names.append(plant.creditor)
+    return [*names, TRANSMISSION, NET_METERING]
+
+
+def _by_fy(table: dict[str, float], tl: Timeline) -> np.ndarray:
+    """Monthly amounts from a per-fiscal-year table (a twelfth each month)."""
+    return np.array([table.get(f"FY{fy}", 0.0) / 12.0 for fy in tl.fiscal_year])
+
+
+def base_levers(s: Scenario, tl: Timeline) -> Levers:
+    """The levers a scenario gives before any policy applies."""
+    T = tl.n_months
+    classes, plants = s.demand.classes, s.supply.plants
+    creditors = creditor_names(s)
+    C, G = len(classes), len(plants)
+    tf, sub, solar = s.tariff, s.subsidy, s.demand.rooftop_solar
+
+    def per_class(attr: str) -> np.ndarray:
+        return np.tile([getattr(c, attr) / 100.0 for c in classes], (T, 1))
+
+    return Levers(
+        loss_actual=series_path(s.losses.actual_pct, tl) / 100.0,
+        loss_allowed=series_path(s.losses.allowed_pct, tl) / 100.0,
+        recovery=per_class("recovery_pct"),
+        billed_share=per_class("billed_pct_of_determined"),
+        extra_sales_gwh_per_month=np.zeros((T, C)),
+        pass_through=np.full(T, tf.pass_through_pct / 100.0),
+        fca_lag=np.full(T, tf.fca_lag_months),
+        qta_lag=np.full(T, tf.qta_lag_months),
+        qta_period=np.full(T, tf.qta_period_months),
+        rebasing=tl.calendar_month == tf.rebasing_month,
+        dss_pkr_per_kwh=np.full(T, tf.dss_pkr_per_kwh),
+        subsidy_payment=np.full(T, sub.payment_pct / 100.0),
+        subsidy_lag=np.full(T, sub.lag_months),
+        cpp_usd_scale=np.ones((T, G)),
+        cpp_pkr_scale=np.ones((T, G)),
+        usd_converted=np.zeros((T, G)),
+        conversion_t=np.full(G, -1),
+        active=months_before(tl, [p.contract_expiry for p in plants]),
+        take_and_pay=np.tile([p.contract == "take_and_pay" for p in plants], (T, 1)),
+        lps_waiver=np.tile([s.debt.lps[c].waiver_pct / 100.0 if c in s.debt.lps else 0.0
+                            for c in creditors], (T, 1)),
+        phl_spread=np.full(T, s.debt.phl_spread_pct / 100.0),
+        buyback_pkr_per_kwh=np.full(T, solar.buyback_pkr_per_kwh),
+        self_consumption=np.full(T, solar.self_consumption_pct / 100.0),
+        solar_extra_mw_per_month=np.zeros(T),
+        budget_cppa_bn_pkr=_by_fy(s.budget.cppa_payments_bn_pkr_per_fy, tl),
+        budget_phl_bn_pkr=_by_fy(s.budget.phl_payments_bn_pkr_per_fy, tl),
+    )

@@ -1,0 +1,195 @@
+"""Each policy: at zero strength it changes nothing; at positive strength it moves its
+target the right way; the flow identity still closes."""
+
+import numpy as np
+import pytest
+from factories import small, small_data
+
+from circdebt.engine import CAUSES, simulate
+from circdebt.errors import ScenarioError
+from circdebt.io import validate_scenario_data
+from circdebt.levers import base_levers
+from circdebt.policies import weight
+from circdebt.timeline import Timeline
+
+START = "2025-10"
+
+
+def run(*policies, **changes):
+    return simulate(small(policies=list(policies), **changes)).series
+
+
+@pytest.fixture(scope="module")
+def base():
+    return run()
+
+
+def total(series, name):
+    """Sum over months; ``abs:column`` sums the absolute monthly values."""
+    if name.startswith("abs:"):
+        return np.abs(series[name[4:]][0]).sum()
+    return series[name][0].sum()
+
+
+def assert_identity(series):
+    causes = sum(series[f"flow_{c}_bn_pkr"] for c in CAUSES)
+    np.testing.assert_allclose(series["cd_flow_bn_pkr"], causes, atol=1e-8)
+
+
+# (policy at zero strength, policy at positive strength, column, direction)
+CASES = {
+    "ipp_renegotiation": (
+        {"type": "ipp_renegotiation", "groups": ["coal_cpec"]},
+        {"type": "ipp_renegotiation", "groups": ["coal_cpec", "rlng"], "cpp_usd_cut_pct": 20.0,
+         "cpp_pkr_cut_pct": 10.0, "phase_in_months": 3},
+        "capacity_payments_bn_pkr", -1),
+    "ipp_renegotiation_conversion": (
+        {"type": "ipp_renegotiation", "groups": ["coal_cpec"], "usd_to_pkr_conversion_pct": 0.0},
+        {"type": "ipp_renegotiation", "groups": ["coal_cpec"], "usd_to_pkr_conversion_pct": 100.0},
+        "capacity_payments_bn_pkr", -1),  # the rupee depreciates faster than PK CPI here
+    "ipp_renegotiation_lps": (
+        {"type": "ipp_renegotiation", "groups": ["coal_cpec"], "lps_waiver_pct": 0.0},
+        {"type": "ipp_renegotiation", "groups": ["coal_cpec"], "lps_waiver_pct": 50.0,
+         "accrued_lps_waiver_bn_pkr": 100.0},
+        "cd_flow_bn_pkr", -1),
+    "ipp_termination": (
+        {"type": "ipp_termination", "groups": ["rlng"], "start": "2027-06"},
+        {"type": "ipp_termination", "groups": ["rlng"], "settlement_bn_pkr": 20.0},
+        "capacity_payments_bn_pkr", -1),
+    "take_and_pay": (
+        {"type": "take_and_pay", "groups": ["rlng"], "start": "2027-06"},
+        {"type": "take_and_pay", "groups": ["rlng", "coal_cpec"]},
+        "capacity_payments_bn_pkr", -1),
+    "loss_reduction": (
+        {"type": "loss_reduction", "target_loss_pct": 17.5},
+        {"type": "loss_reduction", "target_loss_pct": 12.0, "phase_in_months": 12},
+        "flow_excess_losses_bn_pkr", -1),
+    "recovery_improvement": (
+        {"type": "recovery_improvement", "target_recovery_pct": 92.0,
+         "classes": ["residential"]},
+        {"type": "recovery_improvement", "target_recovery_pct": 99.0},
+        "flow_under_recovery_bn_pkr", -1),
+    "disco_privatisation": (
+        {"type": "disco_privatisation", "delay_months": 6},
+        {"type": "disco_privatisation", "delay_months": 6, "loss_reduction_pct_points": 4.0,
+         "recovery_gain_pct_points": 3.0, "phase_in_months": 6},
+        "cd_flow_bn_pkr", -1),
+    "subsidy_reform": (
+        {"type": "subsidy_reform", "payment_pct": 85.0},
+        {"type": "subsidy_reform", "payment_pct": 100.0, "lag_months": 0},
+        "flow_subsidy_shortfall_bn_pkr", -1),
+    "subsidy_reform_targeting": (
+        {"type": "subsidy_reform", "protected_billed_pct_of_determined": 80.0},
+        {"type": "subsidy_reform", "protected_billed_pct_of_determined": 95.0},
+        "tds_due_bn_pkr", -1),
+    "tariff_automation": (
+        {"type": "tariff_automation", "pass_through_pct": 90.0},
+        {"type": "tariff_automation", "pass_through_pct": 100.0, "fca_lag_months": 0,
+         "qta_lag_months": 0, "qta_period_months": 1},
+        "abs:flow_tariff_gap_bn_pkr", -1),
+    "debt_refinancing": (
+        {"type": "debt_refinancing", "amount_bn_pkr": 0.0},
+        {"type": "debt_refinancing", "amount_bn_pkr": 500.0, "phl_spread_pct": -0.9},
+        "flow_lps_bn_pkr", -1),
+    "budget_injection": (
+        {"type": "budget_injection", "amount_bn_pkr": 0.0},
+        {"type": "budget_injection", "amount_bn_pkr": 300.0, "phase_in_months": 3},
+        "cd_flow_bn_pkr", -1),
+    "net_metering_reform": (
+        {"type": "net_metering_reform", "buyback_pkr_per_kwh": 20.0},
+        {"type": "net_metering_reform", "buyback_pkr_per_kwh": 10.0},
+        "net_metering_bn_pkr", -1),
+    "net_metering_gross": (
+        {"type": "net_metering_reform", "metering": "net"},
+        {"type": "net_metering_reform", "metering": "gross"},
+        "units_sold_gwh", +1),
+    "captive_to_grid": (
+        {"type": "captive_to_grid", "class_name": "industrial", "load_gwh_per_year": 0.0},
+        {"type": "captive_to_grid", "class_name": "industrial", "load_gwh_per_year": 5000.0,
+         "phase_in_months": 12},
+        "units_sold_gwh", +1),
+    "solar_surge": (
+        {"type": "solar_surge", "extra_additions_mw_per_year": 0.0},
+        {"type": "solar_surge", "extra_additions_mw_per_year": 3000.0},
+        "units_sold_gwh", -1),
+}
+
+
+def _with_start(policy):
+    return {"start": START, **policy}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_zero_strength_reproduces_the_baseline_exactly(base, case):
+    zero, _, _, _ = CASES[case]
+    series = run(_with_start(zero))
+    for name in ("cd_stock_bn_pkr", "capacity_payments_bn_pkr", "units_sold_gwh"):
+        np.testing.assert_array_equal(series[name], base[name])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_positive_strength_moves_its_target_the_right_way(base, case):
+    _, strong, column, direction = CASES[case]
+    series = run(_with_start(strong))
+    change = total(series, column) - total(base, column)
+    assert change * direction > 1e-6, f"{column} moved by {change}"
+    assert_identity(series)
+
+
+def test_one_offs_are_their_own_cause_and_refinancing_is_stock_neutral(base):
+    settle = run(_with_start({"type": "ipp_termination", "groups": ["rlng"],
+                              "settlement_bn_pkr": 40.0, "phase_in_months": 2}))
+    assert total(settle, "flow_policy_one_offs_bn_pkr") == pytest.approx(40.0)
+    inject = run(_with_start({"type": "budget_injection", "amount_bn_pkr": 90.0, "to": "phl"}))
+    assert total(inject, "flow_policy_one_offs_bn_pkr") == pytest.approx(-90.0)
+    refi = run(_with_start({"type": "debt_refinancing", "amount_bn_pkr": 300.0}))
+    t = Timeline("2025-07", "2027-06").index_of(START)
+    assert refi["flow_policy_one_offs_bn_pkr"][0, t] == 0.0
+    # the month of the move: same stock, payables down and PHL up by the amount
+    moved = base["payables_bn_pkr"][0, t] - refi["payables_bn_pkr"][0, t]
+    assert moved > 250
+    assert refi["phl_debt_bn_pkr"][0, t] - base["phl_debt_bn_pkr"][0, t] > 250
+
+
+def test_policies_compose_in_order():
+    both = small(policies=[
+        {"type": "loss_reduction", "start": START, "target_loss_pct": 12.0},
+        {"type": "disco_privatisation", "start": START, "loss_reduction_pct_points": 2.0}])
+    tl = Timeline("2025-07", "2027-06")
+    from circdebt.policies import apply_policies
+    lv = apply_policies(base_levers(both, tl), both, tl)
+    assert lv.loss_actual[-1] == pytest.approx(0.10)
+
+
+def test_weight_ramps_linearly():
+    tl = Timeline("2025-07", "2026-06")
+    np.testing.assert_allclose(weight(tl, "2025-09", 4), [0, 0, .25, .5, .75, 1, 1, 1, 1, 1, 1, 1])
+    np.testing.assert_allclose(weight(tl, "2025-09", 0)[:4], [0, 0, 1, 1])
+    np.testing.assert_allclose(weight(tl, "2025-09", 2, delay_months=3)[:8],
+                               [0, 0, 0, 0, 0, .5, 1, 1])
+
+
+def test_unknown_policy_or_parameter_is_refused_with_what_is_valid():
+    data = small_data(policies=[
+        {"type": "loss_reductoin", "start": START},
+        {"type": "loss_reduction", "start": START, "target_loss_pct": 12, "speed": 1},
+    ])
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario_data(data, "s.toml")
+    found = {p.key_path: p for p in info.value.problems}
+    assert "loss_reduction" in found["policies[0].type"].suggestion
+    assert "target_loss_pct" in found["policies[1].speed"].expected
+
+
+def test_policy_targets_and_dates_are_checked():
+    data = small_data(policies=[
+        {"type": "ipp_termination", "start": "2040-01", "groups": ["rlgn"]},
+        {"type": "captive_to_grid", "start": START, "class_name": "industry",
+         "load_gwh_per_year": 1.0},
+    ])
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario_data(data, "s.toml")
+    found = {p.key_path: p for p in info.value.problems}
+    assert "policies[0].start" in found
+    assert "rlng" in found["policies[0].groups[0]"].suggestion
+    assert "industrial" in found["policies[1].class_name"].suggestion
