@@ -277,7 +277,7 @@ def simulate(
             "lps": lps.sum(axis=1),
             "phl_interest": phl_interest,
             "dss": -dss_collected,
-            "budget_payments": -(budget_cppa + budget_phl) * np.ones(n_paths),
+            "budget_payments": np.full(n_paths, 0.0 - budget_cppa - budget_phl),
             "policy_one_offs": one_off_flow,
         }
         for cause, value in causes.items():

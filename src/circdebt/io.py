@@ -15,22 +15,29 @@ Writing
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
+import math
 import os
 import re
 import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
 from circdebt.consistency import check_scenario
-from circdebt.errors import Problem, ScenarioError, did_you_mean, display_path
-from circdebt.scenario import Scenario
+from circdebt.errors import CircdebtError, Problem, ScenarioError, did_you_mean, display_path
+from circdebt.scenario import MONTH_RE, NAME_PATTERN, POLICY_TYPES, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from circdebt.results import Result
 
 MAX_EXTENDS_DEPTH = 16
 MAX_FILE_BYTES = 5_000_000
@@ -50,7 +57,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(
             [Problem(shown, "", f"a scenario file of at most {MAX_FILE_BYTES} bytes", f"{size}")]
         )
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(shown, "", "a readable file", exc.strerror or str(exc))]) \
+            from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -202,6 +213,10 @@ def _innermost_model(annotation: Any) -> Any:
 
 
 _UNION_TAGS = {"number", "table"}
+_PATTERN_WORDS = {
+    MONTH_RE.pattern: "a month written 'YYYY-MM'",
+    NAME_PATTERN: "a name of letters, digits, '_' or '-' (at most 64)",
+}
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
@@ -222,11 +237,38 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _policy_problem(err: Any, shown: str) -> Problem | None:
+    """Policy blocks: name the valid types, or the parameters the type takes."""
+    loc = err["loc"]
+    if len(loc) < 2 or loc[0] != "policies":
+        return None
+    key_path = format_loc(loc[:2])
+    if err["type"] == "union_tag_invalid":
+        tag = str(err.get("ctx", {}).get("tag", ""))
+        return Problem(shown, f"{key_path}.type",
+                       "a policy type, one of: " + ", ".join(POLICY_TYPES), repr(tag),
+                       did_you_mean(tag, POLICY_TYPES))
+    if err["type"] == "union_tag_not_found":
+        return Problem(shown, f"{key_path}.type",
+                       "a 'type' key naming the policy, one of: " + ", ".join(POLICY_TYPES))
+    if err["type"] == "extra_forbidden" and len(loc) == 4 and loc[2] in POLICY_TYPES:
+        params = [f for f in POLICY_TYPES[loc[2]].model_fields if f != "type"]
+        return Problem(shown, f"{key_path}.{loc[3]}",
+                       f"a parameter of {loc[2]}; it takes: " + ", ".join(params), "",
+                       did_you_mean(str(loc[3]), params))
+    return None
+
+
 def problems_from_validation(exc: ValidationError, shown: str) -> list[Problem]:
     """Turn pydantic's errors into :class:`Problem` rows with key paths."""
     problems: list[Problem] = []
     for err in exc.errors():
-        loc = [p for p in err["loc"] if p not in _UNION_TAGS]
+        policy_problem = _policy_problem(err, shown)
+        if policy_problem is not None:
+            problems.append(policy_problem)
+            continue
+        loc = [p for i, p in enumerate(err["loc"]) if p not in _UNION_TAGS
+               and not (i == 2 and err["loc"][0] == "policies")]
         key_path = format_loc(loc)
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -238,7 +280,8 @@ def problems_from_validation(exc: ValidationError, shown: str) -> list[Problem]:
         elif kind == "missing":
             problems.append(Problem(shown, key_path, "a required key, missing"))
         else:
-            msg = err["msg"].removeprefix("Value error, ")
+            msg = _PATTERN_WORDS.get(str(err.get("ctx", {}).get("pattern")),
+                                     err["msg"].removeprefix("Value error, "))
             problems.append(Problem(shown, key_path, msg, _short(err.get("input"))))
     return problems
 
@@ -295,12 +338,20 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Write ``payload`` to ``path`` via a temporary file in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # mkstemp gives 0600; match open()
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
@@ -312,3 +363,135 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- run outputs
+
+#: The files a run writes, in the order they are written (``run.json`` last: it marks
+#: the folder as circdebt's own).
+OUTPUT_FILES = ("monthly.csv", "annual.csv", "scenario.resolved.toml", "run.json")
+
+
+class OutputError(CircdebtError, ValueError):
+    """An output folder cannot be used (it is a file, or holds files circdebt did not write)."""
+
+
+def is_circdebt_output(out_dir: Path) -> bool:
+    """Whether ``out_dir`` holds an earlier circdebt run (a ``run.json`` circdebt wrote)."""
+    try:
+        meta = json.loads((Path(out_dir) / "run.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and "circdebt_version" in meta
+
+
+def scenario_files(path: str | os.PathLike[str]) -> list[Path]:
+    """A scenario file and every file it ``extends``, nearest first (for protection)."""
+    files: list[Path] = []
+    current: Path | None = Path(path).resolve()
+    while current is not None and current not in files and len(files) <= MAX_EXTENDS_DEPTH:
+        files.append(current)
+        try:
+            parent = tomllib.loads(current.read_text("utf-8")).get("extends")
+        except (OSError, ValueError):
+            break
+        current = (current.parent / parent).resolve() if isinstance(parent, str) else None
+    return files
+
+
+def check_output_folder(out_dir: Path, inputs: Iterable[Path] = ()) -> bool:
+    """Check that a run's outputs may be written into ``out_dir``.
+
+    Returns ``True`` if the folder holds an earlier circdebt output that will be
+    overwritten, ``False`` if nothing will be overwritten.
+
+    Raises
+    ------
+    OutputError
+        If ``out_dir`` is a file, if an output would replace one of ``inputs`` (a user's
+        input file is never overwritten), or if it would replace files in a folder that
+        is not circdebt's own.
+    """
+    out_dir = Path(out_dir)
+    shown = display_path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{shown}: the output folder is a file; choose another --out")
+    targets = {(out_dir / name).resolve(): name for name in OUTPUT_FILES}
+    for path in inputs:
+        name = targets.get(Path(path).resolve())
+        if name is not None:
+            raise OutputError(
+                f"{display_path(path)}: is an input of this run and would be overwritten by "
+                f"its {name}; choose another --out"
+            )
+    clashes = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
+    if not clashes:
+        return False
+    if is_circdebt_output(out_dir):
+        return True
+    raise OutputError(
+        f"{shown}: holds {', '.join(clashes)} that circdebt did not write (no run.json of "
+        "its own); choose another --out or move those files"
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON data: numpy scalars to Python, non-finite floats to ``None``."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as a list of JSON-ready row dicts (``NaN`` becomes ``None``)."""
+    return [_jsonable(row) for row in table.to_dict(orient="records")]
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """A table as CSV: floats at full (round-trip) precision, ``\\n`` line ends.
+
+    The same table always gives the same text, so the same inputs give byte-identical
+    files.
+    """
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def run_json_text(metadata: Mapping[str, Any]) -> str:
+    """``run.json``: a run's metadata as indented JSON."""
+    return json.dumps(_jsonable(metadata), indent=2, allow_nan=False, default=str) + "\n"
+
+
+def write_run_outputs(
+    result: Result, out_dir: str | os.PathLike[str], inputs: Iterable[Path] = ()
+) -> list[Path]:
+    """Write a run's outputs into ``out_dir`` and return their paths.
+
+    Writes ``monthly.csv``, ``annual.csv``, ``scenario.resolved.toml`` and ``run.json``
+    (the run's metadata), each to a temporary name first and then renamed into place.
+    ``inputs`` are files the run read; none of them is ever overwritten.
+
+    Raises
+    ------
+    OutputError
+        If ``out_dir`` cannot take the outputs (see :func:`check_output_folder`).
+    """
+    out_dir = Path(out_dir)
+    check_output_folder(out_dir, inputs)
+    payloads = {
+        "monthly.csv": csv_text(result.monthly),
+        "annual.csv": csv_text(result.annual),
+        "scenario.resolved.toml": scenario_toml(result.scenario),
+        "run.json": run_json_text(result.metadata),
+    }
+    written = []
+    for name in OUTPUT_FILES:
+        path = out_dir / name
+        atomic_write_text(path, payloads[name])
+        written.append(path)
+    return written

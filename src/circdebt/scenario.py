@@ -291,6 +291,7 @@ class Scenario(Strict):
     budget: Budget = Budget()
     initial: Initial = Initial()
     policies: list[Policy] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- policies
@@ -430,6 +431,21 @@ Policy = Annotated[
     | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge,
     Field(discriminator="type"),
 ]
+
+
+
+TargetColumn = Literal["cd_flow_bn_pkr", "cd_stock_bn_pkr", "cd_stock_pct_gdp",
+                       "capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh"]
+
+
+class Target(Strict):
+    """A ceiling on a fiscal-year result, e.g. a programme's circular-debt flow cap."""
+
+    name: str
+    column: TargetColumn
+    fy: Annotated[str, Field(pattern=FY_RE.pattern)]
+    max: Finite
+    source: str = ""
 
 
 POLICY_TYPES: dict[str, type[PolicyBase]] = {

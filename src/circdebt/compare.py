@@ -1,0 +1,187 @@
+"""Putting scenarios side by side: KPIs, differences, attribution and targets.
+
+Pure computation over results and scenarios; the CLI prints and writes what these
+functions return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from circdebt.api import run
+from circdebt.io import scenario_dict, scenario_hash
+from circdebt.results import Result
+from circdebt.scenario import Scenario
+
+#: KPI name -> (unit, description); the order is the order of the table.
+KPI_UNITS: dict[str, str] = {
+    "cd_stock_end_bn_pkr": "Rs bn",
+    "cd_stock_end_pct_gdp": "% of GDP",
+    "cd_stock_end_bn_usd": "USD bn",
+    "cd_flow_cumulative_bn_pkr": "Rs bn",
+    "cd_flow_avg_annual_bn_pkr": "Rs bn/yr",
+    "cd_stock_peak_bn_pkr": "Rs bn",
+    "capacity_payments_total_bn_pkr": "Rs bn",
+    "capacity_charge_pkr_per_kwh": "Rs/kWh",
+    "avg_tariff_pkr_per_kwh": "Rs/kWh",
+    "tds_paid_total_bn_pkr": "Rs bn",
+    "lps_total_bn_pkr": "Rs bn",
+    "unserved_energy_total_gwh": "GWh",
+}
+
+
+def kpis(result: Result, fy: str | None = None) -> dict[str, Any]:
+    """Headline numbers of one run. Prices are for ``fy`` (default: the last FY)."""
+    annual = result.annual
+    fy = fy or str(annual["fy"].iloc[-1])
+    if fy not in set(annual["fy"]):
+        raise ValueError(f"{fy} is outside the horizon ({annual['fy'].iloc[0]}.."
+                         f"{annual['fy'].iloc[-1]})")
+    row = annual.loc[annual["fy"] == fy].iloc[0]
+    last = annual.iloc[-1]
+    years = annual["months"].sum() / 12.0
+    return {
+        "scenario": result.scenario.name,
+        "fy": fy,
+        "cd_stock_end_bn_pkr": last["cd_stock_bn_pkr"],
+        "cd_stock_end_pct_gdp": last["cd_stock_pct_gdp"],
+        "cd_stock_end_bn_usd": last["cd_stock_bn_usd"],
+        "cd_flow_cumulative_bn_pkr": annual["cd_flow_bn_pkr"].sum(),
+        "cd_flow_avg_annual_bn_pkr": annual["cd_flow_bn_pkr"].sum() / years,
+        "cd_stock_peak_bn_pkr": result.monthly["cd_stock_bn_pkr"].max(),
+        "capacity_payments_total_bn_pkr": annual["capacity_payments_bn_pkr"].sum(),
+        "capacity_charge_pkr_per_kwh": row["capacity_charge_pkr_per_kwh"],
+        "avg_tariff_pkr_per_kwh": row["avg_tariff_pkr_per_kwh"],
+        "tds_paid_total_bn_pkr": annual["tds_paid_bn_pkr"].sum(),
+        "lps_total_bn_pkr": annual["flow_lps_bn_pkr"].sum(),
+        "unserved_energy_total_gwh": annual["unserved_energy_gwh"].sum(),
+    }
+
+
+def check_targets(result: Result) -> pd.DataFrame:
+    """Pass/fail per declared target, with the margin (ceiling minus result)."""
+    rows = []
+    annual = result.annual.set_index("fy")
+    for target in result.scenario.targets:
+        if target.fy in annual.index:
+            value = float(annual.loc[target.fy, target.column])
+            margin: float | None = target.max - value
+            status = "pass" if value <= target.max else "fail"
+        else:
+            value, margin, status = float("nan"), None, "outside horizon"
+        rows.append({"scenario": result.scenario.name, "target": target.name,
+                     "column": target.column, "fy": target.fy, "ceiling": target.max,
+                     "result": value, "margin": margin, "status": status,
+                     "source": target.source})
+    return pd.DataFrame(rows, columns=["scenario", "target", "column", "fy", "ceiling",
+                                       "result", "margin", "status", "source"])
+
+
+@dataclass
+class Comparison:
+    """Scenarios side by side: KPIs with deltas, stacked annual tables, targets."""
+
+    kpis: pd.DataFrame
+    annual: pd.DataFrame
+    targets: pd.DataFrame
+    results: list[Result]
+    baseline: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _unique_names(results: Sequence[Result]) -> list[str]:
+    names, seen = [], {}
+    for r in results:
+        n = r.scenario.name
+        seen[n] = seen.get(n, 0) + 1
+        names.append(n if seen[n] == 1 else f"{n}-{seen[n]}")
+    return names
+
+
+def compare(
+    scenarios: Sequence[Scenario | Result], baseline: int = 0, fy: str | None = None,
+) -> Comparison:
+    """Run (if needed) and compare scenarios; deltas are against ``scenarios[baseline]``."""
+    results = [s if isinstance(s, Result) else run(s) for s in scenarios]
+    names = _unique_names(results)
+    table = pd.DataFrame([kpis(r, fy) for r in results])
+    table["scenario"] = names
+    base = table.iloc[baseline]
+    for kpi in KPI_UNITS:
+        table[f"{kpi}_delta"] = table[kpi] - base[kpi]
+    annual = pd.concat([r.annual.assign(scenario=n) for r, n in zip(results, names, strict=True)],
+                       ignore_index=True)
+    annual = annual[["scenario", *[c for c in annual.columns if c != "scenario"]]]
+    targets = pd.concat([check_targets(r) for r in results], ignore_index=True)
+    warnings = []
+    hashes: dict[str, str] = {}
+    for r, n in zip(results, names, strict=True):
+        h = scenario_hash(r.scenario.model_copy(update={"name": "_", "description": ""}))
+        if h in hashes:
+            warnings.append(f"{n} and {hashes[h]} resolve to identical inputs")
+        hashes.setdefault(h, n)
+    return Comparison(table, annual, targets, results, names[baseline], warnings)
+
+
+def attribute(package: Scenario, baseline: Scenario) -> pd.DataFrame:
+    """Split a policy package's effect on the debt into one wedge per policy.
+
+    The package's own policies are those not in the baseline. For each, the package is
+    run without it (leave-one-out); its raw effect is the package's CD stock minus that
+    run's. Raw effects are rescaled so the wedges add up to the package's total effect
+    (package minus baseline); the interaction share is 1 - sum(raw) / total. Returns one
+    row per policy and fiscal year (stock at 30 June), plus an ``all`` row per FY.
+    """
+    base_policies = [p.model_dump() for p in baseline.policies]
+    own = [i for i, p in enumerate(package.policies) if p.model_dump() not in base_policies]
+    base_stock = run(baseline).annual.set_index("fy")["cd_stock_bn_pkr"]
+    pkg_stock = run(package).annual.set_index("fy")["cd_stock_bn_pkr"]
+    total = pkg_stock - base_stock
+    raw = {}
+    for i in own:
+        without = package.model_copy(update={"policies": [
+            p for j, p in enumerate(package.policies) if j != i]})
+        raw[i] = pkg_stock - run(without).annual.set_index("fy")["cd_stock_bn_pkr"]
+    raw_sum = sum(raw.values()) if raw else total * 0.0
+    scale = np.divide(total, raw_sum, out=np.ones(len(total)), where=np.abs(raw_sum) > 1e-9)
+    rows = []
+    for i, effect in raw.items():
+        p = package.policies[i]
+        label = p.name or f"{p.type}@{p.start}"
+        for fy in total.index:
+            rows.append({"policy": label, "type": p.type, "fy": fy,
+                         "raw_effect_bn_pkr": effect[fy],
+                         "wedge_bn_pkr": effect[fy] * scale[total.index.get_loc(fy)]})
+    for fy in total.index:
+        share = 1.0 - raw_sum[fy] / total[fy] if abs(total[fy]) > 1e-9 else 0.0
+        rows.append({"policy": "all", "type": "package", "fy": fy,
+                     "raw_effect_bn_pkr": raw_sum[fy], "wedge_bn_pkr": total[fy],
+                     "interaction_share": share})
+    return pd.DataFrame(rows)
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out |= _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+        return out
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        out = {}
+        for i, v in enumerate(value):
+            out |= _flatten(v, f"{prefix}[{i}]")
+        return out
+    return {prefix: value}
+
+
+def diff(a: Scenario, b: Scenario) -> pd.DataFrame:
+    """Key-by-key differences of two resolved scenarios (missing side shown as None)."""
+    fa, fb = _flatten(scenario_dict(a)), _flatten(scenario_dict(b))
+    rows = [{"key": k, "a": fa.get(k), "b": fb.get(k)}
+            for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
+    return pd.DataFrame(rows, columns=["key", "a", "b"])
