@@ -198,3 +198,14 @@ def test_table_records_are_json_ready():
 def test_run_json_has_no_nan():
     text = io.run_json_text({"a": math.inf, "b": [1.0, math.nan]})
     assert json.loads(text) == {"a": None, "b": [1.0, None]}
+
+
+def test_child_policies_append_to_parent_policies_unless_told_not_to():
+    from circdebt.io import load_scenario
+
+    reform = load_scenario(DATA / "extends" / "reform.toml")
+    assert [p.type for p in reform.policies] == ["loss_reduction", "recovery_improvement"]
+    fresh = load_scenario(DATA / "extends" / "fresh.toml")
+    assert [p.type for p in fresh.policies] == ["recovery_improvement"]
+    plain = load_scenario(DATA / "extends" / "base.toml")
+    assert [p.type for p in plain.policies] == ["loss_reduction"]

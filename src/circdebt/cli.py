@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import sys
 import traceback
@@ -23,8 +24,9 @@ from rich.console import Console
 from rich.table import Table
 
 import circdebt
+from circdebt import compare as compare_mod
 from circdebt import io
-from circdebt.errors import ScenarioError, display_path
+from circdebt.errors import Problem, ScenarioError, display_path
 from circdebt.results import Result
 
 APP_HELP = """Simulate the circular debt of Pakistan's power sector, month by month.
@@ -272,7 +274,9 @@ def run(
             }
             typer.echo(json.dumps(payload, indent=2))
         elif not quiet:
-            print_summary(result, _stdout_console())
+            console = _stdout_console()
+            print_summary(result, console)
+            _print_targets(compare_mod.check_targets(result), console)
         note = "; replaced an earlier circdebt output there" if overwriting else ""
         _say(f"outputs in {display_path(out_dir)}/ "
              f"({', '.join(p.name for p in written)}{note})")
@@ -327,6 +331,181 @@ def show(
     with _handle_errors(debug):
         loaded = circdebt.load_scenario(scenario, overrides=set_ or [])
         typer.echo(io.scenario_toml(loaded), nl=False)
+
+
+def _print_targets(targets, console: Console) -> None:
+    if targets.empty:
+        return
+    table = Table(title="targets", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("scenario", "target", "fy", "ceiling", "result", "margin", "status"):
+        table.add_column(col, justify="right" if col in ("ceiling", "result", "margin") else
+                         "left")
+    for _, row in targets.iterrows():
+        margin = "" if row["margin"] is None or row["margin"] != row["margin"] else \
+            _fmt(row["margin"], 0)
+        table.add_row(str(row["scenario"]), str(row["target"]), str(row["fy"]),
+                      _fmt(row["ceiling"], 0), _fmt(row["result"], 0), margin,
+                      str(row["status"]).upper())
+    console.print(table)
+    console.print("margin = ceiling - result (Rs bn unless the column says otherwise); "
+                  "negative means the target is missed.", style="dim")
+
+
+def _kpi_table(comparison: compare_mod.Comparison) -> Table:
+    k = comparison.kpis
+    fy = str(k["fy"].iloc[0])
+    table = Table(title=f"scenarios compared (deltas against {comparison.baseline})",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("KPI")
+    table.add_column("unit")
+    for name in k["scenario"]:
+        table.add_column(str(name), justify="right")
+    for kpi, unit in compare_mod.KPI_UNITS.items():
+        label = kpi.removesuffix("_bn_pkr").removesuffix("_gwh").removesuffix("_pkr_per_kwh")
+        if kpi in ("capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh"):
+            label += f" {fy}"
+        decimals = 2 if unit in ("Rs/kWh", "% of GDP", "USD bn") else 0
+        cells = []
+        for _, row in k.iterrows():
+            text = _fmt(row[kpi], decimals)
+            if row["scenario"] != comparison.baseline:
+                delta = row[f"{kpi}_delta"]
+                text += f" ({'+' if delta >= 0 else ''}{_fmt(delta, decimals)})"
+            cells.append(text)
+        table.add_row(label, unit, *cells)
+    return table
+
+
+def _attribution_table(attribution) -> Table:
+    last_fy = attribution["fy"].iloc[-1]
+    rows = attribution[attribution["fy"] == last_fy]
+    package = rows[rows["policy"] == "all"].iloc[0]
+    name = attribution["scenario"].iloc[0]
+    table = Table(title=f"{name}: attribution of the package effect on the CD stock, {last_fy}",
+                  box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("policy", "type", "wedge Rs bn", "share"):
+        table.add_column(col, justify="right" if col in ("wedge Rs bn", "share") else "left")
+    for _, row in rows[rows["policy"] != "all"].iterrows():
+        share = row["wedge_bn_pkr"] / package["wedge_bn_pkr"] if package["wedge_bn_pkr"] else 0
+        table.add_row(str(row["policy"]), str(row["type"]), _fmt(row["wedge_bn_pkr"], 0),
+                      f"{share:.0%}")
+    table.add_row("package", "", _fmt(package["wedge_bn_pkr"], 0), "100%")
+    table.caption = (f"leave-one-out effects rescaled to add up to the package total; "
+                     f"interaction share {package['interaction_share']:.0%}")
+    return table
+
+
+@app.command("compare")
+def compare_cmd(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario TOML files.", metavar="SCENARIO")
+    ],
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", metavar="SCENARIO",
+                     help="Which of the scenarios deltas are taken against (default: first)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", file_okay=False, metavar="DIR",
+                     help="Output folder (default: out/compare-<name1>-<name2>…/)."),
+    ] = None,
+    fy: Annotated[
+        str | None,
+        typer.Option("--fy", metavar="FY2030",
+                     help="Fiscal year of the per-kWh KPIs (default: the last)."),
+    ] = None,
+    attribute: Annotated[
+        bool, typer.Option("--attribute",
+                           help="Split each package's effect into one wedge per policy.")
+    ] = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the KPIs as JSON on stdout instead.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Run several scenarios and compare their KPIs, with differences from a baseline.
+
+    Writes compare.csv (one row of KPIs per scenario, with *_delta columns),
+    compare_annual.csv (the annual tables stacked, with a scenario column), targets.csv
+    when scenarios declare targets, attribution.csv with --attribute, and run.json.
+
+    Example:
+
+    \b
+        circdebt compare scenarios/baseline.toml scenarios/reform-package.toml --attribute
+    """
+    with _handle_errors(debug):
+        loaded = [circdebt.load_scenario(p) for p in scenarios]
+        base_index = 0
+        if baseline is not None:
+            matches = [i for i, p in enumerate(scenarios) if p.resolve() == baseline.resolve()]
+            if not matches:
+                raise ScenarioError([Problem(str(baseline), "--baseline",
+                                             "one of the scenarios being compared")])
+            base_index = matches[0]
+        if fy is not None and not re.fullmatch(r"FY\d{4}", fy):
+            raise ScenarioError([Problem("--fy", "", "a fiscal year like FY2030", repr(fy))])
+        comparison = compare_mod.compare(loaded, baseline=base_index, fy=fy)
+        for warning in comparison.warnings:
+            _say(f"warning: {warning}")
+        payloads = {"compare.csv": io.csv_text(comparison.kpis),
+                    "compare_annual.csv": io.csv_text(comparison.annual)}
+        if not comparison.targets.empty:
+            payloads["targets.csv"] = io.csv_text(comparison.targets)
+        attributions = []
+        if attribute:
+            for i, scenario in enumerate(loaded):
+                if i != base_index:
+                    table = compare_mod.attribute(scenario, loaded[base_index])
+                    if (table["policy"] != "all").any():
+                        attributions.append(table.assign(scenario=scenario.name))
+            if attributions:
+                import pandas as pd
+                payloads["attribution.csv"] = io.csv_text(pd.concat(attributions))
+        payloads["run.json"] = io.run_json_text({
+            "circdebt_version": circdebt.__version__, "command": "compare",
+            "baseline": comparison.baseline, "fy": fy,
+            "runs": [r.metadata for r in comparison.results]})
+        names = "-".join(s.name for s in loaded)
+        out_dir = out if out is not None else Path("out") / f"compare-{names}"[:120]
+        inputs = [f for p in scenarios for f in io.scenario_files(p)]
+        written = io.write_output_set(out_dir, payloads, inputs)
+        if json_:
+            typer.echo(json.dumps({"kpis": io.table_records(comparison.kpis),
+                                   "targets": io.table_records(comparison.targets)}, indent=2))
+        else:
+            console = _stdout_console()
+            console.print(_kpi_table(comparison))
+            _print_targets(comparison.targets, console)
+            for table in attributions:
+                console.print(_attribution_table(table))
+        _say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
+
+
+@app.command("diff")
+def diff_cmd(
+    a: Annotated[Path, typer.Argument(help="First scenario.", metavar="A")],
+    b: Annotated[Path, typer.Argument(help="Second scenario.", metavar="B")],
+    debug: DebugOption = False,
+) -> None:
+    """Show how two resolved scenarios differ, key by key.
+
+    Example:
+
+    \b
+        circdebt diff scenarios/baseline.toml scenarios/loss-reduction.toml
+    """
+    with _handle_errors(debug):
+        table = compare_mod.diff(circdebt.load_scenario(a), circdebt.load_scenario(b))
+        if table.empty:
+            typer.echo("the two scenarios resolve to identical inputs")
+            return
+        width = max(len(k) for k in table["key"])
+        for _, row in table.iterrows():
+            a_text, b_text = (v if v == compare_mod.ABSENT else repr(v)
+                              for v in (row["a"], row["b"]))
+            typer.echo(f"{row['key']:<{width}}  {a_text:>14} -> {b_text}")
 
 
 def main() -> None:

@@ -147,20 +147,23 @@ def attribute(package: Scenario, baseline: Scenario) -> pd.DataFrame:
         without = package.model_copy(update={"policies": [
             p for j, p in enumerate(package.policies) if j != i]})
         raw[i] = pkg_stock - run(without).annual.set_index("fy")["cd_stock_bn_pkr"]
-    raw_sum = sum(raw.values()) if raw else total * 0.0
-    scale = np.divide(total, raw_sum, out=np.ones(len(total)), where=np.abs(raw_sum) > 1e-9)
+    fys = list(total.index)
+    total_v = total.to_numpy()
+    raw_v = {i: effect.to_numpy() for i, effect in raw.items()}
+    raw_sum = sum(raw_v.values()) if raw_v else np.zeros(len(fys))
+    scale = np.divide(total_v, raw_sum, out=np.ones(len(fys)), where=np.abs(raw_sum) > 1e-9)
     rows = []
-    for i, effect in raw.items():
+    for i, effect in raw_v.items():
         p = package.policies[i]
         label = p.name or f"{p.type}@{p.start}"
-        for fy in total.index:
+        for j, fy in enumerate(fys):
             rows.append({"policy": label, "type": p.type, "fy": fy,
-                         "raw_effect_bn_pkr": effect[fy],
-                         "wedge_bn_pkr": effect[fy] * scale[total.index.get_loc(fy)]})
-    for fy in total.index:
-        share = 1.0 - raw_sum[fy] / total[fy] if abs(total[fy]) > 1e-9 else 0.0
+                         "raw_effect_bn_pkr": effect[j], "wedge_bn_pkr": effect[j] * scale[j],
+                         "interaction_share": np.nan})
+    for j, fy in enumerate(fys):
+        share = 1.0 - raw_sum[j] / total_v[j] if abs(total_v[j]) > 1e-9 else 0.0
         rows.append({"policy": "all", "type": "package", "fy": fy,
-                     "raw_effect_bn_pkr": raw_sum[fy], "wedge_bn_pkr": total[fy],
+                     "raw_effect_bn_pkr": raw_sum[j], "wedge_bn_pkr": total_v[j],
                      "interaction_share": share})
     return pd.DataFrame(rows)
 
@@ -171,7 +174,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
         for k, v in value.items():
             out |= _flatten(v, f"{prefix}.{k}" if prefix else str(k))
         return out
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
         out = {}
         for i, v in enumerate(value):
             out |= _flatten(v, f"{prefix}[{i}]")
@@ -182,6 +185,10 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 def diff(a: Scenario, b: Scenario) -> pd.DataFrame:
     """Key-by-key differences of two resolved scenarios (missing side shown as None)."""
     fa, fb = _flatten(scenario_dict(a)), _flatten(scenario_dict(b))
-    rows = [{"key": k, "a": fa.get(k), "b": fb.get(k)}
-            for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
-    return pd.DataFrame(rows, columns=["key", "a", "b"])
+    rows = [{"key": k, "a": fa.get(k, ABSENT), "b": fb.get(k, ABSENT)}
+            for k in sorted(set(fa) | set(fb)) if fa.get(k, ABSENT) != fb.get(k, ABSENT)]
+    return pd.DataFrame(rows, columns=["key", "a", "b"], dtype=object)
+
+
+#: Shown by :func:`diff` for a key one scenario does not have.
+ABSENT = "(absent)"

@@ -91,7 +91,10 @@ def merge_tables(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str,
 def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read ``path`` and everything it extends, merged; ``extends`` is removed.
 
-    ``extends`` names another TOML file relative to the file that names it.
+    ``extends`` names another TOML file relative to the file that names it. Tables
+    merge key by key and arrays replace whole, with one exception: a child's
+    ``[[policies]]`` are appended to its parent's (a reform is the baseline plus
+    measures), unless the child says ``inherit_policies = false``.
     """
     path = path.resolve()
     shown = display_path(path)
@@ -104,6 +107,10 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
         )
     data = read_toml(path)
     parent = data.pop("extends", None)
+    inherit = data.pop("inherit_policies", True)
+    if not isinstance(inherit, bool):
+        raise ScenarioError(
+            [Problem(shown, "inherit_policies", "true or false", repr(inherit))])
     if parent is None:
         return data
     if not isinstance(parent, str) or not parent.endswith(".toml"):
@@ -115,7 +122,14 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
         raise ScenarioError(
             [Problem(shown, "extends", "an existing scenario file", f"{parent!r}: not found")]
         )
-    return merge_tables(resolve_extends(parent_path, (*_chain, path)), data)
+    base = resolve_extends(parent_path, (*_chain, path))
+    merged = merge_tables(base, data)
+    inherited = base.get("policies", []) if inherit else []
+    own = data.get("policies", [])
+    touched = "policies" in base or "policies" in data
+    if touched and isinstance(inherited, list) and isinstance(own, list):
+        merged["policies"] = copy.deepcopy(inherited) + copy.deepcopy(own)
+    return merged
 
 
 def _split_key_path(key_path: str) -> list[str | int]:
@@ -399,7 +413,9 @@ def scenario_files(path: str | os.PathLike[str]) -> list[Path]:
     return files
 
 
-def check_output_folder(out_dir: Path, inputs: Iterable[Path] = ()) -> bool:
+def check_output_folder(
+    out_dir: Path, inputs: Iterable[Path] = (), names: Sequence[str] = OUTPUT_FILES,
+) -> bool:
     """Check that a run's outputs may be written into ``out_dir``.
 
     Returns ``True`` if the folder holds an earlier circdebt output that will be
@@ -416,7 +432,7 @@ def check_output_folder(out_dir: Path, inputs: Iterable[Path] = ()) -> bool:
     shown = display_path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{shown}: the output folder is a file; choose another --out")
-    targets = {(out_dir / name).resolve(): name for name in OUTPUT_FILES}
+    targets = {(out_dir / name).resolve(): name for name in names}
     for path in inputs:
         name = targets.get(Path(path).resolve())
         if name is not None:
@@ -424,7 +440,7 @@ def check_output_folder(out_dir: Path, inputs: Iterable[Path] = ()) -> bool:
                 f"{display_path(path)}: is an input of this run and would be overwritten by "
                 f"its {name}; choose another --out"
             )
-    clashes = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
+    clashes = [name for name in names if (out_dir / name).exists()]
     if not clashes:
         return False
     if is_circdebt_output(out_dir):
@@ -481,16 +497,28 @@ def write_run_outputs(
     OutputError
         If ``out_dir`` cannot take the outputs (see :func:`check_output_folder`).
     """
-    out_dir = Path(out_dir)
-    check_output_folder(out_dir, inputs)
     payloads = {
         "monthly.csv": csv_text(result.monthly),
         "annual.csv": csv_text(result.annual),
         "scenario.resolved.toml": scenario_toml(result.scenario),
         "run.json": run_json_text(result.metadata),
     }
+    return write_output_set(out_dir, payloads, inputs)
+
+
+def write_output_set(
+    out_dir: str | os.PathLike[str], payloads: Mapping[str, str], inputs: Iterable[Path] = (),
+) -> list[Path]:
+    """Write named texts into ``out_dir`` atomically, ``run.json`` last; return the paths.
+
+    Raises :class:`OutputError` if the folder cannot take them (see
+    :func:`check_output_folder`).
+    """
+    out_dir = Path(out_dir)
+    names = sorted(payloads, key=lambda n: n == "run.json")
+    check_output_folder(out_dir, inputs, names)
     written = []
-    for name in OUTPUT_FILES:
+    for name in names:
         path = out_dir / name
         atomic_write_text(path, payloads[name])
         written.append(path)
