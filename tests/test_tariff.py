@@ -40,14 +40,22 @@ def test_fca_is_zero_at_reference_and_counts_only_allowed_units():
     assert rate[0] == pytest.approx(0.0)
 
 
-def test_adjustment_book_lags_and_spreads():
+def test_adjustment_book_lags_and_spreads_amounts():
     book = tariff.AdjustmentBook.empty(1, 12)
     book.schedule_fca(2, 2, np.array([1.5]))
     book.schedule_fca(11, 2, np.array([9.0]))  # beyond the horizon: dropped
-    assert book.fca[0, 4] == 1.5 and book.fca.sum() == 1.5
-    book.accrue_qta(np.array([30.0]), np.array([10_000.0]))
-    book.accrue_qta(np.array([0.0]), np.array([10_000.0]))
+    assert book.fca_bn[0, 4] == 1.5 and book.fca_bn.sum() == 1.5
+    book.accrue_qta(np.array([30.0]))
+    book.accrue_qta(np.array([0.0]))
     book.close_period(5, 3, 1, pass_through=0.5)
-    # 30 bn over 20,000 GWh = 1.5 Rs/kWh, half notified, months 6..8
-    np.testing.assert_allclose(book.qta[0], [0] * 6 + [0.75] * 3 + [0] * 3)
+    # 30 bn, half notified, recovered in equal parts in months 6..8
+    np.testing.assert_allclose(book.qta_bn[0], [0] * 6 + [5.0] * 3 + [0] * 3)
     assert book.qta_deviation_bn[0] == 0.0
+
+
+def test_adjustment_rates_use_the_sales_of_the_month_charged():
+    book = tariff.AdjustmentBook.empty(1, 3)
+    book.schedule_fca(0, 1, np.array([10.0]))
+    fca, qta = book.rates_pkr_per_kwh(1, np.array([4000.0]))
+    # 10 bn over 4,000 GWh = 2.5 Rs/kWh, so exactly 10 bn is recovered whatever the sales
+    assert fca[0] == pytest.approx(2.5) and qta[0] == 0.0

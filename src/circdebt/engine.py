@@ -192,14 +192,16 @@ def simulate(
                 classes.tariff_multiplier, by_class["sales_gwh"][:, w].sum(axis=1))
         # deviations of cost at allowed losses from what the determined base recovers:
         # the fuel part goes to the FCA, the rest (capacity, other costs, sales mix) to QTA
-        fca_rate = tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, fuel_ref)
-        book.schedule_fca(t, int(lv.fca_lag[t]), pass_through * fca_rate)
+        fuel_deviation = tariff.fuel_adjustment_pkr_per_kwh(
+            ec_total, units, units_allowed, S, fuel_ref) * S * 1e-3
+        book.schedule_fca(t, int(lv.fca_lag[t]), pass_through * fuel_deviation)
         base_recovers = determined * (multipliers * sales).sum(axis=1) * 1e-3
-        book.accrue_qta(rr_allowed - base_recovers - fca_rate * S * 1e-3, S)
+        book.accrue_qta(rr_allowed - base_recovers - fuel_deviation)
         period = int(lv.qta_period[t])
         if month % period == 0:
             book.close_period(t, period, int(lv.qta_lag[t]), pass_through)
-        class_tariff = notified[:, None] * multipliers + (book.fca[:, t] + book.qta[:, t])[:, None]
+        fca_rate, qta_rate = book.rates_pkr_per_kwh(t, S)
+        class_tariff = notified[:, None] * multipliers + (fca_rate + qta_rate)[:, None]
 
         # ---- billing, collection, subsidy (MODEL.md §7)
         billed_share = lv.billed_share[t]
@@ -300,7 +302,7 @@ def simulate(
             "rooftop_solar_mw": solar_mw, "rooftop_solar_gwh": solar_gwh,
             "net_metering_export_gwh": export_used,
             "notified_base_tariff_pkr_per_kwh": notified,
-            "fca_pkr_per_kwh": book.fca[:, t], "qta_pkr_per_kwh": book.qta[:, t],
+            "fca_pkr_per_kwh": fca_rate, "qta_pkr_per_kwh": qta_rate,
             "fx_pkr_per_usd": fx, "kibor_pct": kibor * 100,
             "gdp_bn_pkr_per_year": exo.gdp_bn_pkr_per_year[:, t],
             "pk_cpi_index": pk_cpi,

@@ -74,39 +74,45 @@ def _ratio(num: np.ndarray, den: np.ndarray, default: float = 0.0) -> np.ndarray
 
 @dataclass
 class AdjustmentBook:
-    """Adjustments determined now and charged later: per-kWh adders by month.
+    """Adjustments determined now and recovered later, kept as amounts by month.
 
-    ``adder[:, t]`` is the notified Rs/kWh added to every class tariff in month t.
+    A deviation (Rs bn) is booked for recovery in later months; in each month the
+    booked amount is charged per kWh over that month's own sales, so a deviation is
+    recovered in full (times the pass-through) whatever the sales of the months it is
+    charged in. (A per-kWh rate fixed on the sales of the deviation's own months would
+    over-recover winter deviations charged in spring and under-refund summer ones.)
     """
 
-    fca: np.ndarray  # (paths, T)
-    qta: np.ndarray  # (paths, T)
+    fca_bn: np.ndarray  # (paths, T): FCA amount to recover in month t
+    qta_bn: np.ndarray  # (paths, T): QTA amount to recover in month t
     qta_deviation_bn: np.ndarray  # (paths,) accumulating over the open adjustment period
-    qta_sales_gwh: np.ndarray  # (paths,)
 
     @classmethod
     def empty(cls, n_paths: int, n_months: int) -> AdjustmentBook:
         return cls(np.zeros((n_paths, n_months)), np.zeros((n_paths, n_months)),
-                   np.zeros(n_paths), np.zeros(n_paths))
+                   np.zeros(n_paths))
 
-    def schedule_fca(self, t: int, lag: int, rate: np.ndarray) -> None:
-        """Charge ``rate`` in month t + lag (dropped if past the horizon)."""
-        if t + lag < self.fca.shape[1]:
-            self.fca[:, t + lag] += rate
+    def schedule_fca(self, t: int, lag: int, amount_bn: np.ndarray) -> None:
+        """Recover ``amount`` in month t + lag (dropped if past the horizon)."""
+        if t + lag < self.fca_bn.shape[1]:
+            self.fca_bn[:, t + lag] += amount_bn
 
-    def accrue_qta(self, deviation_bn: np.ndarray, sales_gwh: np.ndarray) -> None:
-        """Add this month's non-fuel deviation (Rs bn) and sales to the open period."""
+    def accrue_qta(self, deviation_bn: np.ndarray) -> None:
+        """Add this month's non-fuel deviation to the open period. [Rs bn]"""
         self.qta_deviation_bn = self.qta_deviation_bn + deviation_bn
-        self.qta_sales_gwh = self.qta_sales_gwh + sales_gwh
 
     def close_period(self, t: int, period: int, lag: int, pass_through: float) -> None:
-        """Charge the period's deviation per kWh sold over ``period`` months from t + lag.
+        """Recover the period's deviation in equal parts over ``period`` months from t + lag.
 
-        A lag of 0 charges it from month t itself (the period's last month).
+        A lag of 0 starts in month t itself (the period's last month). Parts falling past
+        the horizon are dropped.
         """
-        rate = _ratio(self.qta_deviation_bn, self.qta_sales_gwh) * 1e3 * pass_through
-        end = min(t + lag + period, self.qta.shape[1])
+        end = min(t + lag + period, self.qta_bn.shape[1])
         if t + lag < end:
-            self.qta[:, t + lag:end] += rate[:, None]
+            self.qta_bn[:, t + lag:end] += (pass_through * self.qta_deviation_bn / period)[:, None]
         self.qta_deviation_bn = np.zeros_like(self.qta_deviation_bn)
-        self.qta_sales_gwh = np.zeros_like(self.qta_sales_gwh)
+
+    def rates_pkr_per_kwh(self, t: int, sales_gwh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """FCA and QTA charged in month t per kWh sold. [Rs/kWh], each (paths,)."""
+        return (_ratio(self.fca_bn[:, t], sales_gwh) * 1e3,
+                _ratio(self.qta_bn[:, t], sales_gwh) * 1e3)
