@@ -86,6 +86,10 @@ def check_dates(s: Scenario, file: str) -> list[Problem]:
     """Contract dates and FY-keyed tables are well formed."""
     problems = []
     for i, plant in enumerate(s.supply.plants):
+        if plant.commissioning and plant.contract_expiry and \
+                month_number(plant.commissioning) >= month_number(plant.contract_expiry):
+            problems.append(Problem(file, f"supply.plants[{i}].contract_expiry",
+                                    "a month after commissioning", repr(plant.contract_expiry)))
         if plant.debt_maturity and plant.contract_expiry and \
                 month_number(plant.debt_maturity) > month_number(plant.contract_expiry):
             problems.append(Problem(file, f"supply.plants[{i}].debt_maturity",

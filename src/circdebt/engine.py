@@ -127,7 +127,10 @@ def simulate(
                                              classes.price_elasticity)
         solar_gwh = demand.solar_energy_gwh(solar_mw, solar_spec.capacity_factor_pct / 100, hours)
         self_share = lv.self_consumption[t]
-        self_consumed = (solar_gwh * self_share)[:, None] * classes.solar_share
+        # base sales are net of the rooftop solar of the start: only additions lower them
+        new_solar_gwh = demand.solar_energy_gwh(solar_mw - solar_spec.capacity_mw,
+                                                solar_spec.capacity_factor_pct / 100, hours)
+        self_consumed = (new_solar_gwh * self_share)[:, None] * classes.solar_share
         wanted = np.maximum(
             demand.underlying_sales_gwh(classes, t, month) * response - self_consumed, 0.0)
         wanted = wanted + lv.extra_sales_gwh_per_month[t]
@@ -224,7 +227,8 @@ def simulate(
         tds_paid = settlement.subsidy_payment(due_lagged, lv.subsidy_payment[t], paid_in_fy, cap)
         paid_in_fy = paid_in_fy + tds_paid
         recovery_ratio = np.divide(collected, B, out=np.ones(n_paths), where=B > 0)
-        dss_collected = lv.dss_pkr_per_kwh[t] * S * 1e-3 * recovery_ratio
+        dss_rate = lv.dss_pkr_per_kwh[t] * (H > 0 if tf.dss_ends_when_phl_repaid else 1.0)
+        dss_collected = dss_rate * S * 1e-3 * recovery_ratio
         budget_cppa, budget_phl = lv.budget_cppa_bn_pkr[t], lv.budget_phl_bn_pkr[t]
 
         # ---- one-off policy moves (MODEL.md §8): settlements, waivers, refinancing

@@ -14,7 +14,7 @@ import numpy as np
 
 from circdebt.exogenous import series_path
 from circdebt.scenario import Scenario
-from circdebt.timeline import Timeline, months_before
+from circdebt.timeline import Timeline, months_before, months_from
 
 #: Creditors that exist in every run besides the plant groups' creditor classes.
 TRANSMISSION = "transmission"
@@ -117,7 +117,8 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         cpp_pkr_scale=np.ones((T, G)),
         usd_converted=np.zeros((T, G)),
         conversion_t=np.full(G, -1),
-        active=months_before(tl, [p.contract_expiry for p in plants]),
+        active=(months_before(tl, [p.contract_expiry for p in plants])
+                & months_from(tl, [p.commissioning for p in plants])),
         take_and_pay=np.tile([p.contract == "take_and_pay" for p in plants], (T, 1)),
         lps_waiver=np.tile([s.debt.lps[c].waiver_pct / 100.0 if c in s.debt.lps else 0.0
                             for c in creditors], (T, 1)),

@@ -132,8 +132,8 @@ class PlantGroup(Strict):
 
     Capacity payment per month = capacity_kW x (cpp_usd x fx x US-CPI index
     + cpp_pkr x PK-CPI index), with the debt-service shares of each part ending at
-    ``debt_maturity`` (the PKR debt part follows KIBOR instead of CPI) and all capacity
-    payments ending at ``contract_expiry``.
+    ``debt_maturity`` (the PKR debt part follows KIBOR instead of CPI). A group is paid
+    and dispatched from ``commissioning`` (if given) until ``contract_expiry``.
     """
 
     name: Name
@@ -149,6 +149,7 @@ class PlantGroup(Strict):
     cpp_pkr_per_kw_month: NonNegative = 0.0
     cpp_pkr_debt_share_pct: Percent = 0.0
     local_debt_spread_pct: Annotated[float, Field(ge=-10.0, le=50.0)] = 3.0
+    commissioning: MonthStr | None = None
     debt_maturity: MonthStr | None = None
     contract_expiry: MonthStr | None = None
     fuel_cost_pkr_per_kwh: NonNegative = 0.0
@@ -188,7 +189,8 @@ class ConsumerClass(Strict):
 class RooftopSolar(Strict):
     """Behind-the-meter solar and net metering (MODEL.md §5).
 
-    Additions per year scale with (grid tariff / solar cost) relative to the start,
+    Class base sales are net of the rooftop solar installed at the start; only solar
+    added after the start lowers them further. Additions per year scale with (grid tariff / solar cost) relative to the start,
     raised to ``defection_elasticity``.
     """
 
@@ -227,6 +229,7 @@ class Tariff(Strict):
     qta_lag_months: Annotated[int, Field(ge=0, le=24)] = 1
     pass_through_pct: Percent = 100.0
     dss_pkr_per_kwh: NonNegative = 0.0
+    dss_ends_when_phl_repaid: bool = True
 
 
 class Subsidy(Strict):
@@ -274,6 +277,63 @@ class Initial(Strict):
     receivables_bn_pkr: NonNegative = 0.0
 
 
+class SezZone(Strict):
+    """A Special Economic Zone's grid load (MODEL.md §5): it ramps up linearly from
+    ``start`` over ``ramp_months`` to ``peak_load_mw`` at ``load_factor_pct``, and
+    materialises with ``probability_pct``."""
+
+    name: Name
+    province: str = ""
+    start: MonthStr
+    ramp_months: Annotated[int, Field(ge=0, le=600)] = 24
+    peak_load_mw: NonNegative
+    load_factor_pct: Percent = 60.0
+    probability_pct: Percent = 100.0
+    source: str = ""
+
+
+class SezCaptive(Strict):
+    """The captive alternative: solar plus storage at a levelised cost.
+
+    When the grid's all-in cost for an SEZ consumer exceeds the captive cost by more
+    than ``switching_margin_pct``, a further ``switch_speed_pct_per_month`` of SEZ load
+    leaves the grid each month, up to ``max_share_pct`` (captive plants, once built,
+    stay).
+    """
+
+    lcoe_usc_per_kwh: Positive = 8.0
+    lcoe_change_pct_per_year: Annotated[float, Field(gt=-50.0, le=50.0)] = 0.0
+    switching_margin_pct: Annotated[float, Field(ge=0.0, le=500.0)] = 10.0
+    max_share_pct: Percent = 0.0
+    switch_speed_pct_per_month: Percent = 2.0
+
+
+class SezBenchmark(Strict):
+    """An industrial tariff elsewhere, for comparison. [US cents/kWh]"""
+
+    country: str
+    tariff_usc_per_kwh: Positive
+    year: Annotated[int, Field(ge=1990, le=2100)]
+    source: str = ""
+
+
+class Sez(Strict):
+    """SEZ demand, the SEZ consumer's tariff terms and the comparisons (MODEL.md §5, §9).
+
+    SEZ load is sold as a consumer class named ``sez`` at ``tariff_multiplier`` times
+    the average base tariff; ``taxes_pct`` (sales tax and duties on the bill) enters
+    only the SEZ consumer's cost, not sector cash.
+    """
+
+    realisation: Literal["expected", "all", "none"] = "expected"
+    tariff_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
+    recovery_pct: Percent = 100.0
+    taxes_pct: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    zones: list[SezZone] = Field(default_factory=list)
+    captive: SezCaptive = SezCaptive()
+    benchmarks: list[SezBenchmark] = Field(default_factory=list)
+
+
 class Scenario(Strict):
     """A whole scenario, as resolved after ``extends`` and ``--set``."""
 
@@ -290,6 +350,7 @@ class Scenario(Strict):
     debt: Debt = Debt()
     budget: Budget = Budget()
     initial: Initial = Initial()
+    sez: Sez = Sez()
     policies: list[Policy] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
 
@@ -418,6 +479,22 @@ class CaptiveToGrid(PolicyBase):
     load_gwh_per_year: NonNegative
 
 
+class SezTariffPackage(PolicyBase):
+    """A fixed energy price for SEZ load, its gap to the SEZ tariff funded by the budget,
+    by the other consumers (cross-subsidy), or not at all (its own cause of debt)."""
+
+    type: Literal["sez_tariff_package"]
+    price_usc_per_kwh: Positive | None = None
+    price_pkr_per_kwh: Positive | None = None
+    funding: Literal["budget", "cross_subsidy", "unfunded"]
+
+    @model_validator(mode="after")
+    def _one_price(self) -> SezTariffPackage:
+        if (self.price_usc_per_kwh is None) == (self.price_pkr_per_kwh is None):
+            raise ValueError("give exactly one of price_usc_per_kwh and price_pkr_per_kwh")
+        return self
+
+
 class SolarSurge(PolicyBase):
     """Rooftop solar additions above the scenario's own (a risk case)."""
 
@@ -428,7 +505,7 @@ class SolarSurge(PolicyBase):
 Policy = Annotated[
     IppRenegotiation | IppTermination | TakeAndPay | LossReduction | RecoveryImprovement
     | DiscoPrivatisation | SubsidyReform | TariffAutomation | DebtRefinancing
-    | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge,
+    | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge | SezTariffPackage,
     Field(discriminator="type"),
 ]
 

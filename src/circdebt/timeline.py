@@ -88,3 +88,9 @@ def months_before(timeline: Timeline, dates: list[str | None]) -> np.ndarray:
     """(T, len(dates)) bool: month t is before each date (``None``: never ends)."""
     limit = np.array([month_number(d) if d else np.iinfo(np.int64).max for d in dates])
     return timeline.numbers[:, None] < limit[None, :]
+
+
+def months_from(timeline: Timeline, dates: list[str | None]) -> np.ndarray:
+    """(T, len(dates)) bool: month t is on or after each date (``None``: always)."""
+    first = np.array([month_number(d) if d else np.iinfo(np.int64).min for d in dates])
+    return timeline.numbers[:, None] >= first[None, :]
