@@ -190,8 +190,8 @@ class RooftopSolar(Strict):
     """Behind-the-meter solar and net metering (MODEL.md §5).
 
     Class base sales are net of the rooftop solar installed at the start; only solar
-    added after the start lowers them further. Additions per year scale with (grid tariff / solar cost) relative to the start,
-    raised to ``defection_elasticity``.
+    added after the start lowers them further. Additions per year scale with (grid
+    tariff / solar cost) relative to the start, raised to ``defection_elasticity``.
     """
 
     capacity_mw: NonNegative = 0.0
