@@ -362,9 +362,11 @@ def _kpi_table(comparison: compare_mod.Comparison) -> Table:
         table.add_column(str(name), justify="right")
     for kpi, unit in compare_mod.KPI_UNITS.items():
         label = kpi.removesuffix("_bn_pkr").removesuffix("_gwh").removesuffix("_pkr_per_kwh")
-        if kpi in ("capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh"):
+        label = label.removesuffix("_usc_per_kwh")
+        if kpi in ("capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh",
+                   "sez_cost_usc_per_kwh"):
             label += f" {fy}"
-        decimals = 2 if unit in ("Rs/kWh", "% of GDP", "USD bn") else 0
+        decimals = 2 if unit in ("Rs/kWh", "% of GDP", "USD bn", "USc/kWh") else 0
         cells = []
         for _, row in k.iterrows():
             text = _fmt(row[kpi], decimals)
@@ -480,6 +482,81 @@ def compare_cmd(
             _print_targets(comparison.targets, console)
             for table in attributions:
                 console.print(_attribution_table(table))
+        _say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
+
+
+SEZ_LABELS = {
+    "energy": "energy", "capacity_used": "capacity used", "capacity_idle": "idle capacity",
+    "transmission_distribution": "transmission & distribution",
+    "allowed_losses": "allowed losses", "tariff_lag": "tariff lag (avg tariff - cost)",
+    "cross_subsidy": "cross-subsidy", "package_support": "SEZ package",
+    "legacy_debt_dss": "legacy debt (DSS)", "taxes": "taxes", "total": "TOTAL US c/kWh",
+    "legacy_burden": "  of which legacy (DSS + idle)", "total_pkr_per_kwh": "TOTAL Rs/kWh",
+    "sez_load_gwh": "SEZ grid load, GWh",
+}
+
+
+@app.command("sez")
+def sez_cmd(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario TOML files.", metavar="SCENARIO")
+    ],
+    fy: Annotated[
+        list[str] | None,
+        typer.Option("--fy", metavar="FY2030",
+                     help="Fiscal year(s) to show (repeatable; default: first, middle, last)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", file_okay=False, metavar="DIR",
+                     help="Output folder (default: out/sez-<name1>-<name2>…/)."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """What a kWh costs a manufacturer in a Special Economic Zone, by component.
+
+    Prints the breakdown (US cents/kWh) side by side for each scenario and fiscal year,
+    how much of it is legacy burden, and the gap to each regional benchmark the
+    scenario lists; writes sez.csv (one row per scenario, FY and item) and run.json.
+
+    Example:
+
+    \b
+        circdebt sez scenarios/baseline.toml scenarios/sez-package.toml --fy FY2026 --fy FY2030
+    """
+    with _handle_errors(debug):
+        for f in fy or []:
+            if not re.fullmatch(r"FY\d{4}", f):
+                raise ScenarioError([Problem("--fy", "", "a fiscal year like FY2030", repr(f))])
+        loaded = [circdebt.load_scenario(p) for p in scenarios]
+        results = [circdebt.run(s) for s in loaded]
+        try:
+            table = compare_mod.sez_breakdown(results, fy)
+        except ValueError as exc:
+            raise ScenarioError([Problem("--fy", "", "a fiscal year inside every horizon",
+                                         str(exc))]) from None
+        payloads = {"sez.csv": io.csv_text(table), "run.json": io.run_json_text({
+            "circdebt_version": circdebt.__version__, "command": "sez",
+            "runs": [r.metadata for r in results]})}
+        names = "-".join(s.name for s in loaded)
+        out_dir = out if out is not None else Path("out") / f"sez-{names}"[:120]
+        inputs = [f for p in scenarios for f in io.scenario_files(p)]
+        written = io.write_output_set(out_dir, payloads, inputs)
+        wide = table.pivot_table(index="item", columns=["scenario", "fy"], values="value",
+                                 sort=False)
+        console = _stdout_console()
+        grid = Table(title="what a kWh costs an SEZ manufacturer (US cents/kWh)",
+                     box=box.SIMPLE_HEAD, pad_edge=False)
+        grid.add_column("")
+        for scenario_name, year in wide.columns:
+            grid.add_column(f"{scenario_name}\n{year}", justify="right")
+        for item, values in wide.iterrows():
+            label = SEZ_LABELS.get(str(item), str(item).replace("gap_to_", "gap to "))
+            decimals = 0 if item == "sez_load_gwh" else 2
+            grid.add_row(label, *(_fmt(v, decimals) for v in values))
+        console.print(grid)
+        console.print("gap to X = total minus X's industrial tariff (positive: dearer). "
+                      "Components add up to the total.", style="dim")
         _say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
 
 

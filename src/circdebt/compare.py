@@ -32,6 +32,8 @@ KPI_UNITS: dict[str, str] = {
     "tds_paid_total_bn_pkr": "Rs bn",
     "lps_total_bn_pkr": "Rs bn",
     "unserved_energy_total_gwh": "GWh",
+    "sez_cost_usc_per_kwh": "USc/kWh",
+    "sez_load_total_gwh": "GWh",
 }
 
 
@@ -60,6 +62,8 @@ def kpis(result: Result, fy: str | None = None) -> dict[str, Any]:
         "tds_paid_total_bn_pkr": annual["tds_paid_bn_pkr"].sum(),
         "lps_total_bn_pkr": annual["flow_lps_bn_pkr"].sum(),
         "unserved_energy_total_gwh": annual["unserved_energy_gwh"].sum(),
+        "sez_cost_usc_per_kwh": row["sez_total_usc_per_kwh"],
+        "sez_load_total_gwh": annual["sez_load_gwh"].sum(),
     }
 
 
@@ -192,3 +196,50 @@ def diff(a: Scenario, b: Scenario) -> pd.DataFrame:
 
 #: Shown by :func:`diff` for a key one scenario does not have.
 ABSENT = "(absent)"
+
+
+#: SEZ cost items reported by :func:`sez_breakdown`, in order.
+LEGACY_COMPONENTS = ("legacy_debt_dss", "capacity_idle")
+
+
+def default_fys(annual: pd.DataFrame) -> list[str]:
+    """First, middle and last fiscal year of a run (fewer if the horizon is short)."""
+    fys = list(annual["fy"])
+    return list(dict.fromkeys([fys[0], fys[len(fys) // 2], fys[-1]]))
+
+
+def sez_breakdown(results: Sequence[Result], fys: Sequence[str] | None = None) -> pd.DataFrame:
+    """What a kWh costs an SEZ manufacturer, by component, per scenario and FY.
+
+    One row per scenario, FY and item. Items: each component of
+    :data:`circdebt.sez.COMPONENTS`, ``total``, ``legacy_burden`` (DSS plus idle
+    capacity), ``total_pkr_per_kwh`` and, for each benchmark in the scenario,
+    ``gap_to_<country>`` (total minus the benchmark). Values in US cents/kWh unless the
+    item says otherwise.
+    """
+    from circdebt.sez import COMPONENTS
+
+    rows = []
+    for result, name in zip(results, _unique_names(results), strict=True):
+        annual = result.annual.set_index("fy")
+        chosen = list(fys) if fys else default_fys(result.annual)
+        for fy in chosen:
+            if fy not in annual.index:
+                raise ValueError(f"{fy} is outside the horizon of {name} "
+                                 f"({annual.index[0]}..{annual.index[-1]})")
+            row = annual.loc[fy]
+            total = row["sez_total_usc_per_kwh"]
+            items = [(c, row[f"sez_{c}_usc_per_kwh"], "usc_per_kwh") for c in COMPONENTS]
+            items += [
+                ("total", total, "usc_per_kwh"),
+                ("legacy_burden", sum(row[f"sez_{c}_usc_per_kwh"] for c in LEGACY_COMPONENTS),
+                 "usc_per_kwh"),
+                ("total_pkr_per_kwh", row["sez_cost_pkr_per_kwh"], "pkr_per_kwh"),
+                ("sez_load_gwh", row["sez_load_gwh"], "gwh"),
+            ]
+            items += [(f"gap_to_{b.country.lower().replace(' ', '_')}",
+                       total - b.tariff_usc_per_kwh, "usc_per_kwh")
+                      for b in result.scenario.sez.benchmarks]
+            rows += [{"scenario": name, "fy": fy, "item": item, "unit": unit,
+                      "value": float(value)} for item, value, unit in items]
+    return pd.DataFrame(rows, columns=["scenario", "fy", "item", "unit", "value"])

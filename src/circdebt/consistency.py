@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from circdebt.errors import Problem, did_you_mean
 from circdebt.scenario import FY_RE, MONTH_RE, Scenario, SeriesSpec
+from circdebt.sez import SEZ_CLASS
 from circdebt.timeline import MAX_MONTHS, month_number
 
 #: Fields where a value at or below 1.5 almost surely is a fraction typed for a percent.
@@ -41,6 +42,12 @@ def check_names(s: Scenario, file: str) -> list[Problem]:
     """Plant and class names are unique; references point at things that exist."""
     problems = _unique((p.name for p in s.supply.plants), "supply.plants", file)
     problems += _unique((c.name for c in s.demand.classes), "demand.classes", file)
+    problems += _unique((z.name for z in s.sez.zones), "sez.zones", file)
+    for i, c in enumerate(s.demand.classes):
+        if c.name == SEZ_CLASS:
+            problems.append(Problem(file, f"demand.classes[{i}].name",
+                                    f"a name other than {SEZ_CLASS!r}, which is reserved for "
+                                    "the load of [[sez.zones]]", repr(c.name)))
     fuels = set(s.exogenous.fuels)
     creditors = {p.creditor for p in s.supply.plants}
     classes = {c.name for c in s.demand.classes}
@@ -66,6 +73,11 @@ def check_names(s: Scenario, file: str) -> list[Problem]:
             problems.append(Problem(
                 file, f"settlement.priority[{i}]", "a creditor class of some plant group",
                 repr(creditor), did_you_mean(creditor, creditors)))
+    for i, zone in enumerate(s.sez.zones):
+        if not month_number(s.time.start) - 600 <= month_number(zone.start) <= \
+                month_number(s.time.end) + 600:
+            problems.append(Problem(file, f"sez.zones[{i}].start",
+                                    "a month within 50 years of the horizon", repr(zone.start)))
     for name in s.demand.rooftop_solar.class_shares_pct:
         if name not in classes:
             problems.append(Problem(
@@ -163,7 +175,7 @@ def check_policies(s: Scenario, file: str) -> list[Problem]:
     start, end = month_number(s.time.start), month_number(s.time.end)
     known = {
         "groups": {p.name for p in s.supply.plants},
-        "classes": {c.name for c in s.demand.classes},
+        "classes": {c.name for c in s.demand.classes} | {SEZ_CLASS},
         "creditors": {p.creditor for p in s.supply.plants},
     }
     problems = []

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circdebt.scenario import Demand
+from circdebt.scenario import ConsumerClass, Demand, Scenario
+from circdebt.sez import sez_class
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,13 @@ class ClassArrays:
     solar_share: np.ndarray  # share of self-consumed rooftop solar hosted by the class
 
 
-def class_arrays(demand: Demand) -> ClassArrays:
-    """Compile the scenario's consumer classes into arrays."""
-    classes = demand.classes
+def consumer_classes(scenario: Scenario) -> list[ConsumerClass]:
+    """The scenario's consumer classes, then the class that carries SEZ load."""
+    return [*scenario.demand.classes, sez_class(scenario.sez)]
+
+
+def class_arrays(classes: list[ConsumerClass], demand: Demand) -> ClassArrays:
+    """Compile consumer classes into arrays (rooftop shares from ``demand``)."""
     seasonal = []
     for c in classes:
         profile = np.array(c.seasonal_profile if c.seasonal_profile else [1.0] * 12)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from circdebt import debt, demand, settlement, supply, tariff
+from circdebt import sez as sez_mod
 from circdebt.errors import SimulationError
 from circdebt.exogenous import ExogenousPaths, build_exogenous
 from circdebt.levers import NET_METERING, TRANSMISSION, OneOff, base_levers, creditor_names
@@ -27,6 +28,7 @@ CAUSES = (
     "tariff_gap",
     "under_recovery",
     "subsidy_shortfall",
+    "sez_package",
     "lps",
     "phl_interest",
     "dss",
@@ -71,7 +73,12 @@ def simulate(
     exo = exo or build_exogenous(s.exogenous, tl, n_paths)
     lv = apply_policies(base_levers(s, tl), s, tl)
     plants = supply.plant_arrays(s.supply, tl)
-    classes = demand.class_arrays(s.demand)
+    classes = demand.class_arrays(demand.consumer_classes(s), s.demand)
+    sez_idx = classes.names.index(sez_mod.SEZ_CLASS)
+    zone_gwh = sez_mod.zone_load_gwh(s.sez, tl, sez_mod.realisation_weights(s.sez, n_paths))
+    captive = s.sez.captive
+    captive_lcoe_usc = captive.lcoe_usc_per_kwh * (
+        1 + captive.lcoe_change_pct_per_year / 100) ** (np.arange(T) / 12)
     creditors = creditor_names(s)
     K, n_classes, n_groups = len(creditors), len(classes.names), len(plants.names)
     group_to_creditor = np.zeros((n_groups, K))
@@ -100,6 +107,7 @@ def simulate(
     cash_reserve = np.zeros(n_paths)
     receivables = np.full(n_paths, s.initial.receivables_bn_pkr)
     solar_mw = np.full(n_paths, solar_spec.capacity_mw)
+    captive_share = np.zeros(n_paths)
     book = tariff.AdjustmentBook.empty(n_paths, T)
     paid_in_fy = np.zeros(n_paths)
     cd_prev = P.sum(axis=1) + G_fixed + H - cash_reserve
@@ -134,6 +142,7 @@ def simulate(
         wanted = np.maximum(
             demand.underlying_sales_gwh(classes, t, month) * response - self_consumed, 0.0)
         wanted = wanted + lv.extra_sales_gwh_per_month[t]
+        wanted[:, sez_idx] += zone_gwh[:, t] * (1.0 - captive_share)
         units_wanted = wanted.sum(axis=1) / (1.0 - L)
         export_used = np.minimum(solar_gwh * (1.0 - self_share), units_wanted)
 
@@ -206,11 +215,38 @@ def simulate(
         fca_rate, qta_rate = book.rates_pkr_per_kwh(t, S)
         class_tariff = notified[:, None] * multipliers + (fca_rate + qta_rate)[:, None]
 
+        # ---- SEZ tariff package (MODEL.md §8): the SEZ class pays a fixed price; the gap
+        # to its tariff is paid by the budget, by the other classes, or by nobody (debt)
+        billed_share = np.broadcast_to(lv.billed_share[t], class_tariff.shape).copy()
+        sez_tariff = class_tariff[:, sez_idx].copy()
+        sez_price = sez_tariff.copy()
+        package_gap = np.zeros(n_paths)  # Rs bn, SEZ tariff minus price, on SEZ sales
+        funding = lv.sez_package_funding[t]
+        if lv.sez_package_weight[t] > 0:
+            usc = lv.sez_package_usc_per_kwh[t]
+            price = usc * fx / 100 if np.isfinite(usc) else lv.sez_package_pkr_per_kwh[t]
+            w = lv.sez_package_weight[t]
+            sez_price = (1 - w) * sez_tariff + w * price
+            package_gap = (sez_tariff - sez_price) * sales[:, sez_idx] * 1e-3
+            if funding == "cross_subsidy":
+                others = np.ones(len(classes.names), bool)
+                others[sez_idx] = False
+                others_sales = sales[:, others].sum(axis=1)
+                surcharge = np.divide(package_gap, others_sales, out=np.zeros(n_paths),
+                                      where=others_sales > 0) * 1e3
+                class_tariff[:, others] += surcharge[:, None]
+                class_tariff[:, sez_idx] = sez_price
+            else:
+                billed_share[:, sez_idx] = np.divide(sez_price, sez_tariff, out=np.ones(n_paths),
+                                                     where=sez_tariff != 0)
+
         # ---- billing, collection, subsidy (MODEL.md §7)
-        billed_share = lv.billed_share[t]
         passed, billed, tds = settlement.bill(class_tariff, billed_share, sales)
         real_paid_tariff[:, :, t] = class_tariff * billed_share / pk_cpi[:, None]
-        rr_passed, B, tds_due = passed.sum(axis=1), billed.sum(axis=1), tds.sum(axis=1)
+        rr_passed, B = passed.sum(axis=1), billed.sum(axis=1)
+        # a package gap is not tariff differential subsidy: it is booked below by funding
+        package_in_tds = package_gap if funding in ("budget", "unfunded") else 0.0
+        tds_due = tds.sum(axis=1) - package_in_tds
         collected, arrears, receivables = settlement.collect(billed, lv.recovery[t],
                                                              receivables, arrears_rate)
         rec["tds_due_bn_pkr"][:, t] = tds_due
@@ -226,6 +262,9 @@ def simulate(
         cap = (sub.budget_cap_bn_pkr_per_fy or {}).get(f"FY{fy}")
         tds_paid = settlement.subsidy_payment(due_lagged, lv.subsidy_payment[t], paid_in_fy, cap)
         paid_in_fy = paid_in_fy + tds_paid
+        if funding == "budget":  # the budget pays an SEZ package in full, on time
+            tds_due, tds_paid = tds_due + package_gap, tds_paid + package_gap
+        unfunded_gap = package_gap if funding == "unfunded" else np.zeros(n_paths)
         recovery_ratio = np.divide(collected, B, out=np.ones(n_paths), where=B > 0)
         dss_rate = lv.dss_pkr_per_kwh[t] * (H > 0 if tf.dss_ends_when_phl_repaid else 1.0)
         dss_collected = dss_rate * S * 1e-3 * recovery_ratio
@@ -266,6 +305,24 @@ def simulate(
         cash_reserve = cash - paid.sum(axis=1)
         cd = P.sum(axis=1) + G_fixed + H - cash_reserve
 
+        # ---- what a kWh costs an SEZ manufacturer (MODEL.md §9); captive switching
+        avail_total = available.sum(axis=1)
+        utilisation = np.divide(generation.sum(axis=1), avail_total, out=np.zeros(n_paths),
+                                where=avail_total > 0)
+        sez_cost = sez_mod.cost_breakdown_pkr_per_kwh(
+            ec_total, nm, cp_total, tx, utilisation, units, units_allowed, S,
+            tf.distribution_margin_pkr_per_kwh * pk_cpi,
+            np.divide(rr_passed, S, out=np.zeros(n_paths), where=S > 0) * 1e3,
+            sez_tariff, sez_price, dss_rate * np.ones(n_paths), s.sez.taxes_pct / 100)
+        for component in (*sez_mod.COMPONENTS, "total"):
+            rec[f"sez_{component}_usc_per_kwh"][:, t] = sez_cost[component] / fx * 100
+        rec["sez_cost_pkr_per_kwh"][:, t] = sez_cost["total"]
+        rec["sez_captive_gwh"][:, t] = zone_gwh[:, t] * captive_share
+        captive_share = sez_mod.captive_share_step(
+            captive_share, sez_cost["total"] / fx * 100, captive_lcoe_usc[t],
+            captive.switching_margin_pct / 100, captive.switch_speed_pct_per_month / 100,
+            captive.max_share_pct / 100)
+
         # ---- rooftop solar grows with the tariff-to-solar-cost ratio (grid defection)
         avg_paid = np.divide(B, S, out=np.zeros(n_paths), where=S > 0) * 1e3
         ratio = avg_paid / solar_spec.lcoe_pkr_per_kwh
@@ -280,6 +337,7 @@ def simulate(
             "tariff_gap": rr_allowed - rr_passed,
             "under_recovery": B - collected,
             "subsidy_shortfall": tds_due - tds_paid,
+            "sez_package": unfunded_gap,
             "lps": lps.sum(axis=1),
             "phl_interest": phl_interest,
             "dss": -dss_collected,
@@ -310,6 +368,8 @@ def simulate(
             "fx_pkr_per_usd": fx, "kibor_pct": kibor * 100,
             "gdp_bn_pkr_per_year": exo.gdp_bn_pkr_per_year[:, t],
             "pk_cpi_index": pk_cpi,
+            "sez_load_gwh": sales[:, sez_idx], "units_sold_excl_sez_gwh": S - sales[:, sez_idx],
+            "sez_package_support_bn_pkr": package_gap,
         }
         for name, value in row.items():
             rec[name][:, t] = value
@@ -343,7 +403,9 @@ _SERIES = (
     "units_sold_gwh", "units_allowed_gwh", "unserved_energy_gwh", "rooftop_solar_mw",
     "rooftop_solar_gwh", "net_metering_export_gwh", "notified_base_tariff_pkr_per_kwh",
     "fca_pkr_per_kwh", "qta_pkr_per_kwh", "fx_pkr_per_usd", "kibor_pct", "gdp_bn_pkr_per_year",
-    "pk_cpi_index",
+    "pk_cpi_index", "sez_load_gwh", "units_sold_excl_sez_gwh", "sez_captive_gwh",
+    "sez_package_support_bn_pkr", "sez_cost_pkr_per_kwh", "sez_total_usc_per_kwh",
+    *(f"sez_{c}_usc_per_kwh" for c in sez_mod.COMPONENTS),
 )
 _BY_CLASS = ("sales_gwh", "tariff_pkr_per_kwh")
 _BY_CREDITOR = ("payables_bn_pkr", "paid_bn_pkr", "lps_bn_pkr")

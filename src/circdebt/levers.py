@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from circdebt.demand import consumer_classes
 from circdebt.exogenous import series_path
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline, months_before, months_from
@@ -71,6 +72,10 @@ class Levers:
     solar_extra_mw_per_month: np.ndarray  # (T,)
     budget_cppa_bn_pkr: np.ndarray  # (T,) monthly
     budget_phl_bn_pkr: np.ndarray  # (T,) monthly
+    sez_package_weight: np.ndarray  # (T,) strength of an SEZ tariff package, 0..1
+    sez_package_pkr_per_kwh: np.ndarray  # (T,) package price in rupees (NaN: in cents)
+    sez_package_usc_per_kwh: np.ndarray  # (T,) package price in US cents (NaN: in rupees)
+    sez_package_funding: np.ndarray  # (T,) object: "budget", "cross_subsidy", "unfunded"
     one_offs: list[OneOff] = field(default_factory=list)
 
 
@@ -91,7 +96,7 @@ def _by_fy(table: dict[str, float], tl: Timeline) -> np.ndarray:
 def base_levers(s: Scenario, tl: Timeline) -> Levers:
     """The levers a scenario gives before any policy applies."""
     T = tl.n_months
-    classes, plants = s.demand.classes, s.supply.plants
+    classes, plants = consumer_classes(s), s.supply.plants
     creditors = creditor_names(s)
     C, G = len(classes), len(plants)
     tf, sub, solar = s.tariff, s.subsidy, s.demand.rooftop_solar
@@ -128,4 +133,8 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         solar_extra_mw_per_month=np.zeros(T),
         budget_cppa_bn_pkr=_by_fy(s.budget.cppa_payments_bn_pkr_per_fy, tl),
         budget_phl_bn_pkr=_by_fy(s.budget.phl_payments_bn_pkr_per_fy, tl),
+        sez_package_weight=np.zeros(T),
+        sez_package_pkr_per_kwh=np.full(T, np.nan),
+        sez_package_usc_per_kwh=np.full(T, np.nan),
+        sez_package_funding=np.full(T, "unfunded", dtype=object),
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from circdebt import scenario as sc
+from circdebt.demand import consumer_classes
 from circdebt.levers import Levers, OneOff, creditor_names
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline
@@ -43,7 +44,7 @@ class _Context:
         self.tl = tl
         self.groups = [p.name for p in s.supply.plants]
         self.group_creditor = [p.creditor for p in s.supply.plants]
-        self.classes = [c.name for c in s.demand.classes]
+        self.classes = [c.name for c in consumer_classes(s)]
         self.creditors = creditor_names(s)
 
     def group_mask(self, names: list[str]) -> np.ndarray:
@@ -188,7 +189,20 @@ def _solar_surge(p: sc.SolarSurge, lv: Levers, cx: _Context) -> None:
     lv.solar_extra_mw_per_month = lv.solar_extra_mw_per_month + extra
 
 
+def _sez_tariff_package(p: sc.SezTariffPackage, lv: Levers, cx: _Context) -> None:
+    """From its start the SEZ class pays the package price (phased in from its tariff)."""
+    w = weight(cx.tl, p.start, p.phase_in_months)
+    on = w > 0
+    lv.sez_package_weight = np.where(on, w, lv.sez_package_weight)
+    pkr = np.nan if p.price_pkr_per_kwh is None else p.price_pkr_per_kwh
+    usc = np.nan if p.price_usc_per_kwh is None else p.price_usc_per_kwh
+    lv.sez_package_pkr_per_kwh = np.where(on, pkr, lv.sez_package_pkr_per_kwh)
+    lv.sez_package_usc_per_kwh = np.where(on, usc, lv.sez_package_usc_per_kwh)
+    lv.sez_package_funding = np.where(on, p.funding, lv.sez_package_funding)
+
+
 _APPLY: dict[type, Callable] = {
+    sc.SezTariffPackage: _sez_tariff_package,
     sc.IppRenegotiation: _ipp_renegotiation,
     sc.IppTermination: _ipp_termination,
     sc.TakeAndPay: _take_and_pay,

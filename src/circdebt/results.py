@@ -28,6 +28,8 @@ RATIOS: dict[str, tuple[str, str, float, str]] = {
     "ppp_pkr_per_kwh": ("ppp_bn_pkr", "units_purchased_gwh", 1e3, "sum"),
     "cd_stock_pct_gdp": ("cd_stock_bn_pkr", "gdp_bn_pkr_per_year", 100.0, "last"),
     "cd_stock_bn_usd": ("cd_stock_bn_pkr", "fx_pkr_per_usd", 1.0, "last"),
+    "capacity_charge_excl_sez_pkr_per_kwh": ("capacity_payments_bn_pkr",
+                                             "units_sold_excl_sez_gwh", 1e3, "sum"),
 }
 
 FLOW_COLUMNS = tuple(f"flow_{c}_bn_pkr" for c in CAUSES)
