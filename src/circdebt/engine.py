@@ -378,13 +378,19 @@ def simulate(
         by_creditor["payables_bn_pkr"][:, t] = P
         by_creditor["paid_bn_pkr"][:, t] = paid
         by_creditor["lps_bn_pkr"][:, t] = lps
-        _check_finite(rec, t, tl.labels[t])
+        if not np.isfinite(cd).all():  # cheap per-month guard; the full scan names it
+            _check_finite(rec, t, tl.labels[t])
         cd_prev = cd
 
+    bad_months = [np.flatnonzero(~np.isfinite(v).all(axis=0)) for v in rec.values()]
+    first_bad = min((int(b[0]) for b in bad_months if b.size), default=None)
+    if first_bad is not None:
+        _check_finite(rec, first_bad, tl.labels[first_bad])
     return Trajectories(tl, rec, by_class, by_creditor, classes.names, creditors, n_paths)
 
 
 def _check_finite(rec: dict[str, np.ndarray], t: int, label: str) -> None:
+    """Raise :class:`SimulationError` naming the first non-finite quantity of month t."""
     for name, values in rec.items():
         if not np.all(np.isfinite(values[:, t])):
             raise SimulationError(
