@@ -57,6 +57,11 @@ def check_names(s: Scenario, file: str) -> list[Problem]:
                 file, f"supply.plants[{i}].fuel",
                 f"a fuel defined under exogenous.fuels ({', '.join(sorted(fuels)) or 'none'})",
                 repr(plant.fuel), did_you_mean(plant.fuel, fuels)))
+    for name in s.exogenous.shocks.fuels:
+        if name not in fuels:
+            problems.append(Problem(
+                file, f"exogenous.shocks.fuels.{name}", "a fuel defined under exogenous.fuels",
+                repr(name), did_you_mean(name, fuels)))
     for creditor in s.initial.payables_bn_pkr:
         if creditor not in creditors:
             problems.append(Problem(

@@ -11,6 +11,7 @@ import numpy as np
 
 from circdebt.scenario import ConsumerClass, Demand, Scenario
 from circdebt.sez import sez_class
+from circdebt.vectors import stack_last
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,14 @@ def class_arrays(classes: list[ConsumerClass], demand: Demand) -> ClassArrays:
     shares = demand.rooftop_solar.class_shares_pct
     return ClassArrays(
         names=[c.name for c in classes],
-        base_sales_gwh_per_month=np.array([c.base_sales_gwh_per_year / 12.0 for c in classes]),
-        growth_per_year=np.array([c.growth_pct_per_year / 100.0 for c in classes]),
+        base_sales_gwh_per_month=stack_last([c.base_sales_gwh_per_year / 12.0 for c in classes]),
+        growth_per_year=stack_last([c.growth_pct_per_year / 100.0 for c in classes]),
         seasonal_by_month=np.array(seasonal).T,
-        price_elasticity=np.array([c.price_elasticity for c in classes]),
-        tariff_multiplier=np.array([c.tariff_multiplier for c in classes]),
-        billed_share=np.array([c.billed_pct_of_determined / 100.0 for c in classes]),
-        recovery=np.array([c.recovery_pct / 100.0 for c in classes]),
-        solar_share=np.array([shares.get(c.name, 0.0) / 100.0 for c in classes]),
+        price_elasticity=stack_last([c.price_elasticity for c in classes]),
+        tariff_multiplier=stack_last([c.tariff_multiplier for c in classes]),
+        billed_share=stack_last([c.billed_pct_of_determined / 100.0 for c in classes]),
+        recovery=stack_last([c.recovery_pct / 100.0 for c in classes]),
+        solar_share=stack_last([shares.get(c.name, 0.0) / 100.0 for c in classes]),
     )
 
 

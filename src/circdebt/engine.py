@@ -21,6 +21,7 @@ from circdebt.levers import NET_METERING, TRANSMISSION, OneOff, base_levers, cre
 from circdebt.policies import apply_policies
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline
+from circdebt.vectors import per_path, stack_last, time_first
 
 #: Causes of the monthly change in circular debt (MODEL.md §7), in reporting order.
 CAUSES = (
@@ -77,15 +78,15 @@ def simulate(
     sez_idx = classes.names.index(sez_mod.SEZ_CLASS)
     zone_gwh = sez_mod.zone_load_gwh(s.sez, tl, sez_mod.realisation_weights(s.sez, n_paths))
     captive = s.sez.captive
-    captive_lcoe_usc = captive.lcoe_usc_per_kwh * (
-        1 + captive.lcoe_change_pct_per_year / 100) ** (np.arange(T) / 12)
+    captive_lcoe_usc = time_first(np.asarray(captive.lcoe_usc_per_kwh)[..., None] * (
+        1 + np.asarray(captive.lcoe_change_pct_per_year)[..., None] / 100) ** (np.arange(T) / 12))
     creditors = creditor_names(s)
     K, n_classes, n_groups = len(creditors), len(classes.names), len(plants.names)
     group_to_creditor = np.zeros((n_groups, K))
     for g, c in enumerate(plants.creditor):
         group_to_creditor[g, creditors.index(c)] = 1.0
-    lps_spread = np.array([s.debt.lps[c].spread_pct / 100 if c in s.debt.lps else 0.0
-                           for c in creditors])
+    lps_spread = stack_last([s.debt.lps[c].spread_pct / 100 if c in s.debt.lps else 0.0
+                             for c in creditors])
     lps_accrues = np.array([c in s.debt.lps for c in creditors], dtype=float)
     priority = [creditors.index(NET_METERING)]
     if s.settlement.allocation == "priority":
@@ -100,22 +101,23 @@ def simulate(
     kibor0 = exo.kibor[:, :1]
 
     # ---- state, (paths,) or (paths, k)
-    P, G_fixed = np.zeros((n_paths, K)), s.initial.genco_fuel_payables_bn_pkr
+    P, G_fixed = np.zeros((n_paths, K)), per_path(s.initial.genco_fuel_payables_bn_pkr, n_paths)
     for name, amount in s.initial.payables_bn_pkr.items():
         P[:, creditors.index(name)] = amount
-    H = np.full(n_paths, s.initial.phl_debt_bn_pkr)
+    H = per_path(s.initial.phl_debt_bn_pkr, n_paths)
     cash_reserve = np.zeros(n_paths)
-    receivables = np.full(n_paths, s.initial.receivables_bn_pkr)
-    solar_mw = np.full(n_paths, solar_spec.capacity_mw)
+    receivables = per_path(s.initial.receivables_bn_pkr, n_paths)
+    solar_mw = per_path(solar_spec.capacity_mw, n_paths)
     captive_share = np.zeros(n_paths)
     book = tariff.AdjustmentBook.empty(n_paths, T)
     paid_in_fy = np.zeros(n_paths)
     cd_prev = P.sum(axis=1) + G_fixed + H - cash_reserve
 
-    rec = {name: np.zeros((n_paths, T)) for name in _SERIES}
-    by_class = {name: np.zeros((n_paths, T, n_classes)) for name in _BY_CLASS}
-    by_creditor = {name: np.zeros((n_paths, T, K)) for name in _BY_CREDITOR}
-    real_paid_tariff = np.zeros((n_paths, n_classes, T))
+    # records are time-major (T, paths, ...) so each month writes contiguous memory
+    rec = {name: np.zeros((T, n_paths)) for name in _SERIES}
+    by_class = {name: np.zeros((T, n_paths, n_classes)) for name in _BY_CLASS}
+    by_creditor = {name: np.zeros((T, n_paths, K)) for name in _BY_CREDITOR}
+    real_paid_tariff = np.zeros((T, n_paths, n_classes))
     one_offs_by_month: dict[int, list[OneOff]] = {}
     for event in lv.one_offs:
         one_offs_by_month.setdefault(event.t, []).append(event)
@@ -130,8 +132,8 @@ def simulate(
         if t == 0:
             response = np.ones((n_paths, n_classes))
         else:
-            smoothed = real_paid_tariff[:, :, max(0, t - 12):t].mean(axis=2)
-            response = demand.price_response(smoothed, real_paid_tariff[:, :, 0],
+            smoothed = real_paid_tariff[max(0, t - 12):t].mean(axis=0)
+            response = demand.price_response(smoothed, real_paid_tariff[0],
                                              classes.price_elasticity)
         solar_gwh = demand.solar_energy_gwh(solar_mw, solar_spec.capacity_factor_pct / 100, hours)
         self_share = lv.self_consumption[t]
@@ -182,9 +184,9 @@ def simulate(
         # ---- tariff determination (MODEL.md §6)
         pass_through = lv.pass_through[t]
         if t == 0:
-            notified = np.full(n_paths, tf.initial_determined_pkr_per_kwh)
+            notified = per_path(tf.initial_determined_pkr_per_kwh, n_paths)
             determined = notified
-            fuel_ref = (np.full(n_paths, tf.initial_fuel_reference_pkr_per_kwh)
+            fuel_ref = (per_path(tf.initial_fuel_reference_pkr_per_kwh, n_paths)
                         if tf.initial_fuel_reference_pkr_per_kwh is not None else
                         tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, 0.0))
             mix = np.broadcast_to(classes.base_sales_gwh_per_month, sales.shape)
@@ -193,15 +195,15 @@ def simulate(
             w = slice(max(0, t - 12), t)
             scale = 12.0 / (t - w.start)
             determined, fuel_ref = tariff.rebase(
-                rec["units_sold_gwh"][:, w].sum(axis=1) * scale,
-                rec["units_purchased_gwh"][:, w].sum(axis=1),
-                rec["energy_payments_bn_pkr"][:, w].sum(axis=1),
-                (rec["transmission_bn_pkr"][:, w] + rec["net_metering_bn_pkr"][:, w]).sum(axis=1),
-                rec["capacity_payments_bn_pkr"][:, t - 1], L_allowed,
+                rec["units_sold_gwh"][w].sum(axis=0) * scale,
+                rec["units_purchased_gwh"][w].sum(axis=0),
+                rec["energy_payments_bn_pkr"][w].sum(axis=0),
+                (rec["transmission_bn_pkr"][w] + rec["net_metering_bn_pkr"][w]).sum(axis=0),
+                rec["capacity_payments_bn_pkr"][t - 1], L_allowed,
                 tf.distribution_margin_pkr_per_kwh * pk_cpi, tf.rebasing_sales_growth_pct / 100)
             notified = tariff.notify(notified, determined, pass_through)
             multipliers = tariff.normalised_multipliers(
-                classes.tariff_multiplier, by_class["sales_gwh"][:, w].sum(axis=1))
+                classes.tariff_multiplier, by_class["sales_gwh"][w].sum(axis=0))
         # deviations of cost at allowed losses from what the determined base recovers:
         # the fuel part goes to the FCA, the rest (capacity, other costs, sales mix) to QTA
         fuel_deviation = tariff.fuel_adjustment_pkr_per_kwh(
@@ -242,21 +244,21 @@ def simulate(
 
         # ---- billing, collection, subsidy (MODEL.md §7)
         passed, billed, tds = settlement.bill(class_tariff, billed_share, sales)
-        real_paid_tariff[:, :, t] = class_tariff * billed_share / pk_cpi[:, None]
+        real_paid_tariff[t] = class_tariff * billed_share / pk_cpi[:, None]
         rr_passed, B = passed.sum(axis=1), billed.sum(axis=1)
         # a package gap is not tariff differential subsidy: it is booked below by funding
         package_in_tds = package_gap if funding in ("budget", "unfunded") else 0.0
         tds_due = tds.sum(axis=1) - package_in_tds
         collected, arrears, receivables = settlement.collect(billed, lv.recovery[t],
                                                              receivables, arrears_rate)
-        rec["tds_due_bn_pkr"][:, t] = tds_due
+        rec["tds_due_bn_pkr"][t] = tds_due
         lag = int(lv.subsidy_lag[t])
         if t - lag >= 0:
-            due_lagged = rec["tds_due_bn_pkr"][:, t - lag]
+            due_lagged = rec["tds_due_bn_pkr"][t - lag]
         elif sub.pre_start_due_bn_pkr_per_month is not None:
-            due_lagged = np.full(n_paths, sub.pre_start_due_bn_pkr_per_month)
+            due_lagged = per_path(sub.pre_start_due_bn_pkr_per_month, n_paths)
         else:
-            due_lagged = rec["tds_due_bn_pkr"][:, 0]
+            due_lagged = rec["tds_due_bn_pkr"][0]
         if t == 0 or month == 7:
             paid_in_fy = np.zeros(n_paths)
         cap = (sub.budget_cap_bn_pkr_per_fy or {}).get(f"FY{fy}")
@@ -315,9 +317,9 @@ def simulate(
             np.divide(rr_passed, S, out=np.zeros(n_paths), where=S > 0) * 1e3,
             sez_tariff, sez_price, dss_rate * np.ones(n_paths), s.sez.taxes_pct / 100)
         for component in (*sez_mod.COMPONENTS, "total"):
-            rec[f"sez_{component}_usc_per_kwh"][:, t] = sez_cost[component] / fx * 100
-        rec["sez_cost_pkr_per_kwh"][:, t] = sez_cost["total"]
-        rec["sez_captive_gwh"][:, t] = zone_gwh[:, t] * captive_share
+            rec[f"sez_{component}_usc_per_kwh"][t] = sez_cost[component] / fx * 100
+        rec["sez_cost_pkr_per_kwh"][t] = sez_cost["total"]
+        rec["sez_captive_gwh"][t] = zone_gwh[:, t] * captive_share
         captive_share = sez_mod.captive_share_step(
             captive_share, sez_cost["total"] / fx * 100, captive_lcoe_usc[t],
             captive.switching_margin_pct / 100, captive.switch_speed_pct_per_month / 100,
@@ -341,11 +343,11 @@ def simulate(
             "lps": lps.sum(axis=1),
             "phl_interest": phl_interest,
             "dss": -dss_collected,
-            "budget_payments": np.full(n_paths, 0.0 - budget_cppa - budget_phl),
+            "budget_payments": per_path(0.0 - budget_cppa - budget_phl, n_paths),
             "policy_one_offs": one_off_flow,
         }
         for cause, value in causes.items():
-            rec[f"flow_{cause}_bn_pkr"][:, t] = value
+            rec[f"flow_{cause}_bn_pkr"][t] = value
         row = {
             "cd_stock_bn_pkr": cd, "cd_flow_bn_pkr": cd - cd_prev,
             "payables_bn_pkr": P.sum(axis=1), "genco_fuel_payables_bn_pkr": G_fixed,
@@ -372,16 +374,20 @@ def simulate(
             "sez_package_support_bn_pkr": package_gap,
         }
         for name, value in row.items():
-            rec[name][:, t] = value
-        by_class["sales_gwh"][:, t] = sales
-        by_class["tariff_pkr_per_kwh"][:, t] = class_tariff
-        by_creditor["payables_bn_pkr"][:, t] = P
-        by_creditor["paid_bn_pkr"][:, t] = paid
-        by_creditor["lps_bn_pkr"][:, t] = lps
+            rec[name][t] = value
+        by_class["sales_gwh"][t] = sales
+        by_class["tariff_pkr_per_kwh"][t] = class_tariff
+        by_creditor["payables_bn_pkr"][t] = P
+        by_creditor["paid_bn_pkr"][t] = paid
+        by_creditor["lps_bn_pkr"][t] = lps
         if not np.isfinite(cd).all():  # cheap per-month guard; the full scan names it
-            _check_finite(rec, t, tl.labels[t])
+            _check_finite({k: v.T for k, v in rec.items()}, t, tl.labels[t])
         cd_prev = cd
 
+    # the public view is path-major: (paths, T) and (paths, T, k)
+    rec = {name: values.T for name, values in rec.items()}
+    by_class = {name: values.transpose(1, 0, 2) for name, values in by_class.items()}
+    by_creditor = {name: values.transpose(1, 0, 2) for name, values in by_creditor.items()}
     bad_months = [np.flatnonzero(~np.isfinite(v).all(axis=0)) for v in rec.values()]
     first_bad = min((int(b[0]) for b in bad_months if b.size), default=None)
     if first_bad is not None:

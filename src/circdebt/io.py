@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from circdebt import uncertainty as uncertainty_mod
 from circdebt.consistency import check_scenario
 from circdebt.errors import CircdebtError, Problem, ScenarioError, did_you_mean, display_path
-from circdebt.scenario import MONTH_RE, NAME_PATTERN, POLICY_TYPES, Scenario
+from circdebt.scenario import MONTH_RE, NAME_PATTERN, POLICY_TYPES, Distribution, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -300,13 +301,61 @@ def problems_from_validation(exc: ValidationError, shown: str) -> list[Problem]:
     return problems
 
 
+def _pull_distributions(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any],
+                                                                       list[Problem]]:
+    """Move inline ``{dist = ...}`` tables into ``uncertainty``, leaving central values."""
+    body = {k: v for k, v in data.items() if k != "uncertainty"}
+    body, found = uncertainty_mod.extract_distributions(body)
+    explicit = data.get("uncertainty", {})
+    problems: list[Problem] = []
+    if not isinstance(explicit, Mapping):
+        return dict(body), [Problem(source, "uncertainty", "a table of key path = distribution")]
+    table: dict[str, Any] = dict(explicit)
+    for key, raw in found.items():
+        try:
+            dist = Distribution.model_validate(raw)
+        except ValidationError as exc:
+            problems += [Problem(source, f"{key}.{format_loc(e['loc'])}".rstrip("."),
+                                 e["msg"].removeprefix("Value error, "), _short(e.get("input")))
+                         for e in exc.errors()]
+            uncertainty_mod.set_in_data(body, key, 0.0)
+            continue
+        uncertainty_mod.set_in_data(body, key, dist.central)
+        table[key] = raw
+    if table:
+        body["uncertainty"] = table
+    return dict(body), problems
+
+
+def _check_uncertain_keys(scenario: Scenario, source: str) -> list[Problem]:
+    """Each uncertain key path names a decimal number of the scenario."""
+    problems = []
+    for key in scenario.uncertainty:
+        try:
+            value = uncertainty_mod.get_in_model(scenario, key)
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+            problems.append(Problem(source, f"uncertainty.{key}",
+                                    "the key path of a number in this scenario", repr(key)))
+            continue
+        if isinstance(value, bool) or not isinstance(value, float):
+            problems.append(Problem(source, key, "a decimal number to carry a distribution "
+                                    "(integers, flags, text and tables cannot)", repr(value)))
+    return problems
+
+
 def validate_scenario_data(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Schema check then cross-field checks; raise one :class:`ScenarioError` with all."""
+    """Schema check then cross-field checks; raise one :class:`ScenarioError` with all.
+
+    Distribution tables (``{dist = ...}``) anywhere in the data are moved to
+    ``uncertainty`` and replaced by their central value (see :mod:`circdebt.uncertainty`).
+    """
+    data, dist_problems = _pull_distributions(data, source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, source)) from None
-    problems = check_scenario(scenario, source)
+        raise ScenarioError(dist_problems + problems_from_validation(exc, source)) from None
+    problems = dist_problems + check_scenario(scenario, source)
+    problems += _check_uncertain_keys(scenario, source)
     if problems:
         raise ScenarioError(problems)
     return scenario

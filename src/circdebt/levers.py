@@ -1,5 +1,8 @@
 """Levers: every input the engine reads month by month, as arrays over time.
 
+Shapes are (T, ...) or, for an input drawn per path, (T, paths, ...): indexing a
+month gives what the engine broadcasts over paths.
+
 A scenario's own values give the base levers (constant or following their series);
 policies (:mod:`circdebt.policies`) then transform them in order. The engine reads
 levers only, so a policy never needs engine code of its own: it changes what the
@@ -16,6 +19,7 @@ from circdebt.demand import consumer_classes
 from circdebt.exogenous import series_path
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline, months_before, months_from
+from circdebt.vectors import over_time, stack_first, stack_last, time_first
 
 #: Creditors that exist in every run besides the plant groups' creditor classes.
 TRANSMISSION = "transmission"
@@ -89,8 +93,8 @@ def creditor_names(scenario: Scenario) -> list[str]:
 
 
 def _by_fy(table: dict[str, float], tl: Timeline) -> np.ndarray:
-    """Monthly amounts from a per-fiscal-year table (a twelfth each month)."""
-    return np.array([table.get(f"FY{fy}", 0.0) / 12.0 for fy in tl.fiscal_year])
+    """Monthly amounts from a per-fiscal-year table (a twelfth each month). (T,) or (T, P)"""
+    return stack_first([table.get(f"FY{fy}", 0.0) / 12.0 for fy in tl.fiscal_year])
 
 
 def base_levers(s: Scenario, tl: Timeline) -> Levers:
@@ -102,21 +106,21 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
     tf, sub, solar = s.tariff, s.subsidy, s.demand.rooftop_solar
 
     def per_class(attr: str) -> np.ndarray:
-        return np.tile([getattr(c, attr) / 100.0 for c in classes], (T, 1))
+        return over_time(stack_last([getattr(c, attr) / 100.0 for c in classes]), T)
 
     return Levers(
-        loss_actual=series_path(s.losses.actual_pct, tl) / 100.0,
-        loss_allowed=series_path(s.losses.allowed_pct, tl) / 100.0,
+        loss_actual=time_first(series_path(s.losses.actual_pct, tl) / 100.0),
+        loss_allowed=time_first(series_path(s.losses.allowed_pct, tl) / 100.0),
         recovery=per_class("recovery_pct"),
         billed_share=per_class("billed_pct_of_determined"),
         extra_sales_gwh_per_month=np.zeros((T, C)),
-        pass_through=np.full(T, tf.pass_through_pct / 100.0),
+        pass_through=over_time(tf.pass_through_pct / 100.0, T),
         fca_lag=np.full(T, tf.fca_lag_months),
         qta_lag=np.full(T, tf.qta_lag_months),
         qta_period=np.full(T, tf.qta_period_months),
         rebasing=tl.calendar_month == tf.rebasing_month,
-        dss_pkr_per_kwh=np.full(T, tf.dss_pkr_per_kwh),
-        subsidy_payment=np.full(T, sub.payment_pct / 100.0),
+        dss_pkr_per_kwh=over_time(tf.dss_pkr_per_kwh, T),
+        subsidy_payment=over_time(sub.payment_pct / 100.0, T),
         subsidy_lag=np.full(T, sub.lag_months),
         cpp_usd_scale=np.ones((T, G)),
         cpp_pkr_scale=np.ones((T, G)),
@@ -125,11 +129,11 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         active=(months_before(tl, [p.contract_expiry for p in plants])
                 & months_from(tl, [p.commissioning for p in plants])),
         take_and_pay=np.tile([p.contract == "take_and_pay" for p in plants], (T, 1)),
-        lps_waiver=np.tile([s.debt.lps[c].waiver_pct / 100.0 if c in s.debt.lps else 0.0
-                            for c in creditors], (T, 1)),
-        phl_spread=np.full(T, s.debt.phl_spread_pct / 100.0),
-        buyback_pkr_per_kwh=np.full(T, solar.buyback_pkr_per_kwh),
-        self_consumption=np.full(T, solar.self_consumption_pct / 100.0),
+        lps_waiver=over_time(stack_last([s.debt.lps[c].waiver_pct / 100.0
+                                         if c in s.debt.lps else 0.0 for c in creditors]), T),
+        phl_spread=over_time(s.debt.phl_spread_pct / 100.0, T),
+        buyback_pkr_per_kwh=over_time(solar.buyback_pkr_per_kwh, T),
+        self_consumption=over_time(solar.self_consumption_pct / 100.0, T),
         solar_extra_mw_per_month=np.zeros(T),
         budget_cppa_bn_pkr=_by_fy(s.budget.cppa_payments_bn_pkr_per_fy, tl),
         budget_phl_bn_pkr=_by_fy(s.budget.phl_payments_bn_pkr_per_fy, tl),

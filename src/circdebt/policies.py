@@ -32,8 +32,13 @@ def weight(tl: Timeline, start: str, phase_in_months: int, delay_months: int = 0
     return np.clip((t - s + 1) / phase_in_months, 0.0, 1.0)
 
 
+def _like(w: np.ndarray, lever: np.ndarray) -> np.ndarray:
+    """A (T,) weight or mask shaped to broadcast against a (T, ...) lever."""
+    return w.reshape(w.shape + (1,) * (lever.ndim - 1))
+
+
 def _glide(current: np.ndarray, target: float | np.ndarray, w: np.ndarray) -> np.ndarray:
-    w = w.reshape(w.shape + (1,) * (current.ndim - 1))
+    w = _like(w, current)
     return (1.0 - w) * current + w * target
 
 
@@ -84,7 +89,7 @@ def _ipp_renegotiation(p: sc.IppRenegotiation, lv: Levers, cx: _Context) -> None
         lv.conversion_t = np.where(g, cx.tl.index_of(p.start), lv.conversion_t)
     creditors = cx.creditor_mask(cx.creditors_of(p.groups))
     if p.lps_waiver_pct > 0:
-        waive = w * p.lps_waiver_pct / 100
+        waive = _like(w[:, 0], lv.lps_waiver) * p.lps_waiver_pct / 100
         lv.lps_waiver = np.where(creditors, 1 - (1 - lv.lps_waiver) * (1 - waive), lv.lps_waiver)
     lv.one_offs += cx.spread(cx.tl.index_of(p.start), 1, "waiver", p.accrued_lps_waiver_bn_pkr,
                              creditors)
@@ -116,8 +121,10 @@ def _recovery_improvement(p: sc.RecoveryImprovement, lv: Levers, cx: _Context) -
 
 def _disco_privatisation(p: sc.DiscoPrivatisation, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months, p.delay_months)
-    lv.loss_actual = np.maximum(lv.loss_actual - w * p.loss_reduction_pct_points / 100, 0.0)
-    gain = np.minimum(lv.recovery + w[:, None] * p.recovery_gain_pct_points / 100, 1.0)
+    lv.loss_actual = np.maximum(
+        lv.loss_actual - _like(w, lv.loss_actual) * p.loss_reduction_pct_points / 100, 0.0)
+    gain = np.minimum(lv.recovery + _like(w, lv.recovery) * p.recovery_gain_pct_points / 100,
+                      1.0)
     lv.recovery = np.where(cx.class_mask(p.classes), np.maximum(gain, lv.recovery), lv.recovery)
 
 
@@ -155,12 +162,13 @@ def _debt_refinancing(p: sc.DebtRefinancing, lv: Levers, cx: _Context) -> None:
     creditors = cx.creditor_mask(p.creditors or generators)
     lv.one_offs += cx.spread(t0, p.phase_in_months, "refinancing", p.amount_bn_pkr, creditors)
     if p.phl_spread_pct is not None:
-        lv.phl_spread = np.where(on, p.phl_spread_pct / 100, lv.phl_spread)
+        lv.phl_spread = np.where(_like(on, lv.phl_spread), p.phl_spread_pct / 100, lv.phl_spread)
     if p.dss_pkr_per_kwh is not None:
-        lv.dss_pkr_per_kwh = np.where(on, p.dss_pkr_per_kwh, lv.dss_pkr_per_kwh)
+        lv.dss_pkr_per_kwh = np.where(_like(on, lv.dss_pkr_per_kwh), p.dss_pkr_per_kwh,
+                                      lv.dss_pkr_per_kwh)
     if p.tenor_months is not None:
         ended = np.arange(cx.tl.n_months) >= t0 + p.tenor_months
-        lv.dss_pkr_per_kwh = np.where(ended, 0.0, lv.dss_pkr_per_kwh)
+        lv.dss_pkr_per_kwh = np.where(_like(ended, lv.dss_pkr_per_kwh), 0.0, lv.dss_pkr_per_kwh)
 
 
 def _budget_injection(p: sc.BudgetInjection, lv: Levers, cx: _Context) -> None:

@@ -8,6 +8,7 @@ prices recomputed from their summed numerator and denominator, rates averaged).
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -81,23 +82,56 @@ def _aggregation(column: str) -> str:
     return "sum"  # lps_<creditor>, sales_<class>
 
 
+def fiscal_years(fy_labels: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Fiscal years of consecutive months: (labels, first month index, month counts)."""
+    labels = list(fy_labels)
+    starts = [i for i, fy in enumerate(labels) if i == 0 or fy != labels[i - 1]]
+    counts = np.diff([*starts, len(labels)])
+    return [labels[i] for i in starts], np.array(starts), counts
+
+
+def annual_arrays(
+    columns: Mapping[str, np.ndarray], fy_labels: Sequence[str],
+) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
+    """Fiscal-year values of monthly columns (paths, T) -> (paths, FYs).
+
+    MODEL.md §2: flows are summed, stocks taken at the last month, rates averaged, and
+    ratio columns recomputed from their summed numerator and denominator (or taken at
+    the last month for stock ratios). Ratio inputs must be among ``columns``.
+    """
+    labels, starts, counts = fiscal_years(fy_labels)
+    ends = starts + counts - 1
+    out: dict[str, np.ndarray] = {}
+    for name, values in columns.items():
+        values = np.asarray(values, dtype=float)
+        if name in RATIOS:
+            continue
+        how = _aggregation(name)
+        if how == "last":
+            out[name] = values[:, ends]
+        elif how == "mean":
+            out[name] = np.add.reduceat(values, starts, axis=1) / counts
+        else:
+            out[name] = np.add.reduceat(values, starts, axis=1)
+    for name, (num, den, scale, how) in RATIOS.items():
+        if name not in columns:
+            continue
+        if how == "last":
+            out[name] = np.asarray(columns[name], dtype=float)[:, ends]
+        else:
+            out[name] = _ratio(out[num], out[den], scale)
+    return labels, counts, out
+
+
 def annual_table(monthly: pd.DataFrame) -> pd.DataFrame:
     """Fiscal-year table from a monthly table (MODEL.md §2 aggregation rules)."""
-    groups = monthly.groupby("fy", sort=False)
-    out: dict[str, Any] = {"fy": list(groups.groups), "months": groups.size().to_numpy()}
-    for column in monthly.columns:
-        if column in ("month", "fy") or column in RATIOS:
-            continue
-        how = _aggregation(column)
-        agg = {"sum": "sum", "last": "last", "mean": "mean"}[how]
-        out[column] = groups[column].agg(agg).to_numpy()
-    table = pd.DataFrame(out)
-    for name, (num, den, scale, how) in RATIOS.items():
-        if how == "last":
-            table[name] = groups[name].last().to_numpy()
-        else:
-            table[name] = _ratio(table[num].to_numpy(), table[den].to_numpy(), scale)
-    return table
+    columns = {c: monthly[c].to_numpy()[None, :] for c in monthly.columns
+               if c not in ("month", "fy")}
+    labels, counts, values = annual_arrays(columns, monthly["fy"])
+    table = pd.DataFrame({"fy": labels, "months": counts})
+    order = [c for c in monthly.columns if c in values and c not in RATIOS]
+    order += [c for c in RATIOS if c in values]
+    return pd.concat([table, pd.DataFrame({c: values[c][0] for c in order})], axis=1)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -116,8 +117,41 @@ class FuelIndex(Strict):
     index: Series = 1.0
 
 
+class FxShock(Strict):
+    """Exchange-rate risk around the scenario's path: geometric Brownian motion with
+    ``volatility_pct_per_year`` and, each month with ``jump_probability_pct_per_month``,
+    a devaluation of ``jump_mean_pct`` (sd ``jump_sd_pct``) that persists."""
+
+    volatility_pct_per_year: Annotated[float, Field(ge=0.0, le=200.0)] = 0.0
+    jump_probability_pct_per_month: Percent = 0.0
+    jump_mean_pct: Annotated[float, Field(ge=-90.0, le=500.0)] = 0.0
+    jump_sd_pct: Annotated[float, Field(ge=0.0, le=500.0)] = 0.0
+
+
+class RateShock(Strict):
+    """Interest-rate risk: a mean-reverting (Ornstein-Uhlenbeck) deviation from the path,
+    in percentage points, floored so the rate never goes below zero."""
+
+    volatility_pct_points_per_year: Annotated[float, Field(ge=0.0, le=50.0)] = 0.0
+    mean_reversion_per_year: Annotated[float, Field(ge=0.0, le=50.0)] = 1.0
+
+
+class PriceShock(Strict):
+    """Price risk: geometric Brownian motion around the path (no drift of its own)."""
+
+    volatility_pct_per_year: Annotated[float, Field(ge=0.0, le=300.0)] = 0.0
+
+
+class Shocks(Strict):
+    """Stochastic forms of the exogenous paths, used by Monte Carlo runs only."""
+
+    fx_pkr_per_usd: FxShock | None = None
+    kibor_pct: RateShock | None = None
+    fuels: dict[Name, PriceShock] = Field(default_factory=dict)
+
+
 class Exogenous(Strict):
-    """Paths the model takes as given (MODEL.md §3)."""
+    """Paths the model takes as given (MODEL.md §3); ``shocks`` make them stochastic."""
 
     fx_pkr_per_usd: Series
     kibor_pct: Series
@@ -125,6 +159,7 @@ class Exogenous(Strict):
     us_cpi_inflation_pct_per_year: Series
     gdp_bn_pkr_per_year: Series
     fuels: dict[Name, FuelIndex] = Field(default_factory=dict)
+    shocks: Shocks = Shocks()
 
 
 class PlantGroup(Strict):
@@ -334,6 +369,85 @@ class Sez(Strict):
     benchmarks: list[SezBenchmark] = Field(default_factory=list)
 
 
+class Distribution(Strict):
+    """A distribution for one scenario value.
+
+    normal (mean, sd); lognormal (mean, sd of the value itself, > 0); triangular
+    (low, mode, high); uniform (low, high); choice (values, optional weights).
+    """
+
+    dist: Literal["normal", "lognormal", "triangular", "uniform", "choice"]
+    mean: Finite | None = None
+    sd: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    low: Finite | None = None
+    mode: Finite | None = None
+    high: Finite | None = None
+    values: list[Finite] | None = None
+    weights: list[Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] | None = None
+
+    @model_validator(mode="after")
+    def _parameters_fit(self) -> Distribution:
+        need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"),
+                "triangular": ("low", "mode", "high"), "uniform": ("low", "high"),
+                "choice": ("values",)}[self.dist]
+        given = {k for k in ("mean", "sd", "low", "mode", "high", "values", "weights")
+                 if getattr(self, k) is not None}
+        missing = [k for k in need if k not in given]
+        extra = sorted(given - set(need) - ({"weights"} if self.dist == "choice" else set()))
+        if missing:
+            raise ValueError(f"a {self.dist} distribution needs {', '.join(need)}; "
+                             f"missing {', '.join(missing)}")
+        if extra:
+            raise ValueError(f"a {self.dist} distribution takes {', '.join(need)}; "
+                             f"not {', '.join(extra)}")
+        if self.dist == "lognormal" and self.mean <= 0:
+            raise ValueError("a lognormal distribution needs mean > 0")
+        if self.dist == "triangular" and not self.low <= self.mode <= self.high:
+            raise ValueError("a triangular distribution needs low <= mode <= high")
+        if self.dist == "uniform" and not self.low <= self.high:
+            raise ValueError("a uniform distribution needs low <= high")
+        if self.dist == "choice":
+            if not self.values:
+                raise ValueError("a choice needs at least one value")
+            if self.weights is not None and (len(self.weights) != len(self.values)
+                                             or sum(self.weights) <= 0):
+                raise ValueError("choice weights need one positive-sum weight per value")
+        return self
+
+    @property
+    def central(self) -> float:
+        """The value a deterministic run uses: the mean (the most likely value of a choice)."""
+        if self.dist in ("normal", "lognormal"):
+            return float(self.mean)
+        if self.dist == "triangular":
+            return (self.low + self.mode + self.high) / 3.0
+        if self.dist == "uniform":
+            return (self.low + self.high) / 2.0
+        weights = self.weights or [1.0] * len(self.values)
+        return float(self.values[int(np.argmax(weights))])
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent draws. [same unit as the value], (n,)."""
+        if self.dist == "normal":
+            return rng.normal(self.mean, self.sd, n)
+        if self.dist == "lognormal":
+            sigma2 = np.log1p((self.sd / self.mean) ** 2)
+            return rng.lognormal(np.log(self.mean) - sigma2 / 2, np.sqrt(sigma2), n)
+        if self.dist == "triangular":
+            if self.low == self.high:
+                return np.full(n, float(self.low))
+            return rng.triangular(self.low, self.mode, self.high, n)
+        if self.dist == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        weights = np.asarray(self.weights or [1.0] * len(self.values), float)
+        return rng.choice(np.asarray(self.values, float), n, p=weights / weights.sum())
+
+    def percentile_range(self, low_q: float = 0.05, high_q: float = 0.95) -> tuple[float, float]:
+        """Low and high quantiles, by sampling a fixed stream (for tornado charts)."""
+        draws = self.sample(np.random.default_rng(12345), 200_000)
+        return float(np.quantile(draws, low_q)), float(np.quantile(draws, high_q))
+
+
 class Scenario(Strict):
     """A whole scenario, as resolved after ``extends`` and ``--set``."""
 
@@ -353,6 +467,7 @@ class Scenario(Strict):
     sez: Sez = Sez()
     policies: list[Policy] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
+    uncertainty: dict[str, Distribution] = Field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- policies

@@ -32,8 +32,10 @@ COMPONENTS = (
 
 def sez_class(sez: Sez) -> ConsumerClass:
     """The consumer class SEZ load is sold under (its sales come from the zones)."""
-    return ConsumerClass(name=SEZ_CLASS, base_sales_gwh_per_year=0.0,
-                         tariff_multiplier=sez.tariff_multiplier, recovery_pct=sez.recovery_pct)
+    # model_construct: the values may be per-path arrays in a Monte Carlo run
+    return ConsumerClass.model_construct(
+        name=SEZ_CLASS, base_sales_gwh_per_year=0.0, tariff_multiplier=sez.tariff_multiplier,
+        recovery_pct=sez.recovery_pct)
 
 
 def realisation_weights(sez: Sez, n_paths: int) -> np.ndarray:
@@ -64,8 +66,9 @@ def zone_load_gwh(sez: Sez, timeline: Timeline, weights: np.ndarray) -> np.ndarr
         s = timeline.index_of(zone.start)
         ramp = (t >= s).astype(float) if zone.ramp_months == 0 else \
             np.clip((t - s + 1) / zone.ramp_months, 0.0, 1.0)
-        gwh = zone.peak_load_mw * zone.load_factor_pct / 100 * timeline.hours * ramp / 1e3
-        load += weights[:, z:z + 1] * gwh
+        peak_mw = np.asarray(zone.peak_load_mw)[..., None]  # a number or (paths, 1)
+        factor = np.asarray(zone.load_factor_pct)[..., None] / 100
+        load += weights[:, z:z + 1] * peak_mw * factor * timeline.hours * ramp / 1e3
     return load
 
 

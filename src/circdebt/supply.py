@@ -12,6 +12,7 @@ import numpy as np
 
 from circdebt.scenario import Supply
 from circdebt.timeline import Timeline, months_before
+from circdebt.vectors import stack_last
 
 #: MW x Rs/kW/month -> Rs bn per month
 MW_TIMES_PKR_PER_KW_TO_BN = 1e3 / 1e9
@@ -52,18 +53,18 @@ def plant_arrays(supply: Supply, timeline: Timeline) -> PlantArrays:
         names=[p.name for p in plants],
         creditor=[p.creditor for p in plants],
         fuel=[p.fuel for p in plants],
-        capacity_mw=np.array([p.capacity_mw for p in plants]),
-        availability=np.array([p.availability_pct / 100.0 for p in plants]),
+        capacity_mw=stack_last([p.capacity_mw for p in plants]),
+        availability=stack_last([p.availability_pct / 100.0 for p in plants]),
         must_run=np.array([p.must_run for p in plants]),
         capacity_factor_by_month=cf,
-        cpp_usd=np.array([p.cpp_usd_per_kw_month for p in plants]),
-        cpp_usd_debt_share=np.array([p.cpp_usd_debt_share_pct / 100.0 for p in plants]),
-        cpp_pkr=np.array([p.cpp_pkr_per_kw_month for p in plants]),
-        cpp_pkr_debt_share=np.array([p.cpp_pkr_debt_share_pct / 100.0 for p in plants]),
-        local_debt_spread=np.array([p.local_debt_spread_pct / 100.0 for p in plants]),
+        cpp_usd=stack_last([p.cpp_usd_per_kw_month for p in plants]),
+        cpp_usd_debt_share=stack_last([p.cpp_usd_debt_share_pct / 100.0 for p in plants]),
+        cpp_pkr=stack_last([p.cpp_pkr_per_kw_month for p in plants]),
+        cpp_pkr_debt_share=stack_last([p.cpp_pkr_debt_share_pct / 100.0 for p in plants]),
+        local_debt_spread=stack_last([p.local_debt_spread_pct / 100.0 for p in plants]),
         debt_live=months_before(timeline, [p.debt_maturity for p in plants]),
-        fuel_cost_pkr_per_kwh=np.array([p.fuel_cost_pkr_per_kwh for p in plants]),
-        vom_pkr_per_kwh=np.array([p.vom_pkr_per_kwh for p in plants]),
+        fuel_cost_pkr_per_kwh=stack_last([p.fuel_cost_pkr_per_kwh for p in plants]),
+        vom_pkr_per_kwh=stack_last([p.vom_pkr_per_kwh for p in plants]),
     )
 
 
