@@ -56,6 +56,7 @@ class Trajectories:
 
 def simulate(
     scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None,
+    sez_weights: np.ndarray | None = None,
 ) -> Trajectories:
     """Run the monthly model and record every quantity (MODEL.md §4-8).
 
@@ -67,6 +68,9 @@ def simulate(
         Number of Monte Carlo paths (1 for a deterministic run).
     exo
         Exogenous paths (paths, T); built deterministically from the scenario if omitted.
+    sez_weights
+        How much of each SEZ zone materialises on each path (paths, zones); by default
+        the scenario's ``sez.realisation`` rule.
     """
     s = scenario
     tl = Timeline(s.time.start, s.time.end)
@@ -76,7 +80,9 @@ def simulate(
     plants = supply.plant_arrays(s.supply, tl)
     classes = demand.class_arrays(demand.consumer_classes(s), s.demand)
     sez_idx = classes.names.index(sez_mod.SEZ_CLASS)
-    zone_gwh = sez_mod.zone_load_gwh(s.sez, tl, sez_mod.realisation_weights(s.sez, n_paths))
+    if sez_weights is None:
+        sez_weights = sez_mod.realisation_weights(s.sez, n_paths)
+    zone_gwh = sez_mod.zone_load_gwh(s.sez, tl, sez_weights)
     captive = s.sez.captive
     captive_lcoe_usc = time_first(np.asarray(captive.lcoe_usc_per_kwh)[..., None] * (
         1 + np.asarray(captive.lcoe_change_pct_per_year)[..., None] / 100) ** (np.arange(T) / 12))

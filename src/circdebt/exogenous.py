@@ -27,7 +27,8 @@ def series_path(spec: Any, timeline: Timeline) -> np.ndarray:
     if not isinstance(spec, SeriesSpec):
         return np.asarray(spec, dtype=float)[..., None] * np.ones(timeline.n_months)
     if spec.schedule is None:
-        growth = np.asarray(spec.growth_pct_per_year or 0.0, dtype=float)[..., None] / 100.0
+        g = 0.0 if spec.growth_pct_per_year is None else spec.growth_pct_per_year
+        growth = np.asarray(g, dtype=float)[..., None] / 100.0
         return np.asarray(spec.initial, dtype=float)[..., None] * (1.0 + growth) ** (t / 12.0)
     start = timeline.numbers[0]
     points = {anchor_month(a) - start: v for a, v in spec.schedule.items()}

@@ -331,6 +331,15 @@ def _check_uncertain_keys(scenario: Scenario, source: str) -> list[Problem]:
     """Each uncertain key path names a decimal number of the scenario."""
     problems = []
     for key in scenario.uncertainty:
+        if key.startswith(("policies", "targets", "uncertainty", "sez.benchmarks")):
+            problems.append(Problem(source, key, "a scenario input; policy parameters, targets "
+                                    "and benchmarks cannot carry distributions (compare "
+                                    "scenarios instead)"))
+            continue
+        if key.endswith("]"):
+            problems.append(Problem(source, key, "a single number; one element of a list "
+                                    "(a profile) cannot carry a distribution"))
+            continue
         try:
             value = uncertainty_mod.get_in_model(scenario, key)
         except (AttributeError, KeyError, IndexError, TypeError, ValueError):
@@ -533,32 +542,40 @@ def run_json_text(metadata: Mapping[str, Any]) -> str:
 
 
 def write_run_outputs(
-    result: Result, out_dir: str | os.PathLike[str], inputs: Iterable[Path] = ()
+    result: Result, out_dir: str | os.PathLike[str], inputs: Iterable[Path] = (),
+    *, fmt: str = "csv", extra: Mapping[str, str | bytes] | None = None,
 ) -> list[Path]:
     """Write a run's outputs into ``out_dir`` and return their paths.
 
     Writes ``monthly.csv``, ``annual.csv``, ``scenario.resolved.toml`` and ``run.json``
     (the run's metadata), each to a temporary name first and then renamed into place.
-    ``inputs`` are files the run read; none of them is ever overwritten.
+    With ``fmt="parquet"`` the tables are ``monthly.parquet`` and ``annual.parquet``;
+    with ``fmt="xlsx"`` one ``results.xlsx`` (see :mod:`circdebt.exports`). ``extra``
+    files (such as charts) are written too. ``inputs`` are files the run read; none of
+    them is ever overwritten.
 
     Raises
     ------
     OutputError
         If ``out_dir`` cannot take the outputs (see :func:`check_output_folder`).
     """
-    payloads = {
-        "monthly.csv": csv_text(result.monthly),
-        "annual.csv": csv_text(result.annual),
+    from circdebt.exports import table_payloads
+
+    payloads = table_payloads({"monthly": result.monthly, "annual": result.annual}, fmt)
+    payloads |= {
         "scenario.resolved.toml": scenario_toml(result.scenario),
+        **(extra or {}),
         "run.json": run_json_text(result.metadata),
     }
     return write_output_set(out_dir, payloads, inputs)
 
 
 def write_output_set(
-    out_dir: str | os.PathLike[str], payloads: Mapping[str, str], inputs: Iterable[Path] = (),
+    out_dir: str | os.PathLike[str], payloads: Mapping[str, str | bytes],
+    inputs: Iterable[Path] = (),
 ) -> list[Path]:
-    """Write named texts into ``out_dir`` atomically, ``run.json`` last; return the paths.
+    """Write named texts (or bytes) into ``out_dir`` atomically, ``run.json`` last;
+    return the paths.
 
     Raises :class:`OutputError` if the folder cannot take them (see
     :func:`check_output_folder`).
@@ -569,6 +586,10 @@ def write_output_set(
     written = []
     for name in names:
         path = out_dir / name
-        atomic_write_text(path, payloads[name])
+        payload = payloads[name]
+        if isinstance(payload, bytes):
+            atomic_write_bytes(path, payload)
+        else:
+            atomic_write_text(path, payload)
         written.append(path)
     return written

@@ -1,0 +1,228 @@
+"""Monte Carlo runs: many paths, percentiles, threshold probabilities (MODEL.md §10).
+
+Each path draws every uncertain scenario value once (:mod:`circdebt.uncertainty`) and,
+if the scenario has ``[exogenous.shocks]``, its own exchange-rate, KIBOR and fuel
+paths. Paths run through the same vectorised engine in chunks of whole random-number
+blocks, so memory stays bounded and the result does not depend on the chunk size.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from circdebt.engine import simulate
+from circdebt.exogenous import apply_shocks, build_exogenous
+from circdebt.results import FLOW_COLUMNS, RATIOS, annual_arrays
+from circdebt.scenario import Scenario
+from circdebt.timeline import Timeline
+from circdebt.uncertainty import BLOCK, sample_values, with_values
+
+PERCENTILES = (5, 25, 50, 75, 95)
+
+#: Annual columns kept for every path (the output contract's core).
+PATH_COLUMNS = (
+    "cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS, "payables_bn_pkr", "phl_debt_bn_pkr",
+    "capacity_payments_bn_pkr", "energy_payments_bn_pkr", "units_purchased_gwh",
+    "units_sold_gwh", "capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh",
+    "fx_pkr_per_usd", "unserved_energy_gwh", "tds_paid_bn_pkr", "sez_load_gwh",
+    "sez_total_usc_per_kwh", "cd_stock_pct_gdp", "kibor_pct",
+)
+#: Inputs the annual columns above need (ratio numerators and denominators).
+_NEEDED = ("tariff_recovered_bn_pkr", "gdp_bn_pkr_per_year")
+
+#: Monthly columns kept for every path (float32) for the monthly percentile table.
+MONTHLY_COLUMNS = ("cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS,
+                   "capacity_payments_bn_pkr", "fx_pkr_per_usd", "sez_total_usc_per_kwh")
+
+#: Default number of paths per chunk (whole random-number blocks).
+CHUNK_PATHS = 2 * BLOCK
+
+
+@dataclass
+class MonteCarloResult:
+    """A Monte Carlo run: per-path annual values, percentiles and per-path KPIs."""
+
+    scenario: Scenario
+    seed: int
+    n_paths: int
+    fys: list[str]
+    months: list[str]
+    annual: dict[str, np.ndarray]  # column -> (paths, FYs)
+    monthly: dict[str, np.ndarray]  # column -> (paths, T), float32
+    draws: dict[str, np.ndarray] = field(default_factory=dict)  # key path -> (paths,)
+
+    def annual_percentiles(self) -> pd.DataFrame:
+        """One row per FY and column: mean and P5, P25, P50, P75, P95."""
+        return _percentile_table("fy", self.fys, self.annual)
+
+    def monthly_percentiles(self) -> pd.DataFrame:
+        """One row per month and column: mean and P5 .. P95."""
+        return _percentile_table("month", self.months, self.monthly)
+
+    def path_kpis(self) -> pd.DataFrame:
+        """One row per path: headline outcomes and the values drawn for that path."""
+        a = self.annual
+        table = pd.DataFrame({
+            "path": np.arange(self.n_paths),
+            "cd_stock_end_bn_pkr": a["cd_stock_bn_pkr"][:, -1],
+            "cd_stock_peak_bn_pkr": a["cd_stock_bn_pkr"].max(axis=1),
+            "cd_flow_cumulative_bn_pkr": a["cd_flow_bn_pkr"].sum(axis=1),
+            "capacity_payments_total_bn_pkr": a["capacity_payments_bn_pkr"].sum(axis=1),
+            "sez_cost_end_usc_per_kwh": a["sez_total_usc_per_kwh"][:, -1],
+        })
+        for fy_index, fy in enumerate(self.fys):
+            table[f"cd_stock_bn_pkr@{fy}"] = a["cd_stock_bn_pkr"][:, fy_index]
+        for key, values in self.draws.items():
+            table[f"draw:{key}"] = values
+        return table
+
+    def value(self, column: str, fy: str) -> np.ndarray:
+        """An annual column's values over paths in one fiscal year. (paths,)"""
+        if column not in self.annual:
+            raise KeyError(f"{column!r} is not kept per path; one of: "
+                           + ", ".join(sorted(self.annual)))
+        if fy not in self.fys:
+            raise KeyError(f"{fy} is outside the horizon ({self.fys[0]}..{self.fys[-1]})")
+        return self.annual[column][:, self.fys.index(fy)]
+
+    def probability(self, threshold: Threshold) -> float:
+        """Share of paths on which the threshold event happens."""
+        values = self.value(threshold.column, threshold.fy)
+        hit = values > threshold.value if threshold.above else values < threshold.value
+        return float(hit.mean())
+
+    def benchmark_probabilities(self) -> pd.DataFrame:
+        """P(SEZ cost above each benchmark) per fiscal year."""
+        rows = []
+        for bench in self.scenario.sez.benchmarks:
+            for i, fy in enumerate(self.fys):
+                p = float((self.annual["sez_total_usc_per_kwh"][:, i]
+                           > bench.tariff_usc_per_kwh).mean())
+                rows.append({"event": f"sez_total_usc_per_kwh>{bench.tariff_usc_per_kwh:g}"
+                             f"@{fy} ({bench.country})", "probability": p})
+        return pd.DataFrame(rows, columns=["event", "probability"])
+
+
+def _percentile_table(index_name: str, labels: Sequence[str],
+                      values: dict[str, np.ndarray]) -> pd.DataFrame:
+    frames = []
+    for column, array in values.items():
+        q = np.percentile(array, PERCENTILES, axis=0)
+        frame = pd.DataFrame({index_name: labels, "variable": column,
+                              "mean": array.mean(axis=0)})
+        for p, row in zip(PERCENTILES, q, strict=True):
+            frame[f"p{p}"] = row
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """An event like ``cd_stock_bn_pkr>3000@FY2030``."""
+
+    column: str
+    above: bool
+    value: float
+    fy: str
+
+    @classmethod
+    def parse(cls, text: str) -> Threshold:
+        m = re.fullmatch(r"\s*([a-z0-9_]+)\s*([<>])\s*(-?[0-9.eE+]+)\s*@\s*(FY\d{4})\s*", text)
+        if not m:
+            raise ValueError(f"{text!r}: expected COLUMN>VALUE@FYyyyy, e.g. "
+                             "cd_stock_bn_pkr>3000@FY2030")
+        return cls(m.group(1), m.group(2) == ">", float(m.group(3)), m.group(4))
+
+    def __str__(self) -> str:
+        return f"{self.column}{'>' if self.above else '<'}{self.value:g}@{self.fy}"
+
+
+def draw_seed() -> int:
+    """A fresh seed for an unseeded run (recorded in its metadata)."""
+    return secrets.randbits(63)
+
+
+def run_monte_carlo(
+    scenario: Scenario, n_paths: int, seed: int | None = None,
+    chunk_paths: int = CHUNK_PATHS, progress: object | None = None,
+) -> MonteCarloResult:
+    """Run ``n_paths`` paths of a scenario; the same seed gives the same result.
+
+    ``chunk_paths`` is rounded to whole blocks of :data:`~circdebt.uncertainty.BLOCK`
+    paths; ``progress(done, total)`` is called after each chunk if given.
+    """
+    if n_paths < 1:
+        raise ValueError(f"paths(={n_paths}) must be >= 1")
+    seed = draw_seed() if seed is None else seed
+    chunk = max(BLOCK, chunk_paths // BLOCK * BLOCK)
+    tl = Timeline(scenario.time.start, scenario.time.end)
+    fy_labels = [f"FY{y}" for y in tl.fiscal_year]
+    annual_parts: dict[str, list[np.ndarray]] = {}
+    monthly_parts: dict[str, list[np.ndarray]] = {c: [] for c in MONTHLY_COLUMNS}
+    draw_parts: dict[str, list[np.ndarray]] = {k: [] for k in scenario.uncertainty}
+    fys: list[str] = []
+    for first in range(0, n_paths, chunk):
+        n = min(chunk, n_paths - first)
+        draws = sample_values(scenario.uncertainty, seed, first, n)
+        view = with_values(scenario, draws) if draws else scenario
+        exo = build_exogenous(view.exogenous, tl, n)
+        exo = apply_shocks(exo, scenario.exogenous.shocks, seed, first, n)
+        traj = simulate(view, n_paths=n, exo=exo, sez_weights=zone_draws(scenario, seed, first, n))
+        wanted = {c: traj.series[c] for c in (*PATH_COLUMNS, *_NEEDED)
+                  if c in traj.series}
+        for name, (num, den, _, _) in RATIOS.items():
+            if name in PATH_COLUMNS:
+                wanted[name] = _monthly_ratio(traj.series, name, num, den)
+        fys, _, values = annual_arrays(wanted, fy_labels)
+        for column in PATH_COLUMNS:
+            annual_parts.setdefault(column, []).append(values[column])
+        for column in MONTHLY_COLUMNS:
+            monthly_parts[column].append(traj.series[column].astype(np.float32))
+        for key, values_drawn in draws.items():
+            draw_parts[key].append(values_drawn)
+        if progress is not None:
+            progress(first + n, n_paths)
+    return MonteCarloResult(
+        scenario=scenario, seed=seed, n_paths=n_paths, fys=fys, months=tl.labels,
+        annual={c: np.concatenate(v) for c, v in annual_parts.items()},
+        monthly={c: np.concatenate(v) for c, v in monthly_parts.items()},
+        draws={k: np.concatenate(v) for k, v in draw_parts.items()},
+    )
+
+
+def zone_draws(scenario: Scenario, seed: int, first_path: int, n_paths: int) -> np.ndarray:
+    """Whether each SEZ zone materialises on each path (0 or 1), drawn with its probability.
+
+    With ``sez.realisation = "all"`` or ``"none"`` every path has every zone or none.
+    """
+    from circdebt.sez import realisation_weights
+    from circdebt.uncertainty import sample_blocks
+
+    sez = scenario.sez
+    if sez.realisation != "expected" or not sez.zones:
+        return realisation_weights(sez, n_paths)
+    columns = [sample_blocks(lambda rng, n: rng.random(n), seed, f"sez:{z.name}", first_path,
+                             n_paths) < z.probability_pct / 100 for z in sez.zones]
+    return np.stack(columns, axis=1).astype(float)
+
+
+def _monthly_ratio(series: dict[str, np.ndarray], name: str, num: str, den: str) -> np.ndarray:
+    """A ratio column monthly (needed where the FY value is its last month's)."""
+    scale = RATIOS[name][2]
+    n, d = series[num], series[den]
+    return np.divide(n, d, out=np.full(n.shape, np.nan), where=d != 0) * scale
+
+
+def paired_differences(a: MonteCarloResult, b: MonteCarloResult, column: str) -> pd.DataFrame:
+    """Percentiles of b - a path by path (common random numbers make them paired)."""
+    if a.n_paths != b.n_paths or a.seed != b.seed or a.fys != b.fys:
+        raise ValueError("paired differences need the same seed, paths and horizon")
+    diff = b.annual[column] - a.annual[column]
+    return _percentile_table("fy", a.fys, {f"{column} ({b.scenario.name} - "
+                                           f"{a.scenario.name})": diff})
