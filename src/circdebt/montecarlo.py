@@ -18,7 +18,7 @@ import pandas as pd
 
 from circdebt.engine import simulate
 from circdebt.exogenous import apply_shocks, build_exogenous
-from circdebt.results import FLOW_COLUMNS, RATIOS, annual_arrays
+from circdebt.results import FLOW_COLUMNS, annual_arrays
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline
 from circdebt.uncertainty import BLOCK, sample_values, with_values
@@ -174,11 +174,7 @@ def run_monte_carlo(
         exo = build_exogenous(view.exogenous, tl, n)
         exo = apply_shocks(exo, scenario.exogenous.shocks, seed, first, n)
         traj = simulate(view, n_paths=n, exo=exo, sez_weights=zone_draws(scenario, seed, first, n))
-        wanted = {c: traj.series[c] for c in (*PATH_COLUMNS, *_NEEDED)
-                  if c in traj.series}
-        for name, (num, den, _, _) in RATIOS.items():
-            if name in PATH_COLUMNS:
-                wanted[name] = _monthly_ratio(traj.series, name, num, den)
+        wanted = {c: traj.series[c] for c in (*PATH_COLUMNS, *_NEEDED) if c in traj.series}
         fys, _, values = annual_arrays(wanted, fy_labels)
         for column in PATH_COLUMNS:
             annual_parts.setdefault(column, []).append(values[column])
@@ -210,13 +206,6 @@ def zone_draws(scenario: Scenario, seed: int, first_path: int, n_paths: int) -> 
     columns = [sample_blocks(lambda rng, n: rng.random(n), seed, f"sez:{z.name}", first_path,
                              n_paths) < z.probability_pct / 100 for z in sez.zones]
     return np.stack(columns, axis=1).astype(float)
-
-
-def _monthly_ratio(series: dict[str, np.ndarray], name: str, num: str, den: str) -> np.ndarray:
-    """A ratio column monthly (needed where the FY value is its last month's)."""
-    scale = RATIOS[name][2]
-    n, d = series[num], series[den]
-    return np.divide(n, d, out=np.full(n.shape, np.nan), where=d != 0) * scale
 
 
 def paired_differences(a: MonteCarloResult, b: MonteCarloResult, column: str) -> pd.DataFrame:

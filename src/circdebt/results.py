@@ -97,7 +97,7 @@ def annual_arrays(
 
     MODEL.md §2: flows are summed, stocks taken at the last month, rates averaged, and
     ratio columns recomputed from their summed numerator and denominator (or taken at
-    the last month for stock ratios). Ratio inputs must be among ``columns``.
+    the last month for stock ratios) whenever their inputs are among ``columns``.
     """
     labels, starts, counts = fiscal_years(fy_labels)
     ends = starts + counts - 1
@@ -114,11 +114,16 @@ def annual_arrays(
         else:
             out[name] = np.add.reduceat(values, starts, axis=1)
     for name, (num, den, scale, how) in RATIOS.items():
-        if name not in columns:
-            continue
         if how == "last":
-            out[name] = np.asarray(columns[name], dtype=float)[:, ends]
-        else:
+            if name in columns:
+                monthly = np.asarray(columns[name], dtype=float)
+            elif num in columns and den in columns:
+                monthly = _ratio(np.asarray(columns[num], float), np.asarray(columns[den], float),
+                                 scale)
+            else:
+                continue
+            out[name] = monthly[:, ends]
+        elif num in out and den in out:
             out[name] = _ratio(out[num], out[den], scale)
     return labels, counts, out
 

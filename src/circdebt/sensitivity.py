@@ -1,0 +1,227 @@
+"""Which inputs move a result: tornado, Morris and Sobol (MODEL.md §10).
+
+Every design point is one path of one vectorised engine run (chunked), so a design of
+thousands of points costs a few engine runs, not thousands. Parameters are the
+scenario's uncertain inputs (their P5..P95 range) or named keys varied by a given
+percentage. Morris and Sobol indices come from SALib (Herman & Usher 2017,
+https://salib.readthedocs.io), sampling each parameter uniformly over its range.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from circdebt.engine import simulate
+from circdebt.results import annual_arrays
+from circdebt.scenario import Scenario
+from circdebt.timeline import Timeline
+from circdebt.uncertainty import get_in_model, with_values
+
+CHUNK = 2048
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A result in one fiscal year, written ``column@FY2030``."""
+
+    column: str
+    fy: str
+
+    @classmethod
+    def parse(cls, text: str) -> Kpi:
+        m = re.fullmatch(r"\s*([a-z0-9_]+)\s*@\s*(FY\d{4})\s*", text)
+        if not m:
+            raise ValueError(f"{text!r}: expected COLUMN@FYyyyy, e.g. cd_stock_bn_pkr@FY2030")
+        return cls(m.group(1), m.group(2))
+
+    def __str__(self) -> str:
+        return f"{self.column}@{self.fy}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An input varied by the analysis, with its range."""
+
+    key: str
+    low: float
+    high: float
+    central: float
+    basis: str
+
+
+def parameters(scenario: Scenario, keys: Sequence[str] | None = None,
+               pct: float = 10.0) -> list[Parameter]:
+    """The inputs to vary: the scenario's distributions (P5..P95), or ``keys`` (their
+    distribution if they have one, else the value +/- ``pct`` percent)."""
+    keys = list(keys) if keys else sorted(scenario.uncertainty)
+    if not keys:
+        raise ValueError("the scenario has no uncertain inputs: give parameters to vary "
+                         "(--params key.path,...) or distributions in the scenario")
+    out = []
+    for key in keys:
+        dist = scenario.uncertainty.get(key)
+        if dist is not None:
+            low, high = dist.percentile_range(0.05, 0.95)
+            out.append(Parameter(key, low, high, dist.central, f"{dist.dist} P5-P95"))
+            continue
+        try:
+            value = get_in_model(scenario, key)
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+            raise ValueError(f"{key!r} is not a key path of the scenario") from None
+        if isinstance(value, bool) or not isinstance(value, float):
+            raise ValueError(f"{key!r} is not a decimal number ({value!r})")
+        delta = abs(value) * pct / 100
+        low, high = _within_bounds(scenario, key, value - delta, value + delta)
+        out.append(Parameter(key, low, high, value, f"+/-{pct:g}%"))
+    return out
+
+
+def _within_bounds(scenario: Scenario, key: str, low: float, high: float) -> tuple[float, float]:
+    """Clip a range to the schema's bounds for the key (a percent stays within 0..100)."""
+    parent, _, name = key.rpartition(".")
+    owner = get_in_model(scenario, parent) if parent else scenario
+    field = type(owner).model_fields.get(name) if hasattr(type(owner), "model_fields") else None
+    for rule in getattr(field, "metadata", []) or []:
+        for attr in ("ge", "gt"):
+            if getattr(rule, attr, None) is not None:
+                low = max(low, float(getattr(rule, attr)))
+        for attr in ("le", "lt"):
+            if getattr(rule, attr, None) is not None:
+                high = min(high, float(getattr(rule, attr)))
+    return low, high
+
+
+def evaluate(scenario: Scenario, params: Sequence[Parameter], X: np.ndarray,
+             kpis: Sequence[Kpi]) -> np.ndarray:
+    """The KPIs at each design point (row of X, one column per parameter). (points, kpis)
+
+    Inputs not varied stay at their central values; exogenous paths are deterministic.
+    """
+    tl = Timeline(scenario.time.start, scenario.time.end)
+    fy_labels = [f"FY{y}" for y in tl.fiscal_year]
+    central = {k: d.central for k, d in scenario.uncertainty.items()}
+    out = np.empty((X.shape[0], len(kpis)))
+    for first in range(0, X.shape[0], CHUNK):
+        rows = X[first:first + CHUNK]
+        values = dict(central) | {p.key: rows[:, j] for j, p in enumerate(params)}
+        traj = simulate(with_values(scenario, values), n_paths=rows.shape[0])
+        labels, _, annual = annual_arrays(traj.series, fy_labels)
+        for i, kpi in enumerate(kpis):
+            if kpi.column not in annual:
+                raise ValueError(f"{kpi.column!r} is not an annual result column")
+            if kpi.fy not in labels:
+                raise ValueError(f"{kpi.fy} is outside the horizon ({labels[0]}..{labels[-1]})")
+            out[first:first + rows.shape[0], i] = annual[kpi.column][:, labels.index(kpi.fy)]
+    return out
+
+
+def tornado(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter]) -> pd.DataFrame:
+    """One-at-a-time: each parameter at its low and high, the others central.
+
+    Returns one row per parameter, sorted by swing (|KPI at high - KPI at low|).
+    """
+    k = len(params)
+    base = np.array([p.central for p in params])
+    X = np.tile(base, (2 * k + 1, 1))
+    for j, p in enumerate(params):
+        X[1 + 2 * j, j], X[2 + 2 * j, j] = p.low, p.high
+    Y = evaluate(scenario, params, X, [kpi])[:, 0]
+    table = pd.DataFrame({
+        "parameter": [p.key for p in params], "basis": [p.basis for p in params],
+        "low": [p.low for p in params], "high": [p.high for p in params],
+        "kpi_base": Y[0], "kpi_at_low": Y[1::2], "kpi_at_high": Y[2::2],
+    })
+    table["swing"] = (table["kpi_at_high"] - table["kpi_at_low"]).abs()
+    return table.sort_values("swing", ascending=False, ignore_index=True)
+
+
+def _problem(params: Sequence[Parameter]) -> dict:
+    return {"num_vars": len(params), "names": [p.key for p in params],
+            "bounds": [[p.low, p.high] if p.high > p.low else [p.low, p.low + 1e-12]
+                       for p in params]}
+
+
+def morris_analysis(names: Sequence[str], bounds: Sequence[Sequence[float]],
+                    model: Callable[[np.ndarray], np.ndarray], trajectories: int = 64,
+                    seed: int = 0) -> pd.DataFrame:
+    """Morris elementary effects of ``model`` (X -> Y, Y one column per output)."""
+    from SALib.analyze import morris as analyze
+    from SALib.sample import morris as sample
+
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
+    X = sample.sample(problem, trajectories, num_levels=4, seed=seed)
+    Y = np.atleast_2d(model(X).T).T
+    frames = []
+    for col in range(Y.shape[1]):
+        r = analyze.analyze(problem, X, Y[:, col], num_levels=4, seed=seed)
+        frames.append(pd.DataFrame({
+            "output": col, "parameter": list(names), "mu_star": r["mu_star"],
+            "mu_star_conf": r["mu_star_conf"], "sigma": r["sigma"]}))
+    table = pd.concat(frames, ignore_index=True)
+    table["interval_crosses_zero"] = table["mu_star"] - table["mu_star_conf"] <= 0
+    return table
+
+
+def sobol_analysis(names: Sequence[str], bounds: Sequence[Sequence[float]],
+                   model: Callable[[np.ndarray], np.ndarray], n: int = 1024,
+                   seed: int = 0) -> pd.DataFrame:
+    """First-order and total Sobol indices of ``model``, with 95% intervals and a
+    convergence check: the largest change of any total index between n/2 and n base
+    samples (``st_change_from_half``)."""
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [list(b) for b in bounds]}
+    X = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    Y = np.atleast_2d(model(X).T).T
+    rows_per_base = len(names) + 2
+    frames = []
+    for col in range(Y.shape[1]):
+        full = analyze.analyze(problem, Y[:, col], calc_second_order=False, seed=seed)
+        half = analyze.analyze(problem, Y[: (n // 2) * rows_per_base, col],
+                               calc_second_order=False, seed=seed)
+        frames.append(pd.DataFrame({
+            "output": col, "parameter": list(names), "S1": full["S1"],
+            "S1_conf": full["S1_conf"], "ST": full["ST"], "ST_conf": full["ST_conf"],
+            "st_change_from_half": np.abs(full["ST"] - half["ST"])}))
+    table = pd.concat(frames, ignore_index=True)
+    table["interval_crosses_zero"] = (table["S1"] - table["S1_conf"] <= 0) | (
+        table["ST"] - table["ST_conf"] <= 0)
+    return table
+
+
+def _kpis_for(kpi: Kpi, scenario: Scenario, by_fy: bool) -> list[Kpi]:
+    if not by_fy:
+        return [kpi]
+    tl = Timeline(scenario.time.start, scenario.time.end)
+    return [Kpi(kpi.column, f"FY{y}") for y in dict.fromkeys(tl.fiscal_year)]
+
+
+def global_sensitivity(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter],
+                       method: str = "sobol", n: int = 1024, seed: int = 0,
+                       by_fy: bool = False) -> pd.DataFrame:
+    """Morris or Sobol indices of a KPI (per FY with ``by_fy``), ranked."""
+    kpis = _kpis_for(kpi, scenario, by_fy)
+    problem = _problem(params)
+
+    def model(X: np.ndarray) -> np.ndarray:
+        return evaluate(scenario, params, X, kpis)
+
+    if method == "morris":
+        table = morris_analysis(problem["names"], problem["bounds"], model, n, seed)
+        key = "mu_star"
+    elif method == "sobol":
+        table = sobol_analysis(problem["names"], problem["bounds"], model, n, seed)
+        key = "ST"
+    else:
+        raise ValueError(f"method {method!r}: expected tornado, morris or sobol")
+    table.insert(0, "kpi", [str(kpis[i]) for i in table["output"]])
+    table = table.drop(columns="output")
+    table["rank"] = table.groupby("kpi")[key].rank(ascending=False, method="first").astype(int)
+    return table.sort_values(["kpi", "rank"], ignore_index=True)
+
