@@ -193,3 +193,14 @@ def test_policy_targets_and_dates_are_checked():
     assert "policies[0].start" in found
     assert "rlng" in found["policies[0].groups[0]"].suggestion
     assert "industrial" in found["policies[1].class_name"].suggestion
+
+
+def test_a_shorter_subsidy_lag_neither_drops_nor_repeats_dues():
+    changes = {"subsidy": {"lag_months": 3, "payment_pct": 100.0,
+                           "pre_start_due_bn_pkr_per_month": 10.0,
+                           "budget_cap_bn_pkr_per_fy": {"FY2027": 1e9}}}
+    reform = {"type": "subsidy_reform", "start": "2026-01", "lag_months": 1}
+    s = simulate(small(policies=[reform], **changes)).series
+    due, paid = s["tds_due_bn_pkr"][0], s["tds_paid_bn_pkr"][0]
+    # 3 pre-start months, then every due except the last month's (due after the horizon)
+    assert paid.sum() == pytest.approx(3 * 10.0 + due[:-1].sum())

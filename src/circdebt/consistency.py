@@ -135,12 +135,17 @@ def check_units(s: Scenario, file: str) -> list[Problem]:
                 problems.append(Problem(
                     file, f"demand.classes[{i}].{field}", "a percent (0-100)", repr(value),
                     f"did you mean {value * 100:g}? percent keys take percent, not fractions"))
+    worst = max([c.loss_multiplier for c in s.demand.classes] + [s.sez.loss_multiplier])
     for name in ("actual_pct", "allowed_pct"):
         spec = getattr(s.losses, name)
         values = [spec] if isinstance(spec, float | int) else _series_values(spec)
         for v in values:
             if not 0 <= v < 100:
                 problems.append(Problem(file, f"losses.{name}", "a percent in [0, 100)", repr(v)))
+            elif v * worst >= 95:
+                problems.append(Problem(file, f"losses.{name}",
+                                        "a loss that, times the largest class loss_multiplier "
+                                        f"({worst:g}), stays below 95%", repr(v)))
     return problems
 
 

@@ -27,6 +27,7 @@ class ClassArrays:
     billed_share: np.ndarray  # share of the notified class tariff the consumer pays
     recovery: np.ndarray
     solar_share: np.ndarray  # share of self-consumed rooftop solar hosted by the class
+    loss_multiplier: np.ndarray  # the class's loss rate relative to the system loss
 
 
 def consumer_classes(scenario: Scenario) -> list[ConsumerClass]:
@@ -51,6 +52,7 @@ def class_arrays(classes: list[ConsumerClass], demand: Demand) -> ClassArrays:
         billed_share=stack_last([c.billed_pct_of_determined / 100.0 for c in classes]),
         recovery=stack_last([c.recovery_pct / 100.0 for c in classes]),
         solar_share=stack_last([shares.get(c.name, 0.0) / 100.0 for c in classes]),
+        loss_multiplier=stack_last([c.loss_multiplier for c in classes]),
     )
 
 
@@ -92,3 +94,24 @@ def solar_additions_mw(
     ratio = np.divide(tariff_to_solar_ratio, reference_ratio,
                       out=np.ones_like(tariff_to_solar_ratio), where=reference_ratio > 0)
     return additions_mw_per_year / 12.0 * np.power(np.maximum(ratio, 0.0), defection_elasticity)
+
+
+def annualised_sales_gwh(sales_gwh: np.ndarray, seasonal: np.ndarray) -> np.ndarray:
+    """A year of sales projected from the months observed, free of seasonal bias.
+
+    Each class's observed sales over its seasonal factors for those months, times 12:
+    sum_t S_c,t / sum_t f_c(m_t) x 12, summed over classes (equal to the plain sum when
+    12 whole months are observed). ``sales_gwh`` is (months, paths, classes),
+    ``seasonal`` (months, classes). [GWh], (paths,).
+    """
+    factors = seasonal.sum(axis=0)
+    per_class = np.divide(sales_gwh.sum(axis=0) * 12.0, factors,
+                          out=np.zeros(sales_gwh.shape[1:]), where=factors > 0)
+    return per_class.sum(axis=-1)
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Mean over the first axis weighted by ``weights`` (plain mean where they sum to 0)."""
+    total = weights.sum(axis=0)
+    plain = values.mean(axis=0)
+    return np.divide((values * weights).sum(axis=0), total, out=plain, where=total > 0)

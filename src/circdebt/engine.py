@@ -117,6 +117,7 @@ def simulate(
     captive_share = np.zeros(n_paths)
     book = tariff.AdjustmentBook.empty(n_paths, T)
     paid_in_fy = np.zeros(n_paths)
+    subsidy_queue = np.zeros((T, n_paths))  # TDS falling due for payment in each month
     cd_prev = P.sum(axis=1) + G_fixed + H - cash_reserve
 
     # records are time-major (T, paths, ...) so each month writes contiguous memory
@@ -138,7 +139,8 @@ def simulate(
         if t == 0:
             response = np.ones((n_paths, n_classes))
         else:
-            smoothed = real_paid_tariff[max(0, t - 12):t].mean(axis=0)
+            w = slice(max(0, t - 12), t)
+            smoothed = demand.weighted_mean(real_paid_tariff[w], by_class["sales_gwh"][w])
             response = demand.price_response(smoothed, real_paid_tariff[0],
                                              classes.price_elasticity)
         solar_gwh = demand.solar_energy_gwh(solar_mw, solar_spec.capacity_factor_pct / 100, hours)
@@ -151,7 +153,8 @@ def simulate(
             demand.underlying_sales_gwh(classes, t, month) * response - self_consumed, 0.0)
         wanted = wanted + lv.extra_sales_gwh_per_month[t]
         wanted[:, sez_idx] += zone_gwh[:, t] * (1.0 - captive_share)
-        units_wanted = wanted.sum(axis=1) / (1.0 - L)
+        class_loss = np.asarray(L)[..., None] * classes.loss_multiplier  # (paths|1, classes)
+        units_wanted = (wanted / (1.0 - class_loss)).sum(axis=1)
         export_used = np.minimum(solar_gwh * (1.0 - self_share), units_wanted)
 
         # ---- supply and dispatch (MODEL.md §4)
@@ -168,7 +171,8 @@ def simulate(
         served = np.divide(units, units_wanted, out=np.ones(n_paths), where=units_wanted > 0)
         sales = wanted * served[:, None]
         S = sales.sum(axis=1)
-        units_allowed = S / (1.0 - L_allowed)
+        class_allowed = np.asarray(L_allowed)[..., None] * classes.loss_multiplier
+        units_allowed = (sales / (1.0 - class_allowed)).sum(axis=1)
 
         # ---- payments due (MODEL.md §4)
         spread = plants.local_debt_spread
@@ -199,9 +203,9 @@ def simulate(
             multipliers = tariff.normalised_multipliers(classes.tariff_multiplier, mix)
         elif lv.rebasing[t]:
             w = slice(max(0, t - 12), t)
-            scale = 12.0 / (t - w.start)
             determined, fuel_ref = tariff.rebase(
-                rec["units_sold_gwh"][w].sum(axis=0) * scale,
+                demand.annualised_sales_gwh(by_class["sales_gwh"][w],
+                                            classes.seasonal_by_month[tl.calendar_month[w] - 1]),
                 rec["units_purchased_gwh"][w].sum(axis=0),
                 rec["energy_payments_bn_pkr"][w].sum(axis=0),
                 (rec["transmission_bn_pkr"][w] + rec["net_metering_bn_pkr"][w]).sum(axis=0),
@@ -257,18 +261,20 @@ def simulate(
         tds_due = tds.sum(axis=1) - package_in_tds
         collected, arrears, receivables = settlement.collect(billed, lv.recovery[t],
                                                              receivables, arrears_rate)
-        rec["tds_due_bn_pkr"][t] = tds_due
+        # each month's TDS is queued for payment `lag` months later (the lag in force when
+        # it falls due), so a change of lag neither drops nor repeats any month's due
         lag = int(lv.subsidy_lag[t])
-        if t - lag >= 0:
-            due_lagged = rec["tds_due_bn_pkr"][t - lag]
-        elif sub.pre_start_due_bn_pkr_per_month is not None:
-            due_lagged = per_path(sub.pre_start_due_bn_pkr_per_month, n_paths)
-        else:
-            due_lagged = rec["tds_due_bn_pkr"][0]
+        if t == 0:
+            pre_start = (tds_due if sub.pre_start_due_bn_pkr_per_month is None else
+                         per_path(sub.pre_start_due_bn_pkr_per_month, n_paths))
+            subsidy_queue[:min(lag, T)] += pre_start
+        if t + lag < T:
+            subsidy_queue[t + lag] += tds_due
         if t == 0 or month == 7:
             paid_in_fy = np.zeros(n_paths)
         cap = (sub.budget_cap_bn_pkr_per_fy or {}).get(f"FY{fy}")
-        tds_paid = settlement.subsidy_payment(due_lagged, lv.subsidy_payment[t], paid_in_fy, cap)
+        tds_paid = settlement.subsidy_payment(subsidy_queue[t], lv.subsidy_payment[t],
+                                              paid_in_fy, cap)
         paid_in_fy = paid_in_fy + tds_paid
         if funding == "budget":  # the budget pays an SEZ package in full, on time
             tds_due, tds_paid = tds_due + package_gap, tds_paid + package_gap
@@ -375,7 +381,7 @@ def simulate(
             "fca_pkr_per_kwh": fca_rate, "qta_pkr_per_kwh": qta_rate,
             "fx_pkr_per_usd": fx, "kibor_pct": kibor * 100,
             "gdp_bn_pkr_per_year": exo.gdp_bn_pkr_per_year[:, t],
-            "pk_cpi_index": pk_cpi,
+            "pk_cpi_index": pk_cpi, "tds_due_bn_pkr": tds_due,
             "sez_load_gwh": sales[:, sez_idx], "units_sold_excl_sez_gwh": S - sales[:, sez_idx],
             "sez_package_support_bn_pkr": package_gap,
         }

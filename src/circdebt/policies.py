@@ -144,7 +144,8 @@ def _subsidy_reform(p: sc.SubsidyReform, lv: Levers, cx: _Context) -> None:
 def _tariff_automation(p: sc.TariffAutomation, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months)
     on = w > 0
-    lv.pass_through = _glide(lv.pass_through, p.pass_through_pct / 100, w)
+    if p.pass_through_pct is not None:
+        lv.pass_through = _glide(lv.pass_through, p.pass_through_pct / 100, w)
     if p.fca_lag_months is not None:
         lv.fca_lag = np.where(on, p.fca_lag_months, lv.fca_lag)
     if p.qta_lag_months is not None:

@@ -202,6 +202,8 @@ class ConsumerClass(Strict):
     ``seasonal_profile`` gives relative monthly sales January..December; it is
     normalised to average 1. ``billed_pct_of_determined`` below 100 makes the class
     protected: the rest of its determined tariff is the tariff differential subsidy.
+    ``loss_multiplier`` scales the system loss rate for this class's sales (bulk
+    supply at high voltage loses less: units purchased for it are S / (1 - L x m)).
     """
 
     name: Name
@@ -212,6 +214,7 @@ class ConsumerClass(Strict):
     tariff_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
     billed_pct_of_determined: Percent = 100.0
     recovery_pct: Percent = 100.0
+    loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
 
     @field_validator("seasonal_profile")
     @classmethod
@@ -363,6 +366,7 @@ class Sez(Strict):
     realisation: Literal["expected", "all", "none"] = "expected"
     tariff_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
     recovery_pct: Percent = 100.0
+    loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
     taxes_pct: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
     zones: list[SezZone] = Field(default_factory=list)
     captive: SezCaptive = SezCaptive()
@@ -549,10 +553,13 @@ class SubsidyReform(PolicyBase):
 
 
 class TariffAutomation(PolicyBase):
-    """Determined adjustments are notified in full and sooner; rebasing may move."""
+    """Determined adjustments are notified (in full) and sooner; rebasing may move.
+
+    Each parameter left out keeps its current value.
+    """
 
     type: Literal["tariff_automation"]
-    pass_through_pct: Percent = 100.0
+    pass_through_pct: Percent | None = None
     fca_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
     qta_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
     qta_period_months: Literal[1, 2, 3, 4, 6, 12] | None = None

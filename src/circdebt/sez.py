@@ -35,7 +35,7 @@ def sez_class(sez: Sez) -> ConsumerClass:
     # model_construct: the values may be per-path arrays in a Monte Carlo run
     return ConsumerClass.model_construct(
         name=SEZ_CLASS, base_sales_gwh_per_year=0.0, tariff_multiplier=sez.tariff_multiplier,
-        recovery_pct=sez.recovery_pct)
+        recovery_pct=sez.recovery_pct, loss_multiplier=sez.loss_multiplier)
 
 
 def realisation_weights(sez: Sez, n_paths: int) -> np.ndarray:

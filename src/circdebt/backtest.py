@@ -1,0 +1,217 @@
+"""Testing the model against the past: backtest and calibration (issue 6).
+
+Pure computation: results and history tables in, comparison tables out. The packaged
+history is in :mod:`circdebt.history`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from circdebt.engine import simulate
+from circdebt.results import Result, annual_arrays
+from circdebt.scenario import Scenario
+from circdebt.sensitivity import _within_bounds
+from circdebt.timeline import Timeline
+from circdebt.uncertainty import get_in_model, with_values
+
+#: Published flow lines (history series) and the model causes that correspond to them.
+#: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
+#: the published LPS line includes PHL mark-up; fiscal payments include the DSS that
+#: services PHL and one-off stock payments.
+CAUSE_MAP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "excess_losses": (("flow_excess_losses_bn_pkr",), ("flow_excess_losses_bn_pkr",)),
+    "under_recovery": (("flow_under_recovery_bn_pkr",),
+                       ("flow_under_recovery_bn_pkr", "flow_ke_non_payment_bn_pkr")),
+    "tariff_adjustments": (("flow_tariff_gap_bn_pkr",), ("flow_tariff_adjustments_bn_pkr",)),
+    "lps_and_phl_interest": (("flow_lps_bn_pkr", "flow_phl_interest_bn_pkr"),
+                             ("flow_lps_bn_pkr",)),
+    "subsidy": (("flow_subsidy_shortfall_bn_pkr", "flow_sez_package_bn_pkr"),
+                ("flow_subsidy_bn_pkr",)),
+    "fiscal_payments": (("flow_budget_payments_bn_pkr", "flow_dss_bn_pkr",
+                         "flow_policy_one_offs_bn_pkr"), ("flow_fiscal_payments_bn_pkr",)),
+}
+
+
+def _sum_available(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
+    """Sum of the columns present; NaN where none has a value."""
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return pd.Series(np.nan, index=frame.index)
+    return frame[present].sum(axis=1, min_count=1)
+
+
+def backtest_table(annual: pd.DataFrame, history: pd.DataFrame,
+                   from_fy: str | None = None) -> pd.DataFrame:
+    """Modelled against actual, per fiscal year and quantity.
+
+    ``annual`` is a result's annual table; ``history`` is indexed by ``fy`` with series
+    columns (:func:`circdebt.history.wide`). Quantities: the CD stock, the CD flow and
+    each published flow line (``flow:<line>``, see :data:`CAUSE_MAP`), wherever both
+    sides have a value. Error = modelled - actual (Rs bn) and as a percent of
+    |actual|.
+    """
+    model = annual.set_index("fy")
+    if from_fy is not None:
+        model = model[model.index >= from_fy]
+    rows = []
+    pairs: dict[str, tuple[pd.Series, pd.Series]] = {
+        "cd_stock_bn_pkr": (model["cd_stock_bn_pkr"], _sum_available(history,
+                                                                     ["cd_stock_bn_pkr"])),
+        "cd_flow_bn_pkr": (model["cd_flow_bn_pkr"], _sum_available(history, ["cd_flow_bn_pkr"])),
+    }
+    for line, (model_cols, history_cols) in CAUSE_MAP.items():
+        pairs[f"flow:{line}"] = (_sum_available(model, model_cols),
+                                 _sum_available(history, history_cols))
+    for quantity, (modelled, actual) in pairs.items():
+        for fy in model.index:
+            a = actual.get(fy, np.nan)
+            if not np.isfinite(a):
+                continue
+            m = float(modelled[fy])
+            rows.append({"fy": fy, "quantity": quantity, "modelled_bn_pkr": m,
+                         "actual_bn_pkr": float(a), "error_bn_pkr": m - a,
+                         "error_pct": 100 * (m - a) / abs(a) if a else np.nan})
+    return pd.DataFrame(rows, columns=["fy", "quantity", "modelled_bn_pkr", "actual_bn_pkr",
+                                       "error_bn_pkr", "error_pct"])
+
+
+def mape(table: pd.DataFrame, quantity: str = "cd_stock_bn_pkr") -> float:
+    """Mean absolute percentage error of one quantity over the years compared. [%]"""
+    errors = table.loc[table["quantity"] == quantity, "error_pct"].abs()
+    return float(errors.mean()) if len(errors) else float("nan")
+
+
+def backtest(result: Result, history: pd.DataFrame, from_fy: str | None = None) -> pd.DataFrame:
+    """:func:`backtest_table` for a run."""
+    return backtest_table(result.annual, history, from_fy)
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+@dataclass
+class Calibration:
+    """A fit of free parameters to a history target."""
+
+    parameters: list[str]
+    initial: np.ndarray
+    fitted: np.ndarray
+    fit_fys: list[str]
+    table: pd.DataFrame  # fy, modelled, actual, error, in_fit
+    rmse_fit: float
+    rmse_out_of_sample: float
+    success: bool
+    message: str
+
+    def values(self) -> dict[str, float]:
+        return dict(zip(self.parameters, map(float, self.fitted), strict=True))
+
+
+def _target_by_fy(scenario: Scenario, params: Sequence[str], X: np.ndarray,
+                  column: str) -> tuple[list[str], np.ndarray]:
+    """The target column by FY for each row of X (one vectorised run). (rows, FYs)"""
+    tl = Timeline(scenario.time.start, scenario.time.end)
+    central = {k: np.full(X.shape[0], d.central) for k, d in scenario.uncertainty.items()}
+    values = central | {key: X[:, j] for j, key in enumerate(params)}
+    traj = simulate(with_values(scenario, values), n_paths=X.shape[0])
+    labels, _, annual = annual_arrays(traj.series, [f"FY{y}" for y in tl.fiscal_year])
+    if column not in annual:
+        raise ValueError(f"{column!r} is not an annual result column")
+    return labels, annual[column]
+
+
+def calibrate(scenario: Scenario, params: Sequence[str], history: pd.DataFrame,
+              column: str = "cd_stock_bn_pkr", fit_from: str | None = None,
+              fit_to: str | None = None, bounds: Sequence[tuple[float, float]] | None = None,
+              ) -> Calibration:
+    """Fit ``params`` (key paths of decimal numbers) so the model's ``column`` matches
+    history on the fiscal years ``fit_from..fit_to`` (bounded least squares, scipy's
+    trust-region reflective method; the Jacobian comes from one vectorised run of the
+    base point and its perturbations). Years of the horizon outside the fit range are
+    reported as out of sample.
+    """
+    from scipy.optimize import least_squares
+
+    params = list(params)
+    x0 = []
+    for key in params:
+        try:
+            value = get_in_model(scenario, key)
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+            raise ValueError(f"{key!r} is not a key path of the scenario") from None
+        if isinstance(value, bool) or not isinstance(value, float):
+            raise ValueError(f"{key!r} is not a decimal number ({value!r})")
+        x0.append(value)
+    x0 = np.array(x0)
+    if bounds is None:
+        bounds = [_within_bounds(scenario, k, v - 0.5 * abs(v) - 1e-9, v + 0.5 * abs(v) + 1e-9)
+                  for k, v in zip(params, x0, strict=True)]
+    lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+    actual = history[column] if column in history.columns else pd.Series(dtype=float)
+    labels, _ = _target_by_fy(scenario, params, x0[None, :], column)
+    fit = [fy for fy in labels if (fit_from is None or fy >= fit_from)
+           and (fit_to is None or fy <= fit_to) and np.isfinite(actual.get(fy, np.nan))]
+    if not fit:
+        raise ValueError(f"no fiscal year with a published {column} to fit in "
+                         f"{fit_from or labels[0]}..{fit_to or labels[-1]}")
+    idx = [labels.index(fy) for fy in fit]
+    target = np.array([actual[fy] for fy in fit])
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        return _target_by_fy(scenario, params, x[None, :], column)[1][0, idx] - target
+
+    def jacobian(x: np.ndarray) -> np.ndarray:
+        steps = np.maximum(1e-6 * np.abs(x), 1e-7)
+        steps = np.where(x + steps > hi, -steps, steps)
+        X = np.vstack([x, x + np.diag(steps)])
+        Y = _target_by_fy(scenario, params, X, column)[1][:, idx]
+        return ((Y[1:] - Y[0]) / steps[:, None]).T
+
+    x_start = np.clip(x0, lo, hi)
+    solution = least_squares(residuals, x_start, jac=jacobian, bounds=(lo, hi), method="trf")
+    _, modelled = _target_by_fy(scenario, params, solution.x[None, :], column)
+    rows = []
+    for i, fy in enumerate(labels):
+        a = actual.get(fy, np.nan)
+        rows.append({"fy": fy, "modelled": modelled[0, i], "actual": a,
+                     "error": modelled[0, i] - a, "in_fit": fy in fit})
+    table = pd.DataFrame(rows)
+    known = table[np.isfinite(table["actual"])]
+    out = known[~known["in_fit"]]
+    return Calibration(
+        parameters=params, initial=x0, fitted=solution.x, fit_fys=fit, table=table,
+        rmse_fit=float(np.sqrt(np.mean(known[known["in_fit"]]["error"] ** 2))),
+        rmse_out_of_sample=float(np.sqrt(np.mean(out["error"] ** 2))) if len(out) else np.nan,
+        success=bool(solution.success), message=str(solution.message))
+
+
+def calibrated_scenario_data(resolved: dict, calibration: Calibration, extends: str) -> dict:
+    """A scenario file body that extends the original and sets the fitted values.
+
+    Keys inside arrays (``supply.plants[3].capacity_mw``) carry the whole resolved array,
+    since arrays replace whole under ``extends``.
+    """
+    from circdebt.uncertainty import _split
+
+    body: dict = {"extends": extends}
+    for key, value in calibration.values().items():
+        parts = _split(key)
+        node, source = body, resolved
+        for i, part in enumerate(parts[:-1]):
+            nxt = parts[i + 1]
+            if isinstance(nxt, int) and not isinstance(part, int):
+                node.setdefault(part, [dict(x) if isinstance(x, dict) else x
+                                       for x in source[part]])
+            elif not isinstance(part, int):
+                node = node.setdefault(part, {})
+                source = source[part]
+                continue
+            node, source = node[part] if not isinstance(part, int) else node[part], \
+                source[part]
+        node[parts[-1]] = float(value)
+    return body
