@@ -1,0 +1,80 @@
+"""The sensitivity, sweep, backtest and calibrate commands."""
+
+import json
+
+import pandas as pd
+from conftest import DATA
+from typer.testing import CliRunner
+
+from circdebt.cli import app
+
+RUNNER = CliRunner()
+TWO_YEARS = str(DATA / "worked_example_24m.toml")
+HISTORY = str(DATA / "history_small.toml")
+
+
+def invoke(*args):
+    return RUNNER.invoke(app, [str(a) for a in args])
+
+
+def test_sensitivity_tornado_and_sobol(tmp_path):
+    r = invoke("sensitivity", TWO_YEARS, "--kpi", "cd_stock_bn_pkr@FY2027", "--params",
+               "losses.actual_pct,debt.phl_spread_pct", "--out", tmp_path / "t")
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(tmp_path / "t" / "sensitivity.csv")
+    assert table["parameter"][0] == "losses.actual_pct"
+    assert (tmp_path / "t" / "chart-sensitivity.png").stat().st_size > 1000
+    r = invoke("sensitivity", TWO_YEARS, "--kpi", "cd_stock_bn_pkr@FY2027", "--params",
+               "losses.actual_pct,debt.phl_spread_pct", "--method", "sobol", "-n", "64",
+               "--out", tmp_path / "s")
+    assert r.exit_code == 0, r.output
+    assert {"S1", "ST", "interval_crosses_zero"} <= set(
+        pd.read_csv(tmp_path / "s" / "sensitivity.csv").columns)
+
+
+def test_sensitivity_bad_input_exits_2(tmp_path):
+    r = invoke("sensitivity", TWO_YEARS, "--kpi", "stock in 2030", "--out", tmp_path)
+    assert r.exit_code == 2 and "COLUMN@FYyyyy" in r.output
+    r = invoke("sensitivity", TWO_YEARS, "--kpi", "cd_stock_bn_pkr@FY2027", "--out", tmp_path)
+    assert r.exit_code == 2 and "no uncertain inputs" in r.output
+
+
+def test_sweep_writes_one_row_per_point_and_resumes(tmp_path):
+    out = tmp_path / "sw"
+    r = invoke("sweep", TWO_YEARS, "--grid", "losses.actual_pct=12:18:4", "--grid",
+               "tariff.distribution_margin_pkr_per_kwh=2,3", "--out", out, "--quiet")
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(out / "sweep.csv")
+    assert len(table) == 8 and "cd_stock_end_bn_pkr" in table.columns
+    assert not (out / "sweep.checkpoint").exists()
+    # a checkpoint of a different sweep is refused on --resume
+    (out / "sweep.checkpoint").write_text(json.dumps({"config": {"other": 1}, "chunks": {}}))
+    r = invoke("sweep", TWO_YEARS, "--grid", "losses.actual_pct=12:18:4", "--resume",
+               "--out", out, "--quiet")
+    assert r.exit_code == 2 and "different sweep" in r.output
+    r = invoke("sweep", TWO_YEARS, "--grid", "losses.nope=1,2", "--out", tmp_path / "x")
+    assert r.exit_code == 2 and "not a key path" in r.output
+
+
+def test_backtest_compares_with_the_packaged_history(tmp_path):
+    r = invoke("backtest", HISTORY, "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(tmp_path / "backtest.csv")
+    stock = table[table["quantity"] == "cd_stock_bn_pkr"].set_index("fy")
+    assert stock.loc["FY2025", "actual_bn_pkr"] == 1614.0
+    assert "MAPE of the CD stock" in r.output
+    assert (tmp_path / "chart-backtest.png").exists()
+    assert invoke("backtest", HISTORY, "--from", "2020", "--out", tmp_path).exit_code == 2
+
+
+def test_calibrate_writes_a_new_scenario_that_extends_the_original(tmp_path):
+    r = invoke("calibrate", HISTORY, "--params", "losses.actual_pct", "--target", "cd_stock",
+               "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    written = tmp_path / "history_small-calibrated.toml"
+    text = written.read_text()
+    assert "extends" in text and "actual_pct" in text
+    r = invoke("run", written, "--out", tmp_path / "rerun", "--quiet")
+    assert r.exit_code == 0, r.output
+    assert invoke("calibrate", HISTORY, "--params", "losses.nope", "--out",
+                  tmp_path / "b").exit_code == 2
