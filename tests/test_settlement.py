@@ -55,3 +55,24 @@ def test_priority_creditors_are_paid_first_in_order():
 def test_pro_rata_is_proportional_to_dues():
     paid = settlement.allocate_cash(np.array([60.0]), np.array([[100.0, 200.0]]))
     np.testing.assert_allclose(paid, [[20.0, 40.0]])
+
+
+def test_fuel_first_pays_energy_invoices_before_anything_else():
+    dues = np.array([[300.0, 300.0, 0.0]])
+    energy = np.array([[100.0, 20.0, 0.0]])
+    paid, from_cash, _ = settlement.allocate_by_rule(
+        "fuel_first", np.array([150.0]), dues, [2], energy, energy, np.zeros(1), -1, 0.0)
+    # 120 of energy first, then 30 pro-rata to the remaining 200 and 280
+    np.testing.assert_allclose(paid, [[100 + 30 * 200 / 480, 20 + 30 * 280 / 480, 0.0]])
+    assert from_cash[0] == pytest.approx(150.0)
+
+
+def test_revolving_account_pays_its_share_of_cpec_invoices_first():
+    dues = np.array([[500.0, 500.0, 0.0]])
+    invoices = np.array([[100.0, 100.0, 0.0]])
+    paid, from_cash, account = settlement.allocate_by_rule(
+        "cpec_revolving", np.array([100.0]), dues, [2], invoices, invoices, np.array([30.0]),
+        0, 0.5)
+    # the account pays min(30, 50% of 100) = 30 to creditor 0, then 100 pro-rata to 470 / 500
+    assert account[0] == 0.0 and from_cash[0] == pytest.approx(100.0)
+    np.testing.assert_allclose(paid, [[30 + 100 * 470 / 970, 100 * 500 / 970, 0.0]])

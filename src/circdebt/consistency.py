@@ -73,6 +73,18 @@ def check_names(s: Scenario, file: str) -> list[Problem]:
             problems.append(Problem(
                 file, f"debt.lps.{creditor}", "a creditor class of some plant group",
                 repr(creditor), did_you_mean(creditor, creditors)))
+    if s.settlement.allocation == "cpec_revolving" and \
+            s.settlement.revolving_creditor not in creditors:
+        problems.append(Problem(
+            file, "settlement.revolving_creditor", "a creditor class of some plant group",
+            repr(s.settlement.revolving_creditor),
+            did_you_mean(s.settlement.revolving_creditor, creditors)))
+    for creditor in s.settlement.events.grace_days_by_creditor:
+        if creditor not in creditors:
+            problems.append(Problem(
+                file, f"settlement.events.grace_days_by_creditor.{creditor}",
+                "a creditor class of some plant group", repr(creditor),
+                did_you_mean(creditor, creditors)))
     for i, creditor in enumerate(s.settlement.priority):
         if creditor not in creditors:
             problems.append(Problem(

@@ -112,6 +112,12 @@ def simulate(
         P[:, creditors.index(name)] = amount
     H = per_path(s.initial.phl_debt_bn_pkr, n_paths)
     cash_reserve = np.zeros(n_paths)
+    account = np.zeros(n_paths)  # ring-fenced revolving account (cpec_revolving rule)
+    revolving = s.settlement.allocation == "cpec_revolving"
+    revolving_in = s.settlement.revolving_collection_share_pct / 100 if revolving else 0.0
+    revolving_share = s.settlement.revolving_invoice_share_pct / 100
+    revolving_col = (creditors.index(s.settlement.revolving_creditor)
+                     if s.settlement.revolving_creditor in creditors else -1)
     receivables = per_path(s.initial.receivables_bn_pkr, n_paths)
     solar_mw = per_path(solar_spec.capacity_mw, n_paths)
     captive_share = np.zeros(n_paths)
@@ -286,6 +292,7 @@ def simulate(
 
         # ---- one-off policy moves (MODEL.md §8): settlements, waivers, refinancing
         one_off_flow = np.zeros(n_paths)
+        one_off_moves = np.zeros((n_paths, K))
         injection_cppa = injection_phl = 0.0
         for event in one_offs_by_month.get(t, ()):
             if event.kind == "injection_cppa":
@@ -297,6 +304,7 @@ def simulate(
             moved = debt.move_payables(P, event.creditors, event.amount_bn_pkr,
                                        raise_=event.kind == "settlement")
             P = P + moved
+            one_off_moves = one_off_moves + moved
             if event.kind == "refinancing":
                 H = H - moved.sum(axis=1)  # moved is negative: payables into PHL
             else:
@@ -307,17 +315,22 @@ def simulate(
         phl_interest, H, budget_used, dss_used = debt.phl_service(
             H, kibor, lv.phl_spread[t], budget_phl + injection_phl, dss_collected)
         lps = debt.late_payment_surcharge(P, kibor, lps_spread, lv.lps_waiver[t], lps_accrues)
-        invoices = (cp + ec) @ group_to_creditor
-        invoices[:, creditors.index(TRANSMISSION)] += tx
-        invoices[:, creditors.index(NET_METERING)] += nm
+        energy_invoices = ec @ group_to_creditor
+        energy_invoices[:, creditors.index(NET_METERING)] += nm
+        other_invoices = cp @ group_to_creditor
+        other_invoices[:, creditors.index(TRANSMISSION)] += tx
+        invoices = energy_invoices + other_invoices
         dues = P + lps + invoices
-        cash = (collected - dm + tds_paid + budget_cppa + injection_cppa
-                + (budget_phl + injection_phl - budget_used)
-                + (dss_collected - dss_used) + cash_reserve)
-        paid = settlement.allocate_cash(cash, dues, priority)
+        cash_in = (collected - dm + tds_paid + budget_cppa + injection_cppa
+                   + (budget_phl + injection_phl - budget_used) + (dss_collected - dss_used))
+        to_account = revolving_in * collected
+        cash = cash_in - to_account + cash_reserve
+        paid, paid_from_cash, account = settlement.allocate_by_rule(
+            s.settlement.allocation, cash, dues, priority, energy_invoices, invoices,
+            account + to_account, revolving_col, revolving_share)
         P = dues - paid
-        cash_reserve = cash - paid.sum(axis=1)
-        cd = P.sum(axis=1) + G_fixed + H - cash_reserve
+        cash_reserve = cash - paid_from_cash
+        cd = P.sum(axis=1) + G_fixed + H - cash_reserve - account
 
         # ---- what a kWh costs an SEZ manufacturer (MODEL.md §9); captive switching
         avail_total = available.sum(axis=1)
@@ -363,7 +376,8 @@ def simulate(
         row = {
             "cd_stock_bn_pkr": cd, "cd_flow_bn_pkr": cd - cd_prev,
             "payables_bn_pkr": P.sum(axis=1), "genco_fuel_payables_bn_pkr": G_fixed,
-            "phl_debt_bn_pkr": H, "cppa_cash_bn_pkr": cash_reserve,
+            "phl_debt_bn_pkr": H, "cppa_cash_bn_pkr": cash_reserve + account,
+            "revolving_account_bn_pkr": account, "cppa_cash_in_bn_pkr": cash_in,
             "receivables_bn_pkr": receivables,
             "capacity_payments_bn_pkr": cp_total, "energy_payments_bn_pkr": ec_total,
             "transmission_bn_pkr": tx, "net_metering_bn_pkr": nm, "ppp_bn_pkr": ppp,
@@ -392,6 +406,9 @@ def simulate(
         by_creditor["payables_bn_pkr"][t] = P
         by_creditor["paid_bn_pkr"][t] = paid
         by_creditor["lps_bn_pkr"][t] = lps
+        by_creditor["invoice_energy_bn_pkr"][t] = energy_invoices
+        by_creditor["invoice_other_bn_pkr"][t] = other_invoices
+        by_creditor["one_off_bn_pkr"][t] = one_off_moves
         if not np.isfinite(cd).all():  # cheap per-month guard; the full scan names it
             _check_finite({k: v.T for k, v in rec.items()}, t, tl.labels[t])
         cd_prev = cd
@@ -419,7 +436,8 @@ def _check_finite(rec: dict[str, np.ndarray], t: int, label: str) -> None:
 _SERIES = (
     "cd_stock_bn_pkr", "cd_flow_bn_pkr", *(f"flow_{c}_bn_pkr" for c in CAUSES),
     "payables_bn_pkr", "genco_fuel_payables_bn_pkr", "phl_debt_bn_pkr", "cppa_cash_bn_pkr",
-    "receivables_bn_pkr", "capacity_payments_bn_pkr", "energy_payments_bn_pkr",
+    "receivables_bn_pkr", "revolving_account_bn_pkr", "cppa_cash_in_bn_pkr",
+    "capacity_payments_bn_pkr", "energy_payments_bn_pkr",
     "transmission_bn_pkr", "net_metering_bn_pkr", "ppp_bn_pkr", "distribution_margin_bn_pkr",
     "sector_cost_bn_pkr", "revenue_requirement_allowed_bn_pkr", "tariff_recovered_bn_pkr",
     "billed_bn_pkr", "collected_bn_pkr", "arrears_recovered_bn_pkr", "tds_due_bn_pkr",
@@ -432,4 +450,5 @@ _SERIES = (
     *(f"sez_{c}_usc_per_kwh" for c in sez_mod.COMPONENTS),
 )
 _BY_CLASS = ("sales_gwh", "tariff_pkr_per_kwh")
-_BY_CREDITOR = ("payables_bn_pkr", "paid_bn_pkr", "lps_bn_pkr")
+_BY_CREDITOR = ("payables_bn_pkr", "paid_bn_pkr", "lps_bn_pkr", "invoice_energy_bn_pkr",
+                "invoice_other_bn_pkr", "one_off_bn_pkr")

@@ -279,12 +279,48 @@ class Subsidy(Strict):
     budget_cap_bn_pkr_per_fy: dict[str, NonNegative] | None = None
 
 
-class Settlement(Strict):
-    """How CPPA-G's cash is shared among creditor classes (MODEL.md §7)."""
+class EventSettings(Strict):
+    """Timing of the payment chain for the event-driven engine (``--engine events``).
 
-    allocation: Literal["pro_rata", "priority"] = "pro_rata"
+    ``collection_profile`` weights the days of a month (day 1 first; the weights of a
+    month's days are normalised); empty means flat. Payment runs happen on
+    ``payment_days`` (a day past a month's end means its last day). An invoice is
+    issued at the end of the month it is for and falls due ``payment_terms_days``
+    later; LPS accrues once it is ``grace_days`` past due (``grace_days_by_creditor``
+    overrides by creditor class). The budget releases the subsidy every
+    ``subsidy_release_every_months`` months on ``subsidy_release_day``. Payables at the
+    start are taken as issued evenly over the previous ``initial_payables_age_months``.
+    """
+
+    collection_profile: list[NonNegative] = Field(default_factory=list, max_length=31)
+    payment_days: Annotated[list[Annotated[int, Field(ge=1, le=31)]],
+                            Field(min_length=1, max_length=31)] = [31]
+    payment_terms_days: Annotated[int, Field(ge=0, le=365)] = 0
+    grace_days: Annotated[int, Field(ge=0, le=365)] = 0
+    grace_days_by_creditor: dict[Name, Annotated[int, Field(ge=0, le=365)]] = Field(
+        default_factory=dict)
+    subsidy_release_every_months: Annotated[int, Field(ge=1, le=12)] = 1
+    subsidy_release_day: Annotated[int, Field(ge=1, le=31)] = 31
+    initial_payables_age_months: Annotated[int, Field(ge=1, le=120)] = 12
+
+
+class Settlement(Strict):
+    """How CPPA-G's cash is shared among creditor classes (MODEL.md §7).
+
+    ``pro_rata`` to dues; ``priority``: the listed creditor classes in order first;
+    ``fuel_first``: the month's energy invoices first, then the rest pro-rata;
+    ``cpec_revolving``: a ring-fenced account, funded with ``revolving_collection_share_pct``
+    of collections, pays ``revolving_invoice_share_pct`` of each invoice of
+    ``revolving_creditor`` first. Net-metering credits are always paid first.
+    """
+
+    allocation: Literal["pro_rata", "priority", "fuel_first", "cpec_revolving"] = "pro_rata"
     priority: list[Name] = Field(default_factory=list)
+    revolving_creditor: Name = "cpec_ipp"
+    revolving_collection_share_pct: Percent = 0.0
+    revolving_invoice_share_pct: Percent = 0.0
     arrears_recovery_pct_per_year: Percent = 0.0
+    events: EventSettings = EventSettings()
 
 
 class LpsTerms(Strict):

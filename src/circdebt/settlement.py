@@ -78,3 +78,38 @@ def allocate_cash(
     share = np.divide(rest_dues, total, out=np.zeros_like(rest_dues), where=total > 0)
     paid[:, rest] = np.minimum(share * remaining[:, None], rest_dues)
     return paid
+
+
+def allocate_by_rule(
+    rule: str, cash_bn: np.ndarray, dues_bn: np.ndarray, priority_order: list[int],
+    energy_invoices_bn: np.ndarray, invoices_bn: np.ndarray, account_bn: np.ndarray,
+    revolving_creditor: int, revolving_share: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Share a month's cash by an allocation rule (MODEL.md §7).
+
+    Rules: ``pro_rata`` and ``priority`` (see :func:`allocate_cash`; ``priority_order``
+    lists the creditors paid first, net metering always among them); ``fuel_first``:
+    the month's energy invoices first (pro-rata among them), then the rest pro-rata;
+    ``cpec_revolving``: the ring-fenced account pays ``revolving_share`` of the month's
+    invoice of ``revolving_creditor`` first, then the general cash is shared pro-rata.
+
+    Returns (paid (paths, creditors), paid from the general cash (paths,), account
+    left (paths,)), [Rs bn].
+    """
+    first = np.zeros_like(dues_bn)
+    if rule == "cpec_revolving" and revolving_creditor >= 0:
+        want = np.minimum(revolving_share * invoices_bn[:, revolving_creditor],
+                          dues_bn[:, revolving_creditor])
+        first[:, revolving_creditor] = np.minimum(np.maximum(account_bn, 0.0), want)
+        account_bn = account_bn - first[:, revolving_creditor]
+    remaining = dues_bn - first
+    if rule == "fuel_first":
+        energy = np.minimum(energy_invoices_bn, remaining)
+        from_cash = allocate_cash(cash_bn, energy, priority_order[:1])
+        rest = allocate_cash(cash_bn - from_cash.sum(axis=1), remaining - from_cash,
+                             priority_order)
+        from_cash = from_cash + rest
+    else:
+        order = priority_order if rule == "priority" else priority_order[:1]
+        from_cash = allocate_cash(cash_bn, remaining, order)
+    return first + from_cash, from_cash.sum(axis=1), account_bn

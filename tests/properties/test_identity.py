@@ -36,8 +36,11 @@ scenario_changes = st.fixed_dictionaries({
     }),
     "subsidy": st.fixed_dictionaries({"lag_months": st.integers(0, 12), "payment_pct": pct}),
     "settlement": st.fixed_dictionaries({
-        "allocation": st.sampled_from(["pro_rata", "priority"]),
+        "allocation": st.sampled_from(["pro_rata", "priority", "fuel_first",
+                                       "cpec_revolving"]),
         "priority": st.sampled_from([[], ["cpec_ipp"], ["genco", "ipp"]]),
+        "revolving_collection_share_pct": st.floats(0.0, 30.0),
+        "revolving_invoice_share_pct": pct,
         "arrears_recovery_pct_per_year": pct,
     }),
     "initial": st.fixed_dictionaries({"phl_debt_bn_pkr": st.floats(0.0, 3000.0),
@@ -61,7 +64,7 @@ def test_flow_decomposition_closes_every_month(changes, recovery):
     np.testing.assert_allclose(rec["cd_flow_bn_pkr"], causes, rtol=0, atol=1e-9 * scale)
 
     parts = (rec["payables_bn_pkr"] + rec["genco_fuel_payables_bn_pkr"]
-             + rec["phl_debt_bn_pkr"] - rec["cppa_cash_bn_pkr"])
+             + rec["phl_debt_bn_pkr"] - rec["cppa_cash_bn_pkr"])  # cash incl. the account
     np.testing.assert_allclose(rec["cd_stock_bn_pkr"], parts, rtol=0, atol=1e-9 * scale)
     stock_change = np.diff(rec["cd_stock_bn_pkr"], axis=1)
     np.testing.assert_allclose(stock_change, rec["cd_flow_bn_pkr"][:, 1:], atol=1e-9 * scale)
