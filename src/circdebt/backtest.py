@@ -118,7 +118,7 @@ def _target_by_fy(scenario: Scenario, params: Sequence[str], X: np.ndarray,
     tl = Timeline(scenario.time.start, scenario.time.end)
     central = {k: np.full(X.shape[0], d.central) for k, d in scenario.uncertainty.items()}
     values = central | {key: X[:, j] for j, key in enumerate(params)}
-    traj = simulate(with_values(scenario, values), n_paths=X.shape[0])
+    traj = simulate(with_values(scenario, values), n_paths=X.shape[0], detail=False)
     labels, _, annual = annual_arrays(traj.series, [f"FY{y}" for y in tl.fiscal_year])
     if column not in annual:
         raise ValueError(f"{column!r} is not an annual result column")

@@ -56,7 +56,7 @@ class Trajectories:
 
 def simulate(
     scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None,
-    sez_weights: np.ndarray | None = None,
+    sez_weights: np.ndarray | None = None, detail: bool = True,
 ) -> Trajectories:
     """Run the monthly model and record every quantity (MODEL.md §4-8).
 
@@ -71,6 +71,9 @@ def simulate(
     sez_weights
         How much of each SEZ zone materialises on each path (paths, zones); by default
         the scenario's ``sez.realisation`` rule.
+    detail
+        Record per-class tariffs and per-creditor splits (the tables need them; many-path
+        analyses that read only the series can skip them, which is faster).
     """
     s = scenario
     tl = Timeline(s.time.start, s.time.end)
@@ -99,7 +102,13 @@ def simulate(
         priority += [creditors.index(c) for c in s.settlement.priority]
     tf, sub, solar_spec = s.tariff, s.subsidy, s.demand.rooftop_solar
     arrears_rate = settlement.monthly_rate(s.settlement.arrears_recovery_pct_per_year / 100.0)
-    fuel_index_rows = [exo.fuel_index[f] if f else None for f in plants.fuel]
+    # fuel indices month-major (T, paths, fuels + 1), the last column 1 for no fuel
+    fuel_names = list(exo.fuel_index)
+    fuel_tp = np.ones((T, n_paths, len(fuel_names) + 1))
+    for j, name in enumerate(fuel_names):
+        fuel_tp[:, :, j] = exo.fuel_index[name].T
+    fuel_of_group = np.array([fuel_names.index(f) if f else len(fuel_names)
+                              for f in plants.fuel])
     # rupees per (dollar x US CPI) frozen at each group's conversion date, per PK CPI then
     conv_t = np.maximum(lv.conversion_t, 0)
     frozen_pkr_per_usd = (exo.fx_pkr_per_usd[:, conv_t] * exo.us_cpi_index[:, conv_t]
@@ -128,9 +137,14 @@ def simulate(
 
     # records are time-major (T, paths, ...) so each month writes contiguous memory
     rec = {name: np.zeros((T, n_paths)) for name in _SERIES}
-    by_class = {name: np.zeros((T, n_paths, n_classes)) for name in _BY_CLASS}
-    by_creditor = {name: np.zeros((T, n_paths, K)) for name in _BY_CREDITOR}
-    real_paid_tariff = np.zeros((T, n_paths, n_classes))
+    by_class = {name: np.zeros((T, n_paths, n_classes))
+                for name in (_BY_CLASS if detail else ("sales_gwh",))}
+    by_creditor = {name: np.zeros((T, n_paths, K)) for name in (_BY_CREDITOR if detail else ())}
+    # price response: 12-month sums of (real tariff x sales) and sales, kept rolling
+    paid_x_sales = np.zeros((T, n_paths, n_classes))
+    window_paid_x_sales = np.zeros((n_paths, n_classes))
+    window_sales = np.zeros((n_paths, n_classes))
+    reference_real = np.ones((n_paths, n_classes))  # the first month's real tariff
     one_offs_by_month: dict[int, list[OneOff]] = {}
     for event in lv.one_offs:
         one_offs_by_month.setdefault(event.t, []).append(event)
@@ -145,9 +159,9 @@ def simulate(
         if t == 0:
             response = np.ones((n_paths, n_classes))
         else:
-            w = slice(max(0, t - 12), t)
-            smoothed = demand.weighted_mean(real_paid_tariff[w], by_class["sales_gwh"][w])
-            response = demand.price_response(smoothed, real_paid_tariff[0],
+            smoothed = np.divide(window_paid_x_sales, window_sales, out=reference_real.copy(),
+                                 where=window_sales > 0)
+            response = demand.price_response(smoothed, reference_real,
                                              classes.price_elasticity)
         solar_gwh = demand.solar_energy_gwh(solar_mw, solar_spec.capacity_factor_pct / 100, hours)
         self_share = lv.self_consumption[t]
@@ -167,8 +181,7 @@ def simulate(
         available = np.broadcast_to(supply.available_energy_gwh(
             plants.capacity_mw, plants.availability, plants.capacity_factor_by_month[month - 1],
             lv.active[t], hours), (n_paths, n_groups))
-        fuel_index = np.stack([row[:, t] if row is not None else np.ones(n_paths)
-                               for row in fuel_index_rows], axis=1)
+        fuel_index = fuel_tp[t][:, fuel_of_group]
         epp = supply.energy_price_pkr_per_kwh(plants.fuel_cost_pkr_per_kwh, fuel_index,
                                               plants.vom_pkr_per_kwh, pk_cpi[:, None])
         generation, unserved = supply.merit_order_dispatch(
@@ -260,7 +273,15 @@ def simulate(
 
         # ---- billing, collection, subsidy (MODEL.md §7)
         passed, billed, tds = settlement.bill(class_tariff, billed_share, sales)
-        real_paid_tariff[t] = class_tariff * billed_share / pk_cpi[:, None]
+        real_paid = class_tariff * billed_share / pk_cpi[:, None]
+        if t == 0:
+            reference_real = real_paid
+        paid_x_sales[t] = real_paid * sales
+        window_paid_x_sales = window_paid_x_sales + paid_x_sales[t]
+        window_sales = window_sales + sales
+        if t >= 12:  # keep the last 12 months (sales-weighted, MODEL.md §5)
+            window_paid_x_sales = window_paid_x_sales - paid_x_sales[t - 12]
+            window_sales = window_sales - by_class["sales_gwh"][t - 12]
         rr_passed, B = passed.sum(axis=1), billed.sum(axis=1)
         # a package gap is not tariff differential subsidy: it is booked below by funding
         package_in_tds = package_gap if funding in ("budget", "unfunded") else 0.0
@@ -402,6 +423,9 @@ def simulate(
         for name, value in row.items():
             rec[name][t] = value
         by_class["sales_gwh"][t] = sales
+        if not detail:
+            cd_prev = cd
+            continue
         by_class["tariff_pkr_per_kwh"][t] = class_tariff
         by_creditor["payables_bn_pkr"][t] = P
         by_creditor["paid_bn_pkr"][t] = paid

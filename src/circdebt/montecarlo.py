@@ -173,7 +173,8 @@ def run_monte_carlo(
         view = with_values(scenario, draws) if draws else scenario
         exo = build_exogenous(view.exogenous, tl, n)
         exo = apply_shocks(exo, scenario.exogenous.shocks, seed, first, n)
-        traj = simulate(view, n_paths=n, exo=exo, sez_weights=zone_draws(scenario, seed, first, n))
+        traj = simulate(view, n_paths=n, exo=exo, sez_weights=zone_draws(scenario, seed, first, n),
+                        detail=False)
         wanted = {c: traj.series[c] for c in (*PATH_COLUMNS, *_NEEDED) if c in traj.series}
         fys, _, values = annual_arrays(wanted, fy_labels)
         for column in PATH_COLUMNS:

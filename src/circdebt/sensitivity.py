@@ -109,7 +109,7 @@ def evaluate(scenario: Scenario, params: Sequence[Parameter], X: np.ndarray,
     for first in range(0, X.shape[0], CHUNK):
         rows = X[first:first + CHUNK]
         values = dict(central) | {p.key: rows[:, j] for j, p in enumerate(params)}
-        traj = simulate(with_values(scenario, values), n_paths=rows.shape[0])
+        traj = simulate(with_values(scenario, values), n_paths=rows.shape[0], detail=False)
         labels, _, annual = annual_arrays(traj.series, fy_labels)
         for i, kpi in enumerate(kpis):
             if kpi.column not in annual:

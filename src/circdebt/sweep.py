@@ -98,7 +98,7 @@ def evaluate_rows(scenario: Scenario, points: pd.DataFrame, paths: int, seed: in
     view = with_values(scenario, values)
     if exo is None:
         exo = build_exogenous(view.exogenous, tl, len(rows))
-    traj = simulate(view, n_paths=len(rows), exo=exo, sez_weights=weights)
+    traj = simulate(view, n_paths=len(rows), exo=exo, sez_weights=weights, detail=False)
     _, _, a = annual_arrays(traj.series, [f"FY{y}" for y in tl.fiscal_year])
     return np.column_stack([
         a["cd_stock_bn_pkr"][:, -1], traj.series["cd_stock_bn_pkr"].max(axis=1),
