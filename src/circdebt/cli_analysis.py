@@ -405,3 +405,124 @@ def calibrate_cmd(
         console.print(f"RMSE on the fitted years: {fit.rmse_fit:,.1f} Rs bn; on the years "
                       f"left out: {fit.rmse_out_of_sample:,.1f} Rs bn ({fit.message})")
         _say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
+
+
+# --------------------------------------------------------------------------- used by `run`
+
+
+def monte_carlo_payloads(loaded, paths: int, seed: int, thresholds: list[str],
+                         quiet: bool) -> tuple[dict, dict]:
+    """Run ``paths`` Monte Carlo paths; return (files to write, summary for --json).
+
+    Files: annual_pct.csv, monthly_pct.csv, thresholds.csv (threshold events and
+    P(SEZ cost above each benchmark)), paths.parquet (per-path KPIs and draws) and a fan
+    chart of the CD stock.
+    """
+    from circdebt import charts
+    from circdebt.montecarlo import Threshold, run_monte_carlo
+
+    try:
+        events = [Threshold.parse(t) for t in thresholds]
+    except ValueError as exc:
+        raise _bad("--threshold", "COLUMN>VALUE@FYyyyy", str(exc)) from None
+    mc = run_monte_carlo(loaded, paths, seed, progress=_progress(quiet))
+    rows = []
+    for event in events:
+        try:
+            rows.append({"event": str(event), "probability": mc.probability(event)})
+        except KeyError as exc:
+            raise _bad("--threshold", "a column kept per path and an FY in the horizon",
+                       str(exc)) from None
+    probabilities = pd.concat([pd.DataFrame(rows, columns=["event", "probability"]),
+                               mc.benchmark_probabilities()], ignore_index=True)
+    annual_pct = mc.annual_percentiles()
+    import io as _io
+    buffer = _io.BytesIO()
+    mc.path_kpis().to_parquet(buffer, index=False)
+    stock = annual_pct[annual_pct["variable"] == "cd_stock_bn_pkr"]
+    fig = charts.fan_chart(stock, variable="cd_stock_bn_pkr", scenario=loaded.name,
+                           paths=paths)
+    payloads = {"annual_pct.csv": io.csv_text(annual_pct),
+                "monthly_pct.csv": io.csv_text(mc.monthly_percentiles()),
+                "thresholds.csv": io.csv_text(probabilities),
+                "paths.parquet": buffer.getvalue()}
+    payloads |= charts.chart_payloads({"fan-cd-stock": fig}, formats=("png", "svg"))
+    summary = {"paths": paths, "seed": seed,
+               "cd_stock_bn_pkr": io.table_records(stock.drop(columns="variable")),
+               "probabilities": io.table_records(probabilities)}
+    return payloads, summary
+
+
+def print_monte_carlo(summary: dict) -> None:
+    console = _stdout_console()
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False,
+                 title=f"CD stock across {summary['paths']:,} paths (Rs bn, seed "
+                       f"{summary['seed']})")
+    for c in ("fy", "p5", "p25", "p50", "p75", "p95"):
+        grid.add_column(c, justify="left" if c == "fy" else "right")
+    for row in summary["cd_stock_bn_pkr"]:
+        grid.add_row(row["fy"], *(_fmt(row[p], 0) for p in ("p5", "p25", "p50", "p75", "p95")))
+    console.print(grid)
+    for row in summary["probabilities"]:
+        console.print(f"P({row['event']}) = {row['probability']:.1%}")
+
+
+def events_payloads(loaded) -> tuple[object, dict]:
+    """Run the event engine; return (its Result, extra files: aging, LPS by age, DPO,
+    subsidy releases, and a chart of aging by creditor)."""
+    from circdebt.events import overdue_by_creditor, run_events
+
+    events = run_events(loaded)
+    payloads = {"aging.csv": io.csv_text(events.aging),
+                "lps_by_age.csv": io.csv_text(events.lps_by_age),
+                "dpo.csv": io.csv_text(events.dpo),
+                "subsidy_releases.csv": io.csv_text(events.releases),
+                "overdue_by_creditor.csv": io.csv_text(overdue_by_creditor(events))}
+    payloads |= _aging_chart(events, loaded.name)
+    return events, payloads
+
+
+def _aging_chart(events, name: str) -> dict:
+    """Payables by age bucket for each creditor class at the last month end."""
+    import matplotlib as mpl
+
+    from circdebt import charts
+    from circdebt.events import BUCKET_NAMES
+
+    month = events.aging["month"].iloc[-1]
+    table = events.aging[events.aging["month"] == month].pivot_table(
+        index="creditor", columns="bucket", values="payables_bn_pkr", sort=False)
+    table = table[[b for b in BUCKET_NAMES if b in table.columns]]
+    table = table[table.sum(axis=1) > 1e-9]
+    with mpl.rc_context(charts.RC):
+        fig = charts.new_figure(f"Payables by age, {month}",
+                                "Rs billion owed to each creditor class, by days since invoice",
+                                charts.footnote_text([name], "Event-driven engine."),
+                                size=(8.0, 1.8 + 0.45 * len(table)))
+        ax = fig.add_subplot()
+        left = np.zeros(len(table))
+        for j, bucket in enumerate(table.columns):
+            ax.barh(table.index, table[bucket], left=left, label=f"{bucket} days",
+                    color=charts.PALETTE[j % len(charts.PALETTE)])
+            left += table[bucket].to_numpy()
+        ax.set_xlabel("Rs billion")
+        ax.invert_yaxis()
+        ax.legend(frameon=False, ncols=len(table.columns), loc="lower center",
+                  bbox_to_anchor=(0.5, 1.0))
+    return charts.chart_payloads({"aging": fig}, formats=("png", "svg"))
+
+
+def print_overdue(events) -> None:
+    from circdebt.events import overdue_by_creditor
+
+    table = overdue_by_creditor(events)
+    console = _stdout_console()
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False,
+                 title=f"how overdue each creditor is ({events.aging['month'].iloc[-1]})")
+    for c in ("creditor", "payables Rs bn", "> 90 days", "> 365 days", "DPO days"):
+        grid.add_column(c, justify="left" if c == "creditor" else "right")
+    for _, row in table.iterrows():
+        grid.add_row(row["creditor"], _fmt(row["payables_bn_pkr"], 0),
+                     f"{row['over_90_days_pct']:.0f}%", f"{row['over_365_days_pct']:.0f}%",
+                     _fmt(row["days_payables_outstanding"], 0))
+    console.print(grid)
