@@ -160,3 +160,12 @@ def test_block_sampling_is_independent_of_the_window():
     whole = sample_blocks(draw, 1, "x", 0, 3 * BLOCK)
     window = sample_blocks(draw, 1, "x", BLOCK - 5, 10)
     np.testing.assert_array_equal(window, whole[BLOCK - 5:BLOCK + 5])
+
+
+def test_a_run_too_large_for_memory_is_refused_up_front(monkeypatch):
+    from circdebt.montecarlo import estimate_memory_bytes
+    s = small()
+    assert estimate_memory_bytes(s, 10_000) < estimate_memory_bytes(s, 100_000)
+    monkeypatch.setenv("CIRCDEBT_MAX_MEMORY_GB", "0.01")
+    with pytest.raises(ValueError, match="would need about"):
+        run_monte_carlo(s, 100_000, seed=1)

@@ -43,6 +43,41 @@ MONTHLY_COLUMNS = ("cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS,
 #: Default number of paths per chunk (whole random-number blocks).
 CHUNK_PATHS = 2 * BLOCK
 
+#: Largest memory a run may plan for, unless CIRCDEBT_MAX_MEMORY_GB says otherwise. [GB]
+DEFAULT_MAX_MEMORY_GB = 8.0
+
+
+def estimate_memory_bytes(scenario: Scenario, n_paths: int,
+                          chunk_paths: int = CHUNK_PATHS) -> int:
+    """Peak memory a Monte Carlo run will need, estimated from its shapes. [bytes]
+
+    What is kept for every path (annual columns in float64, monthly columns in
+    float32, draws) plus one chunk of the engine's working records (about 100
+    float64 series and the per-class and per-creditor splits of that chunk).
+    """
+    tl = Timeline(scenario.time.start, scenario.time.end)
+    months = tl.n_months
+    fys = len(set(tl.fiscal_year))
+    kept = n_paths * (len(PATH_COLUMNS) * fys * 8 + len(MONTHLY_COLUMNS) * months * 4
+                      + len(scenario.uncertainty) * 8)
+    chunk = min(n_paths, chunk_paths)
+    groups = len(scenario.supply.plants) + len(scenario.demand.classes) + 4
+    working = chunk * months * 8 * (100 + 3 * groups)
+    return int(kept + working)
+
+
+def check_memory(scenario: Scenario, n_paths: int, chunk_paths: int = CHUNK_PATHS) -> None:
+    """Refuse up front a run that would need more memory than allowed (ValueError)."""
+    import os
+
+    limit_gb = float(os.environ.get("CIRCDEBT_MAX_MEMORY_GB", DEFAULT_MAX_MEMORY_GB))
+    need = estimate_memory_bytes(scenario, n_paths, chunk_paths)
+    if need > limit_gb * 1e9:
+        raise ValueError(
+            f"{n_paths:,} paths would need about {need / 1e9:.1f} GB, more than the "
+            f"{limit_gb:g} GB allowed (set CIRCDEBT_MAX_MEMORY_GB to change it); run fewer "
+            "paths, or split the run by seed")
+
 
 @dataclass
 class MonteCarloResult:
@@ -159,6 +194,7 @@ def run_monte_carlo(
     """
     if n_paths < 1:
         raise ValueError(f"paths(={n_paths}) must be >= 1")
+    check_memory(scenario, n_paths, chunk_paths)
     seed = draw_seed() if seed is None else seed
     chunk = max(BLOCK, chunk_paths // BLOCK * BLOCK)
     tl = Timeline(scenario.time.start, scenario.time.end)
