@@ -28,7 +28,7 @@ def test_backtest_errors_against_a_hand_made_history():
     assert ("FY2022", "cd_stock_bn_pkr") not in table.index  # no published value
     # under-recovery is compared with the published line plus K-Electric's non-payment
     assert table.loc[("FY2021", "flow:under_recovery"), "actual_bn_pkr"] == 25.0
-    assert table.loc[("FY2021", "flow:lps_and_phl_interest"), "modelled_bn_pkr"] == 15.0
+    assert table.loc[("FY2021", "flow:interest_net_of_dss"), "modelled_bn_pkr"] == 15.0
     assert mape(table.reset_index()) == pytest.approx(7.0)
     later = backtest_table(annual, history, from_fy="FY2021")
     assert set(later["fy"]) == {"FY2021"}

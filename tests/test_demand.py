@@ -36,3 +36,15 @@ def test_underlying_sales_follow_growth_and_season():
     july = demand.underlying_sales_gwh(arrays, 12, 7)
     july0 = demand.underlying_sales_gwh(arrays, 0, 7)
     np.testing.assert_allclose(july / july0, [1.02, 1.03])
+
+
+def test_a_class_without_distribution_margin_lowers_the_margin_paid():
+    base = simulate(small()).series
+    classes = [c.model_dump() for c in small().demand.classes]
+    classes[1]["distribution_margin_pct"] = 0.0
+    bulk = simulate(small(demand={"classes": classes})).series
+    ratio = bulk["distribution_margin_bn_pkr"][0, 0] / base["distribution_margin_bn_pkr"][0, 0]
+    sales = base["units_sold_gwh"][0, 0]
+    residential = simulate(small()).series["units_sold_gwh"][0, 0] - small().demand.classes[
+        1].base_sales_gwh_per_year / 12
+    assert ratio == pytest.approx(residential / sales, rel=1e-6)

@@ -166,3 +166,29 @@ def test_sez_breakdown_table_and_command(tmp_path):
     bad = CliRunner().invoke(app, ["sez", scenario, "--fy", "FY2099", "--out",
                                    str(tmp_path / "b")])
     assert bad.exit_code == 2 and "FY2099" in bad.output
+
+
+def test_a_capped_package_never_charges_more_than_the_tariff():
+    # a 12-cent cap is above the SEZ tariff in most months: there it changes nothing
+    fixed = simulate(small(sez={"zones": ZONES, "realisation": "all"},
+                           policies=[package("unfunded") | {"price_usc_per_kwh": 12.0}])).series
+    capped = simulate(small(sez={"zones": ZONES, "realisation": "all"},
+                            policies=[package("unfunded") | {"price_usc_per_kwh": 12.0,
+                                                            "mode": "cap"}])).series
+    assert (fixed["sez_package_support_bn_pkr"] < 0).any()  # a fixed price above the tariff
+    assert (capped["sez_package_support_bn_pkr"] >= -1e-12).all()
+
+
+def test_zone_loss_multipliers_weight_the_sez_class_losses():
+    from circdebt.sez import zone_loss_multiplier
+    tl = Timeline("2025-07", "2026-06")
+    zones = [{"name": "a", "start": "2025-07", "ramp_months": 0, "peak_load_mw": 100.0,
+              "load_factor_pct": 50.0, "loss_multiplier": 0.2, "voltage_kv": 132.0},
+             {"name": "b", "start": "2025-07", "ramp_months": 0, "peak_load_mw": 300.0,
+              "load_factor_pct": 50.0}]
+    s = Sez.model_validate({"zones": zones, "loss_multiplier": 1.0})
+    lm = zone_loss_multiplier(s, tl, realisation_weights(s, 1))
+    np.testing.assert_allclose(lm, 0.25 * 0.2 + 0.75 * 1.0)
+    empty = Sez.model_validate({"loss_multiplier": 0.5})
+    np.testing.assert_allclose(zone_loss_multiplier(empty, tl, realisation_weights(empty, 1)),
+                               0.5)

@@ -20,12 +20,24 @@ def test_rebase_on_hand_numbers():
     # 12-month sales 100,000 GWh, no growth; allowed loss 10% -> U* = 111,111 GWh.
     # Trailing energy 9 Rs/kWh of units, other 1 Rs/kWh; capacity 150 bn a month; DM 3.
     total, fuel = tariff.rebase(
-        np.array([100_000.0]), np.array([120_000.0]), np.array([9 * 120.0]),
-        np.array([1 * 120.0]), np.array([150.0]), np.array(0.10), np.array([3.0]), 0.0)
+        np.array([[100_000.0]]), np.array([120_000.0]), np.array([9 * 120.0]),
+        np.array([1 * 120.0]), np.array([150.0]), np.array([[0.10]]), np.array([3.0]),
+        np.array([1.0]), 0.0)
     units = 100_000 / 0.9
     assert fuel[0] == pytest.approx(9 * units / 100_000)
     expected = (9 * units + 1 * units) / 100_000 + 12 * 150 * 1e3 / 100_000 + 3.0
     assert total[0] == pytest.approx(expected)
+
+
+def test_rebase_uses_each_class_loss_and_margin_share():
+    # a bulk class with 10% of the loss rate and no distribution margin
+    sales = np.array([[60_000.0, 40_000.0]])
+    total, fuel = tariff.rebase(
+        sales, np.array([100_000.0]), np.array([900.0]), np.array([0.0]), np.array([0.0]),
+        np.array([[0.20, 0.02]]), np.array([3.0]), np.array([1.0, 0.0]), 0.0)
+    units = 60_000 / 0.8 + 40_000 / 0.98
+    assert fuel[0] == pytest.approx(9 * units / 100_000)
+    assert total[0] == pytest.approx(fuel[0] + 3.0 * 0.6)
 
 
 def test_notify_moves_pass_through_share_of_the_way():

@@ -21,19 +21,20 @@ from circdebt.uncertainty import get_in_model, with_values
 
 #: Published flow lines (history series) and the model causes that correspond to them.
 #: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
-#: the published LPS line includes PHL mark-up; fiscal payments include the DSS that
-#: services PHL and one-off stock payments.
+#: the published interest line (IPP LPS and PHL mark-up) is net of what the debt
+#: servicing surcharge pays; fiscal payments are budget payments and one-off stock
+#: payments.
 CAUSE_MAP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "excess_losses": (("flow_excess_losses_bn_pkr",), ("flow_excess_losses_bn_pkr",)),
     "under_recovery": (("flow_under_recovery_bn_pkr",),
                        ("flow_under_recovery_bn_pkr", "flow_ke_non_payment_bn_pkr")),
     "tariff_adjustments": (("flow_tariff_gap_bn_pkr",), ("flow_tariff_adjustments_bn_pkr",)),
-    "lps_and_phl_interest": (("flow_lps_bn_pkr", "flow_phl_interest_bn_pkr"),
-                             ("flow_lps_bn_pkr",)),
+    "interest_net_of_dss": (("flow_lps_bn_pkr", "flow_phl_interest_bn_pkr", "flow_dss_bn_pkr"),
+                            ("flow_lps_bn_pkr",)),
     "subsidy": (("flow_subsidy_shortfall_bn_pkr", "flow_sez_package_bn_pkr"),
                 ("flow_subsidy_bn_pkr",)),
-    "fiscal_payments": (("flow_budget_payments_bn_pkr", "flow_dss_bn_pkr",
-                         "flow_policy_one_offs_bn_pkr"), ("flow_fiscal_payments_bn_pkr",)),
+    "fiscal_payments": (("flow_budget_payments_bn_pkr", "flow_policy_one_offs_bn_pkr"),
+                        ("flow_fiscal_payments_bn_pkr",)),
 }
 
 

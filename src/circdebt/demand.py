@@ -28,6 +28,7 @@ class ClassArrays:
     recovery: np.ndarray
     solar_share: np.ndarray  # share of self-consumed rooftop solar hosted by the class
     loss_multiplier: np.ndarray  # the class's loss rate relative to the system loss
+    dm_share: np.ndarray  # share of the distribution margin charged on its sales
 
 
 def consumer_classes(scenario: Scenario) -> list[ConsumerClass]:
@@ -53,6 +54,7 @@ def class_arrays(classes: list[ConsumerClass], demand: Demand) -> ClassArrays:
         recovery=stack_last([c.recovery_pct / 100.0 for c in classes]),
         solar_share=stack_last([shares.get(c.name, 0.0) / 100.0 for c in classes]),
         loss_multiplier=stack_last([c.loss_multiplier for c in classes]),
+        dm_share=stack_last([c.distribution_margin_pct / 100.0 for c in classes]),
     )
 
 
@@ -97,17 +99,16 @@ def solar_additions_mw(
 
 
 def annualised_sales_gwh(sales_gwh: np.ndarray, seasonal: np.ndarray) -> np.ndarray:
-    """A year of sales projected from the months observed, free of seasonal bias.
+    """A year of sales by class, projected from the months observed without seasonal bias.
 
     Each class's observed sales over its seasonal factors for those months, times 12:
-    sum_t S_c,t / sum_t f_c(m_t) x 12, summed over classes (equal to the plain sum when
-    12 whole months are observed). ``sales_gwh`` is (months, paths, classes),
-    ``seasonal`` (months, classes). [GWh], (paths,).
+    sum_t S_c,t / sum_t f_c(m_t) x 12 (equal to the plain sum when 12 whole months are
+    observed). ``sales_gwh`` is (months, paths, classes), ``seasonal`` (months,
+    classes). [GWh], (paths, classes).
     """
     factors = seasonal.sum(axis=0)
-    per_class = np.divide(sales_gwh.sum(axis=0) * 12.0, factors,
-                          out=np.zeros(sales_gwh.shape[1:]), where=factors > 0)
-    return per_class.sum(axis=-1)
+    return np.divide(sales_gwh.sum(axis=0) * 12.0, factors,
+                     out=np.zeros(sales_gwh.shape[1:]), where=factors > 0)
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

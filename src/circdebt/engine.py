@@ -86,6 +86,7 @@ def simulate(
     if sez_weights is None:
         sez_weights = sez_mod.realisation_weights(s.sez, n_paths)
     zone_gwh = sez_mod.zone_load_gwh(s.sez, tl, sez_weights)
+    zone_loss_mult = sez_mod.zone_loss_multiplier(s.sez, tl, sez_weights)
     captive = s.sez.captive
     captive_lcoe_usc = time_first(np.asarray(captive.lcoe_usc_per_kwh)[..., None] * (
         1 + np.asarray(captive.lcoe_change_pct_per_year)[..., None] / 100) ** (np.arange(T) / 12))
@@ -173,7 +174,9 @@ def simulate(
             demand.underlying_sales_gwh(classes, t, month) * response - self_consumed, 0.0)
         wanted = wanted + lv.extra_sales_gwh_per_month[t]
         wanted[:, sez_idx] += zone_gwh[:, t] * (1.0 - captive_share)
-        class_loss = np.asarray(L)[..., None] * classes.loss_multiplier  # (paths|1, classes)
+        loss_mult = np.broadcast_to(classes.loss_multiplier, (n_paths, n_classes)).copy()
+        loss_mult[:, sez_idx] = zone_loss_mult[:, t]
+        class_loss = np.asarray(L)[..., None] * loss_mult  # (paths, classes)
         units_wanted = (wanted / (1.0 - class_loss)).sum(axis=1)
         export_used = np.minimum(solar_gwh * (1.0 - self_share), units_wanted)
 
@@ -190,7 +193,7 @@ def simulate(
         served = np.divide(units, units_wanted, out=np.ones(n_paths), where=units_wanted > 0)
         sales = wanted * served[:, None]
         S = sales.sum(axis=1)
-        class_allowed = np.asarray(L_allowed)[..., None] * classes.loss_multiplier
+        class_allowed = np.asarray(L_allowed)[..., None] * loss_mult
         units_allowed = (sales / (1.0 - class_allowed)).sum(axis=1)
 
         # ---- payments due (MODEL.md §4)
@@ -206,7 +209,8 @@ def simulate(
         nm = lv.buyback_pkr_per_kwh[t] * export_used * 1e-3
         cp_total, ec_total = cp.sum(axis=1), ec.sum(axis=1)
         ppp = cp_total + ec_total + tx + nm
-        dm = tf.distribution_margin_pkr_per_kwh * pk_cpi * S * 1e-3
+        dm = tf.distribution_margin_pkr_per_kwh * pk_cpi * (sales * classes.dm_share).sum(axis=1) \
+            * 1e-3
         allowed_share = np.divide(units_allowed, units, out=np.zeros(n_paths), where=units > 0)
         rr_allowed = ppp * allowed_share + dm
 
@@ -228,8 +232,9 @@ def simulate(
                 rec["units_purchased_gwh"][w].sum(axis=0),
                 rec["energy_payments_bn_pkr"][w].sum(axis=0),
                 (rec["transmission_bn_pkr"][w] + rec["net_metering_bn_pkr"][w]).sum(axis=0),
-                rec["capacity_payments_bn_pkr"][t - 1], L_allowed,
-                tf.distribution_margin_pkr_per_kwh * pk_cpi, tf.rebasing_sales_growth_pct / 100)
+                rec["capacity_payments_bn_pkr"][t - 1], class_allowed,
+                tf.distribution_margin_pkr_per_kwh * pk_cpi, classes.dm_share,
+                tf.rebasing_sales_growth_pct / 100)
             notified = tariff.notify(notified, determined, pass_through)
             multipliers = tariff.normalised_multipliers(
                 classes.tariff_multiplier, by_class["sales_gwh"][w].sum(axis=0))
@@ -257,6 +262,8 @@ def simulate(
             usc = lv.sez_package_usc_per_kwh[t]
             price = usc * fx / 100 if np.isfinite(usc) else lv.sez_package_pkr_per_kwh[t]
             w = lv.sez_package_weight[t]
+            if lv.sez_package_cap[t]:
+                price = np.minimum(price, sez_tariff)
             sez_price = (1 - w) * sez_tariff + w * price
             package_gap = (sez_tariff - sez_price) * sales[:, sez_idx] * 1e-3
             if funding == "cross_subsidy":
@@ -359,7 +366,7 @@ def simulate(
                                 where=avail_total > 0)
         sez_cost = sez_mod.cost_breakdown_pkr_per_kwh(
             ec_total, nm, cp_total, tx, utilisation, units, units_allowed, S,
-            tf.distribution_margin_pkr_per_kwh * pk_cpi,
+            np.divide(dm, S, out=np.zeros(n_paths), where=S > 0) * 1e3,
             np.divide(rr_passed, S, out=np.zeros(n_paths), where=S > 0) * 1e3,
             sez_tariff, sez_price, dss_rate * np.ones(n_paths), s.sez.taxes_pct / 100)
         for component in (*sez_mod.COMPONENTS, "total"):

@@ -80,6 +80,7 @@ class Levers:
     sez_package_pkr_per_kwh: np.ndarray  # (T,) package price in rupees (NaN: in cents)
     sez_package_usc_per_kwh: np.ndarray  # (T,) package price in US cents (NaN: in rupees)
     sez_package_funding: np.ndarray  # (T,) object: "budget", "cross_subsidy", "unfunded"
+    sez_package_cap: np.ndarray  # (T,) bool: the package price is a ceiling
     one_offs: list[OneOff] = field(default_factory=list)
 
 
@@ -141,4 +142,5 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         sez_package_pkr_per_kwh=np.full(T, np.nan),
         sez_package_usc_per_kwh=np.full(T, np.nan),
         sez_package_funding=np.full(T, "unfunded", dtype=object),
+        sez_package_cap=np.zeros(T, bool),
     )

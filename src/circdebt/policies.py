@@ -208,6 +208,7 @@ def _sez_tariff_package(p: sc.SezTariffPackage, lv: Levers, cx: _Context) -> Non
     lv.sez_package_pkr_per_kwh = np.where(on, pkr, lv.sez_package_pkr_per_kwh)
     lv.sez_package_usc_per_kwh = np.where(on, usc, lv.sez_package_usc_per_kwh)
     lv.sez_package_funding = np.where(on, p.funding, lv.sez_package_funding)
+    lv.sez_package_cap = np.where(on, p.mode == "cap", lv.sez_package_cap)
 
 
 _APPLY: dict[type, Callable] = {

@@ -204,6 +204,8 @@ class ConsumerClass(Strict):
     protected: the rest of its determined tariff is the tariff differential subsidy.
     ``loss_multiplier`` scales the system loss rate for this class's sales (bulk
     supply at high voltage loses less: units purchased for it are S / (1 - L x m)).
+    ``distribution_margin_pct`` is the share of the distribution margin its sales carry
+    (0 for a bulk buyer that does not use the DISCOs' networks).
     """
 
     name: Name
@@ -215,6 +217,7 @@ class ConsumerClass(Strict):
     billed_pct_of_determined: Percent = 100.0
     recovery_pct: Percent = 100.0
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
+    distribution_margin_pct: Percent = 100.0
 
     @field_validator("seasonal_profile")
     @classmethod
@@ -354,7 +357,9 @@ class Initial(Strict):
 class SezZone(Strict):
     """A Special Economic Zone's grid load (MODEL.md §5): it ramps up linearly from
     ``start`` over ``ramp_months`` to ``peak_load_mw`` at ``load_factor_pct``, and
-    materialises with ``probability_pct``."""
+    materialises with ``probability_pct``. A zone supplied at ``voltage_kv`` may carry
+    its own ``loss_multiplier`` (default: the SEZ class's); the SEZ class's loss rate
+    each month is the load-weighted mean of its zones'."""
 
     name: Name
     province: str = ""
@@ -363,6 +368,8 @@ class SezZone(Strict):
     peak_load_mw: NonNegative
     load_factor_pct: Percent = 60.0
     probability_pct: Percent = 100.0
+    voltage_kv: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
+    loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] | None = None
     source: str = ""
 
 
@@ -638,13 +645,15 @@ class CaptiveToGrid(PolicyBase):
 
 
 class SezTariffPackage(PolicyBase):
-    """A fixed energy price for SEZ load, its gap to the SEZ tariff funded by the budget,
-    by the other consumers (cross-subsidy), or not at all (its own cause of debt)."""
+    """A fixed energy price for SEZ load (``mode = "cap"``: a ceiling, never above the
+    SEZ tariff), its gap to the SEZ tariff funded by the budget, by the other consumers
+    (cross-subsidy), or not at all (its own cause of debt)."""
 
     type: Literal["sez_tariff_package"]
     price_usc_per_kwh: Positive | None = None
     price_pkr_per_kwh: Positive | None = None
     funding: Literal["budget", "cross_subsidy", "unfunded"]
+    mode: Literal["fixed", "cap"] = "fixed"
 
     @model_validator(mode="after")
     def _one_price(self) -> SezTariffPackage:

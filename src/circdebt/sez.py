@@ -124,3 +124,19 @@ def cost_breakdown_pkr_per_kwh(
     parts["taxes"] = taxes_share * (sez_price_pkr_per_kwh + dss_pkr_per_kwh)
     parts["total"] = sez_price_pkr_per_kwh + dss_pkr_per_kwh + parts["taxes"]
     return parts
+
+
+def zone_loss_multiplier(sez: Sez, timeline: Timeline, weights: np.ndarray) -> np.ndarray:
+    """The SEZ class's loss multiplier each month: the load-weighted mean of its zones'
+    (each zone's own, or the class's), or the class's when there is no load. (paths, T)"""
+    default = np.asarray(sez.loss_multiplier, dtype=float)
+    total = np.zeros((weights.shape[0], timeline.n_months))
+    weighted = np.zeros_like(total)
+    for z, zone in enumerate(sez.zones):
+        one = Sez.model_construct(**{**sez.__dict__, "zones": [zone]})
+        load = zone_load_gwh(one, timeline, weights[:, z:z + 1])
+        lm = default if zone.loss_multiplier is None else zone.loss_multiplier
+        total += load
+        weighted += load * lm
+    fallback = np.broadcast_to(default[..., None] if default.ndim else default, total.shape)
+    return np.divide(weighted, total, out=np.array(fallback, dtype=float), where=total > 0)

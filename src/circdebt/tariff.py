@@ -15,27 +15,31 @@ import numpy as np
 
 
 def rebase(
-    trailing_sales_gwh: np.ndarray, trailing_units_gwh: np.ndarray,
+    trailing_sales_by_class_gwh: np.ndarray, trailing_units_gwh: np.ndarray,
     trailing_energy_cost_bn: np.ndarray, trailing_other_variable_bn: np.ndarray,
-    capacity_run_rate_bn_per_month: np.ndarray, allowed_loss: np.ndarray,
-    dm_pkr_per_kwh: np.ndarray, sales_growth: float,
+    capacity_run_rate_bn_per_month: np.ndarray, allowed_class_loss: np.ndarray,
+    dm_pkr_per_kwh: np.ndarray, dm_share: np.ndarray, sales_growth: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Determined base tariff and its fuel part from costs known at rebasing.
 
-    Projected sales = trailing 12-month sales x (1 + growth); projected units at the
-    allowed loss U* = sales / (1 - L*). Energy and other variable costs (transmission,
-    net metering) are projected at their trailing cost per unit purchased; capacity at
-    12 x the latest monthly bill (contracts are fixed costs). Plus the distribution
-    margin. Returns (determined total, fuel part), Rs/kWh sold, each (paths,).
+    Projected sales by class = a year of sales (seasonally unbiased) x (1 + growth);
+    projected units at the allowed loss U* = sum_c S_c / (1 - L*_c) (each class's own
+    loss rate). Energy and other variable costs (transmission, net metering) are
+    projected at their trailing cost per unit purchased; capacity at 12 x the latest
+    monthly bill (contracts are fixed costs). Plus the distribution margin on the sales
+    that carry it. Returns (determined total, fuel part), Rs/kWh sold, each (paths,).
+    ``trailing_sales_by_class_gwh`` is (paths, classes).
     """
-    projected_sales = trailing_sales_gwh * (1.0 + sales_growth)
-    projected_units = projected_sales / (1.0 - allowed_loss)
+    by_class = trailing_sales_by_class_gwh * np.asarray(1.0 + sales_growth)[..., None]
+    projected_sales = by_class.sum(axis=-1)
+    projected_units = (by_class / (1.0 - allowed_class_loss)).sum(axis=-1)
+    dm_bn = dm_pkr_per_kwh * (by_class * dm_share).sum(axis=-1) * 1e-3
     per_unit_energy = _ratio(trailing_energy_cost_bn, trailing_units_gwh)
     per_unit_other = _ratio(trailing_other_variable_bn, trailing_units_gwh)
     fuel_bn = per_unit_energy * projected_units
     nonfuel_bn = 12.0 * capacity_run_rate_bn_per_month + per_unit_other * projected_units
     fuel = _ratio(fuel_bn, projected_sales) * 1e3
-    total = fuel + _ratio(nonfuel_bn, projected_sales) * 1e3 + dm_pkr_per_kwh
+    total = fuel + _ratio(nonfuel_bn + dm_bn, projected_sales) * 1e3
     return total, fuel
 
 
