@@ -27,6 +27,7 @@ import circdebt
 from circdebt import compare as compare_mod
 from circdebt import io
 from circdebt.errors import Problem, ScenarioError, display_path
+from circdebt.exports import TableFormat, table_payloads
 from circdebt.results import Result
 
 APP_HELP = """Simulate the circular debt of Pakistan's power sector, month by month.
@@ -84,6 +85,9 @@ SetOption = Annotated[
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show the full traceback when something fails.")
 ]
+FormatOption = Annotated[TableFormat, typer.Option(
+    "--format", help="Tables as CSV files, Parquet files, or one Excel workbook (units in "
+    "row 2).")]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -237,6 +241,9 @@ def run(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No table and no progress display.")
     ] = False,
+    fmt: FormatOption = TableFormat.csv,
+    charts: Annotated[bool, typer.Option(
+        "--charts", help="Also write the standard charts (PNG, SVG, PDF).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Run a scenario and save the results.
@@ -244,8 +251,9 @@ def run(
     Prints a fiscal-year summary table (or JSON with --json) on stdout and writes
     monthly.csv, annual.csv, run.json (version, seed, scenario hash, resolved scenario,
     dependency versions, time of run) and scenario.resolved.toml into the output
-    folder; the last line on stderr says where. Nothing is written if the scenario is
-    invalid.
+    folder (--format parquet: monthly.parquet, annual.parquet; --format xlsx:
+    results.xlsx; --charts: chart-<kind>.png/.svg/.pdf); the last line on stderr says
+    where. Nothing is written if the scenario is invalid.
 
     Example:
 
@@ -264,7 +272,8 @@ def run(
                 result = circdebt.run(loaded, seed=seed)
         else:
             result = circdebt.run(loaded, seed=seed)
-        written = io.write_run_outputs(result, out_dir, inputs)
+        extra = cli_report.chart_files(result, quiet=quiet) if charts else None
+        written = io.write_run_outputs(result, out_dir, inputs, fmt=fmt, extra=extra)
         if json_:
             payload = {
                 "scenario": loaded.name,
@@ -424,13 +433,15 @@ def compare_cmd(
     json_: Annotated[
         bool, typer.Option("--json", help="Print the KPIs as JSON on stdout instead.")
     ] = False,
+    fmt: FormatOption = TableFormat.csv,
     debug: DebugOption = False,
 ) -> None:
     """Run several scenarios and compare their KPIs, with differences from a baseline.
 
     Writes compare.csv (one row of KPIs per scenario, with *_delta columns),
     compare_annual.csv (the annual tables stacked, with a scenario column), targets.csv
-    when scenarios declare targets, attribution.csv with --attribute, and run.json.
+    when scenarios declare targets, attribution.csv with --attribute, and run.json
+    (--format parquet: .parquet files instead; --format xlsx: one compare.xlsx).
 
     Example:
 
@@ -451,10 +462,9 @@ def compare_cmd(
         comparison = compare_mod.compare(loaded, baseline=base_index, fy=fy)
         for warning in comparison.warnings:
             _say(f"warning: {warning}")
-        payloads = {"compare.csv": io.csv_text(comparison.kpis),
-                    "compare_annual.csv": io.csv_text(comparison.annual)}
+        tables = {"compare": comparison.kpis, "compare_annual": comparison.annual}
         if not comparison.targets.empty:
-            payloads["targets.csv"] = io.csv_text(comparison.targets)
+            tables["targets"] = comparison.targets
         attributions = []
         if attribute:
             for i, scenario in enumerate(loaded):
@@ -464,7 +474,8 @@ def compare_cmd(
                         attributions.append(table.assign(scenario=scenario.name))
             if attributions:
                 import pandas as pd
-                payloads["attribution.csv"] = io.csv_text(pd.concat(attributions))
+                tables["attribution"] = pd.concat(attributions)
+        payloads = table_payloads(tables, fmt, workbook="compare.xlsx")
         payloads["run.json"] = io.run_json_text({
             "circdebt_version": circdebt.__version__, "command": "compare",
             "baseline": comparison.baseline, "fy": fy,
@@ -594,3 +605,7 @@ def main() -> None:
     except KeyboardInterrupt:
         _say("circdebt: interrupted")
         sys.exit(130)
+
+
+# Commands kept in their own modules register themselves on ``app`` when imported.
+from circdebt import cli_analysis, cli_report  # noqa: E402, F401

@@ -1,0 +1,246 @@
+"""The ``chart`` and ``report`` commands (registered on :data:`circdebt.cli.app`).
+
+Kept apart from :mod:`circdebt.cli` so that it stays small; the same conventions apply
+(messages on stderr, exit 2 for bad input, the last line says where the files are).
+matplotlib is imported only when a command draws.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+import circdebt
+from circdebt import io
+from circdebt.cli import DebugOption, _handle_errors, _interactive, _say, app
+from circdebt.errors import Problem, ScenarioError, display_path
+
+if TYPE_CHECKING:
+    from circdebt.results import Result
+
+
+class ChartKind(enum.StrEnum):
+    """Which chart ``circdebt chart`` draws."""
+
+    stock = "stock"
+    flows = "flows"
+    capacity = "capacity"
+    tariff = "tariff"
+    payables = "payables"
+    sez = "sez"
+    all = "all"
+
+
+class PdfEngine(enum.StrEnum):
+    """How ``circdebt report --pdf`` makes the PDF."""
+
+    auto = "auto"
+    chromium = "chromium"
+    matplotlib = "matplotlib"
+
+
+@contextlib.contextmanager
+def _status(text: str, quiet: bool = False) -> Iterator[None]:
+    """A spinner on stderr while something slow runs (on a terminal only)."""
+    if not _interactive(quiet):
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(text):
+        yield
+
+
+def chart_files(result: Result, formats: tuple[str, ...] = ("png", "svg", "pdf"),
+                dpi: int = 200, quiet: bool = False) -> dict[str, bytes]:
+    """The standard chart set of a run as files for :func:`io.write_output_set` (the
+    stock chart with the packaged history of the debt as actuals)."""
+    from circdebt import charts
+    from circdebt.report import cd_stock_history
+
+    with _status("drawing charts…", quiet):
+        figures = charts.standard_charts(result, history=cd_stock_history())
+        return charts.chart_payloads(figures, formats, dpi)
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from circdebt.charts import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",")
+                                 if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise ScenarioError([Problem("--format", "", "a comma-separated list of "
+                                     + ", ".join(FORMATS), repr(text))])
+    return chosen
+
+
+@app.command("chart")
+def chart_cmd(
+    result_dir: Annotated[Path, typer.Argument(
+        help="Output folder of 'circdebt run'.", metavar="RESULT_DIR")],
+    kind: Annotated[list[ChartKind] | None, typer.Option(
+        "--kind", "-k", help="Chart to draw (repeatable; default: all).")] = None,
+    fmt: Annotated[str, typer.Option(
+        "--format", metavar="png,svg,pdf", help="File formats, comma-separated.")
+    ] = "png,svg,pdf",
+    dpi: Annotated[int, typer.Option("--dpi", min=50, max=1200,
+                                     help="Resolution of PNG files.")] = 200,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", file_okay=False, metavar="DIR",
+        help="Where to write the charts (default: RESULT_DIR).")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Draw charts from a run's saved outputs, without running the model again.
+
+    Reads annual.csv (or annual.parquet, or results.xlsx), monthly.* and run.json
+    from RESULT_DIR and writes chart-<kind>.<format> for each kind: stock (circular
+    debt by FY), flows (what adds to it and what reduces it), capacity (capacity
+    payments and charge per kWh), tariff (average tariff vs cost recovery), payables
+    (by creditor class), sez (SEZ cost per kWh by component, with benchmarks).
+
+    Example:
+
+    \b
+        circdebt run scenarios/baseline.toml --out out/base
+        circdebt chart out/base --kind stock --kind flows --format png
+    """
+    with _handle_errors(debug):
+        from circdebt import charts, exports
+        from circdebt.report import cd_stock_history
+
+        formats = _formats(fmt)
+        shown = display_path(result_dir)
+        if not (result_dir / "run.json").is_file():
+            raise ScenarioError([Problem(shown, "", "the output folder of 'circdebt run' "
+                                         "(with run.json)", "no run.json")])
+        annual = exports.read_table(result_dir, "annual")
+        if annual is None:
+            raise ScenarioError([Problem(shown, "", "annual.csv, annual.parquet or "
+                                         "results.xlsx written by 'circdebt run'",
+                                         "none of them")])
+        monthly = exports.read_table(result_dir, "monthly")
+        meta = exports.read_run_json(result_dir)
+        name = str(meta.get("scenario_name", ""))
+        benchmarks = meta.get("scenario", {}).get("sez", {}).get("benchmarks", [])
+        kinds = [k.value for k in (kind or [ChartKind.all])]
+        kinds = list(charts.STANDARD_KINDS) if "all" in kinds else list(dict.fromkeys(kinds))
+        with _status("drawing charts…"):
+            try:
+                figures = charts.standard_charts(annual, scenario=name, monthly=monthly,
+                                                 benchmarks=benchmarks, kinds=kinds,
+                                                 history=cd_stock_history())
+            except ValueError as exc:  # a column missing: not a circdebt annual table
+                raise ScenarioError([Problem(shown, "", "tables written by 'circdebt run'",
+                                             str(exc))]) from None
+            payloads: dict[str, str | bytes] = dict(charts.chart_payloads(figures, formats,
+                                                                          dpi))
+        target = out if out is not None else result_dir
+        if target.resolve() != result_dir.resolve():
+            payloads["run.json"] = io.run_json_text({
+                "circdebt_version": circdebt.__version__, "command": "chart",
+                "source": str(result_dir), "scenario_name": name})
+        written = io.write_output_set(target, payloads)
+        _say(f"charts in {display_path(target)}/ ({', '.join(p.name for p in written)})")
+
+
+@app.command("report")
+def report_cmd(
+    scenarios: Annotated[list[Path], typer.Argument(
+        help="Scenario TOML files.", metavar="SCENARIO")],
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", metavar="SCENARIO",
+        help="Which of the scenarios differences are taken against (default: first).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", dir_okay=False, metavar="FILE.html",
+        help="The HTML file (default: out/report-<name1>-<name2>…/report.html).")] = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="Also write a PDF of the same content next to the HTML file.")
+    ] = False,
+    pdf_engine: Annotated[PdfEngine, typer.Option(
+        "--pdf-engine", help="auto: headless Chromium if installed, else matplotlib.")
+    ] = PdfEngine.auto,
+    fy: Annotated[str | None, typer.Option(
+        "--fy", metavar="FY2030", help="Fiscal year of the per-kWh KPIs (default: the last).")
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Write a report to send: one self-contained HTML file (and a PDF with --pdf).
+
+    Runs the scenarios and writes one HTML page that opens offline: a short narrative
+    of the key numbers, KPI and target tables, charts of each scenario and of the
+    scenarios side by side, the assumptions (key inputs, policies and their sources)
+    and run metadata. With --pdf, the same content as a PDF: printed from the HTML by
+    headless Chromium when it is installed, otherwise drawn with matplotlib (charts as
+    vector pages, text pages for the tables).
+
+    Example:
+
+    \b
+        circdebt report scenarios/baseline.toml scenarios/reform-package.toml -o report.html --pdf
+    """
+    with _handle_errors(debug):
+        from circdebt import report as report_mod
+
+        if fy is not None and not re.fullmatch(r"FY\d{4}", fy):
+            raise ScenarioError([Problem("--fy", "", "a fiscal year like FY2030", repr(fy))])
+        base_index = 0
+        if baseline is not None:
+            matches = [i for i, p in enumerate(scenarios) if p.resolve() == baseline.resolve()]
+            if not matches:
+                raise ScenarioError([Problem(str(baseline), "--baseline",
+                                             "one of the scenarios in the report")])
+            base_index = matches[0]
+        loaded = [circdebt.load_scenario(p) for p in scenarios]
+        if output is None:
+            names = "-".join(s.name for s in loaded)
+            output = Path("out") / f"report-{names}"[:120] / "report.html"
+        pdf_path = output.with_suffix(".pdf")
+        inputs = {f.resolve() for p in scenarios for f in io.scenario_files(p)}
+        for target in [output, *([pdf_path] if pdf else [])]:
+            if target.resolve() in inputs:
+                raise io.OutputError(f"{display_path(target)}: is an input of this report "
+                                     "and would be overwritten; choose another --output")
+            if target.is_dir():
+                raise io.OutputError(f"{display_path(target)}: is a folder; give a file name")
+        replaced = [p.name for p in (output, pdf_path) if p.is_file() and (p == output or pdf)]
+        with _status("running the scenarios and drawing the report…"):
+            results = [circdebt.run(s) for s in loaded]
+            try:
+                report = report_mod.build_report(results, base_index, fy=fy,
+                                                 history=report_mod.cd_stock_history())
+            except ValueError as exc:
+                raise ScenarioError([Problem("--fy", "", "a fiscal year inside every horizon",
+                                             str(exc))]) from None
+            io.atomic_write_text(output, report_mod.to_html(report))
+            written = [output]
+            engine = ""
+            if pdf:
+                engine = _write_pdf(report_mod, report, output, pdf_path, pdf_engine)
+                written.append(pdf_path)
+        what = ", ".join(display_path(p) for p in written)
+        notes = [f"PDF by {engine}"] if engine else []
+        if replaced:
+            notes.append(f"replaced the earlier {' and '.join(replaced)}")
+        _say(f"report in {what}" + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+def _write_pdf(report_mod: Any, report: Any, html_path: Path, pdf_path: Path,
+               engine: PdfEngine) -> str:
+    """Write the PDF with the chosen engine; return the engine's name."""
+    chromium = report_mod.find_chromium() if engine is not PdfEngine.matplotlib else None
+    if engine is PdfEngine.chromium and chromium is None:
+        raise ScenarioError([Problem("--pdf-engine", "", "a Chromium or Chrome executable on "
+                                     "PATH (or in CIRCDEBT_CHROMIUM)", "none")])
+    if chromium is not None:
+        report_mod.html_to_pdf_chromium(html_path, pdf_path, chromium)
+        return f"headless Chromium ({Path(chromium).name})"
+    io.atomic_write_bytes(pdf_path, report_mod.to_pdf(report))
+    return "matplotlib"

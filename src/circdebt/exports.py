@@ -1,0 +1,129 @@
+"""Result tables in the formats people open them in: CSV, Parquet and Excel.
+
+Every column's unit comes from ``data/variables.csv`` (or, for columns built per
+creditor, class or KPI, from the unit its name ends in). Excel workbooks hold one sheet
+per table with the column names in the first row and their units in the second; Parquet
+files carry each column's unit in the field metadata (key ``unit``).
+"""
+
+from __future__ import annotations
+
+import enum
+import io as _io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from circdebt.results import variables
+
+
+class TableFormat(enum.StrEnum):
+    """How result tables are written (``--format``)."""
+
+    csv = "csv"
+    parquet = "parquet"
+    xlsx = "xlsx"
+
+
+#: Unit by the end of a column name, longest first (after ``data/variables.csv``).
+SUFFIX_UNITS = (
+    ("_bn_pkr_per_year", "Rs bn/yr"), ("_avg_annual_bn_pkr", "Rs bn/yr"),
+    ("_pkr_per_kwh", "Rs/kWh"), ("_usc_per_kwh", "USc/kWh"), ("_pct_gdp", "% of GDP"),
+    ("_pkr_per_usd", "Rs/USD"), ("_bn_pkr", "Rs bn"), ("_bn_usd", "USD bn"),
+    ("_gwh", "GWh"), ("_mw", "MW"), ("_pct", "%"),
+)
+
+
+def column_unit(name: str) -> str:
+    """The unit of a result column, e.g. ``"Rs bn"``; ``""`` for labels and counts
+    without one. ``<kpi>_delta`` has the unit of ``<kpi>``."""
+    base = name.removesuffix("_delta")
+    known = variables().get(base)
+    if known is not None:
+        return "" if known.unit in ("YYYY-MM", "FYyyyy", "1") else known.unit
+    for suffix, unit in SUFFIX_UNITS:
+        if base.endswith(suffix):
+            return unit
+    return ""
+
+
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    """A table as Parquet (pyarrow), each field's unit in its metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    fields = [f.with_metadata({"unit": column_unit(f.name)}) if column_unit(f.name) else f
+              for f in arrow.schema]
+    arrow = arrow.cast(pa.schema(fields, metadata=arrow.schema.metadata))
+    buffer = _io.BytesIO()
+    pq.write_table(arrow, buffer)
+    return buffer.getvalue()
+
+
+def xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook: one sheet per table (named by its key, at most 31 characters),
+    row 1 the column names, row 2 their units, the data from row 3, panes frozen below
+    the units and right of the first column. Read back with
+    ``pd.read_excel(path, sheet_name=..., skiprows=[1], engine="openpyxl")``."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    buffer = _io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, table in tables.items():
+            name = sheet[:31]
+            table.to_excel(writer, sheet_name=name, index=False)
+            ws = writer.sheets[name]
+            ws.insert_rows(2)
+            for j, column in enumerate(table.columns, start=1):
+                unit = column_unit(str(column))
+                cell = ws.cell(row=2, column=j, value=f"[{unit}]" if unit else "")
+                cell.font = Font(italic=True, color="666666")
+                cell.alignment = Alignment(horizontal="center")
+                width = max(len(str(column)), len(unit) + 2, 10)
+                ws.column_dimensions[get_column_letter(j)].width = min(width + 2, 48)
+            ws.freeze_panes = "B3"
+    return buffer.getvalue()
+
+
+def table_payloads(
+    tables: Mapping[str, pd.DataFrame], fmt: TableFormat | str = TableFormat.csv,
+    workbook: str = "results.xlsx",
+) -> dict[str, str | bytes]:
+    """Files for :func:`circdebt.io.write_output_set`: ``<name>.csv`` or
+    ``<name>.parquet`` per table, or one ``workbook`` with a sheet per table."""
+    from circdebt.io import csv_text
+
+    fmt = TableFormat(fmt)
+    if fmt is TableFormat.csv:
+        return {f"{name}.csv": csv_text(t) for name, t in tables.items()}
+    if fmt is TableFormat.parquet:
+        return {f"{name}.parquet": parquet_bytes(t) for name, t in tables.items()}
+    return {workbook: xlsx_bytes(tables)}
+
+
+def read_table(result_dir: str | Path, name: str, workbook: str = "results.xlsx"
+               ) -> pd.DataFrame | None:
+    """Read table ``name`` back from a results folder in whichever format it was
+    written (``<name>.csv``, ``<name>.parquet`` or a sheet of ``workbook``); ``None``
+    if it is not there."""
+    folder = Path(result_dir)
+    if (folder / f"{name}.csv").is_file():
+        return pd.read_csv(folder / f"{name}.csv")
+    if (folder / f"{name}.parquet").is_file():
+        return pd.read_parquet(folder / f"{name}.parquet")
+    book = folder / workbook
+    if book.is_file():
+        sheets = pd.ExcelFile(book, engine="openpyxl").sheet_names
+        if name in sheets:
+            return pd.read_excel(book, sheet_name=name, skiprows=[1], engine="openpyxl")
+    return None
+
+
+def read_run_json(result_dir: str | Path) -> dict[str, Any]:
+    """A results folder's ``run.json``."""
+    return json.loads((Path(result_dir) / "run.json").read_text("utf-8"))
