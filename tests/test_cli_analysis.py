@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 from conftest import DATA
 from typer.testing import CliRunner
 
@@ -78,3 +79,37 @@ def test_calibrate_writes_a_new_scenario_that_extends_the_original(tmp_path):
     assert r.exit_code == 0, r.output
     assert invoke("calibrate", HISTORY, "--params", "losses.nope", "--out",
                   tmp_path / "b").exit_code == 2
+
+
+def test_run_with_paths_writes_percentiles_thresholds_and_paths(tmp_path):
+    r = invoke("run", TWO_YEARS, "--paths", "300", "--seed", "5", "--threshold",
+               "cd_stock_bn_pkr>2000@FY2027", "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"annual_pct.csv", "monthly_pct.csv", "thresholds.csv", "paths.parquet",
+            "annual.csv"} <= names
+    pct = pd.read_csv(tmp_path / "annual_pct.csv")
+    assert {"fy", "variable", "p5", "p50", "p95"} <= set(pct.columns)
+    thresholds = pd.read_csv(tmp_path / "thresholds.csv")
+    assert thresholds["event"][0] == "cd_stock_bn_pkr>2000@FY2027"
+    assert json.loads((tmp_path / "run.json").read_text())["seed"] == 5
+    assert len(pd.read_parquet(tmp_path / "paths.parquet")) == 300
+
+
+def test_run_threshold_needs_paths_and_a_good_event(tmp_path):
+    r = invoke("run", TWO_YEARS, "--threshold", "cd_stock_bn_pkr>1@FY2027", "--out", tmp_path)
+    assert r.exit_code == 2 and "--paths" in r.output
+    r = invoke("run", TWO_YEARS, "--paths", "10", "--threshold", "stock>1", "--out", tmp_path)
+    assert r.exit_code == 2 and "COLUMN>VALUE@FYyyyy" in r.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_run_with_the_event_engine_writes_aging(tmp_path):
+    r = invoke("run", TWO_YEARS, "--engine", "events", "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    aging = pd.read_csv(tmp_path / "aging.csv")
+    annual = pd.read_csv(tmp_path / "annual.csv")
+    last = aging[aging["month"] == aging["month"].iloc[-1]]["payables_bn_pkr"].sum()
+    assert last == pytest.approx(annual["payables_bn_pkr"].iloc[-1])
+    assert json.loads((tmp_path / "run.json").read_text())["engine"] == "events"
+    assert "how overdue" in r.output

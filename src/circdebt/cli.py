@@ -8,6 +8,7 @@ input, 2 for bad input or usage, 130 on Ctrl-C. No traceback unless ``--debug``.
 from __future__ import annotations
 
 import contextlib
+import enum
 import json
 import os
 import re
@@ -85,6 +86,13 @@ SetOption = Annotated[
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show the full traceback when something fails.")
 ]
+class Engine(enum.StrEnum):
+    """Which engine ``run`` uses."""
+
+    monthly = "monthly"
+    events = "events"
+
+
 FormatOption = Annotated[TableFormat, typer.Option(
     "--format", help="Tables as CSV files, Parquet files, or one Excel workbook (units in "
     "row 2).")]
@@ -244,6 +252,16 @@ def run(
     fmt: FormatOption = TableFormat.csv,
     charts: Annotated[bool, typer.Option(
         "--charts", help="Also write the standard charts (PNG, SVG, PDF).")] = False,
+    paths: Annotated[int, typer.Option(
+        "--paths", min=1, metavar="N",
+        help="Monte Carlo paths (drawing the scenario's distributions and shocks).")] = 1,
+    threshold: Annotated[list[str] | None, typer.Option(
+        "--threshold", metavar="COLUMN>VALUE@FY",
+        help="An event whose probability to report, e.g. cd_stock_bn_pkr>3000@FY2030 "
+        "(repeatable; with --paths).")] = None,
+    engine: Annotated[Engine, typer.Option(
+        "--engine", help="monthly (vectorised) or events (day-by-day settlement, SimPy).")] =
+        "monthly",
     debug: DebugOption = False,
 ) -> None:
     """Run a scenario and save the results.
@@ -255,10 +273,18 @@ def run(
     results.xlsx; --charts: chart-<kind>.png/.svg/.pdf); the last line on stderr says
     where. Nothing is written if the scenario is invalid.
 
+    With --paths N (and --seed): annual_pct.csv, monthly_pct.csv (P5-P95 of every
+    column), thresholds.csv (--threshold events and P(SEZ cost above each benchmark)),
+    paths.parquet (per-path KPIs and draws) and a fan chart. With --engine events:
+    aging.csv, lps_by_age.csv, dpo.csv, subsidy_releases.csv, overdue_by_creditor.csv
+    and an aging chart.
+
     Example:
 
     \b
         circdebt run scenarios/baseline.toml --set tariff.pass_through_pct=80 --out out/pt80
+        circdebt run scenarios/baseline.toml --paths 10000 --seed 1 \\
+            --threshold 'cd_stock_bn_pkr>3000@FY2030'
     """
     with _handle_errors(debug):
         loaded = circdebt.load_scenario(scenario, overrides=set_ or [])
@@ -267,13 +293,28 @@ def run(
         overwriting = io.check_output_folder(out_dir, inputs)
         if seed is None:
             seed = secrets.randbits(32)
-        if _interactive(quiet):
+        if threshold and paths == 1:
+            raise ScenarioError([Problem("--threshold", "", "--paths N (N > 1) with thresholds")])
+        events = None
+        if engine == "events":
+            events, extra = cli_analysis.events_payloads(loaded)
+            result = events.result
+        elif _interactive(quiet):
             with Console(stderr=True).status(f"simulating {loaded.name}…"):
                 result = circdebt.run(loaded, seed=seed)
+            extra = {}
         else:
             result = circdebt.run(loaded, seed=seed)
-        extra = cli_report.chart_files(result, quiet=quiet) if charts else None
-        written = io.write_run_outputs(result, out_dir, inputs, fmt=fmt, extra=extra)
+            extra = {}
+        mc_summary = None
+        if paths > 1:
+            mc_files, mc_summary = cli_analysis.monte_carlo_payloads(
+                loaded, paths, seed, threshold or [], quiet)
+            extra |= mc_files
+            result.metadata.update({"paths": paths, "seed": seed})
+        if charts:
+            extra |= cli_report.chart_files(result, quiet=quiet)
+        written = io.write_run_outputs(result, out_dir, inputs, fmt=fmt, extra=extra or None)
         if json_:
             payload = {
                 "scenario": loaded.name,
@@ -281,11 +322,17 @@ def run(
                 "outputs": [display_path(p) for p in written],
                 "summary": io.table_records(result.summary()),
             }
+            if mc_summary is not None:
+                payload["monte_carlo"] = mc_summary
             typer.echo(json.dumps(payload, indent=2))
         elif not quiet:
             console = _stdout_console()
             print_summary(result, console)
             _print_targets(compare_mod.check_targets(result), console)
+            if mc_summary is not None:
+                cli_analysis.print_monte_carlo(mc_summary)
+            if events is not None:
+                cli_analysis.print_overdue(events)
         note = "; replaced an earlier circdebt output there" if overwriting else ""
         _say(f"outputs in {display_path(out_dir)}/ "
              f"({', '.join(p.name for p in written)}{note})")

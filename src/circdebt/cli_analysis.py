@@ -463,8 +463,11 @@ def print_monte_carlo(summary: dict) -> None:
     for row in summary["cd_stock_bn_pkr"]:
         grid.add_row(row["fy"], *(_fmt(row[p], 0) for p in ("p5", "p25", "p50", "p75", "p95")))
     console.print(grid)
+    last_fy = summary["cd_stock_bn_pkr"][-1]["fy"]
     for row in summary["probabilities"]:
-        console.print(f"P({row['event']}) = {row['probability']:.1%}")
+        # thresholds asked for, and the benchmark comparisons of the last fiscal year
+        if "(" not in row["event"] or f"@{last_fy} " in row["event"]:
+            console.print(f"P({row['event']}) = {row['probability']:.1%}")
 
 
 def events_payloads(loaded) -> tuple[object, dict]:
