@@ -356,8 +356,10 @@ def test_ctrl_c_while_writing_leaves_no_half_written_file(runner, tmp_path, monk
     result = invoke(runner, "run", ONE_MONTH, "--out", out, "--set", "losses.actual_pct=12.0")
     assert result.exit_code == 130
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES  # no temporary files left
-    assert (out / "annual.csv").read_bytes() == before["annual.csv"]  # old file whole
-    assert (out / "monthly.csv").read_bytes() != before["monthly.csv"]  # new file whole
+    assert (out / "annual.csv").read_bytes() == before["annual.csv"]  # old files whole
+    assert (out / "monthly.csv").read_bytes() == before["monthly.csv"]
+    # the provisional run.json says the folder is unfinished, so no one mistakes the mix
+    assert '"status": "writing"' in (out / "run.json").read_text()
 
 
 # --------------------------------------------------------------------------- other verbs

@@ -27,7 +27,7 @@ from rich.table import Table
 import circdebt
 from circdebt import compare as compare_mod
 from circdebt import io
-from circdebt.errors import Problem, ScenarioError, display_path
+from circdebt.errors import Problem, ScenarioError, SimulationError, display_path
 from circdebt.exports import TableFormat, table_payloads
 from circdebt.results import Result
 
@@ -135,11 +135,18 @@ def _handle_errors(debug: bool) -> Iterator[None]:
             traceback.print_exc()
         _say(f"error: {exc}")
         raise typer.Exit(2) from None
+    except SimulationError as exc:
+        if debug:
+            traceback.print_exc()
+        _say(f"error: the run failed: {exc}. Extreme inputs can drive a state out of range; "
+             "if the inputs are as you meant them, please report it to the circdebt "
+             "maintainers with the scenario and the output of --debug.")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         if debug:
             traceback.print_exc()
-        _say("circdebt: interrupted; every file already written is complete, none is "
-             "half-written.")
+        _say("circdebt: interrupted (or terminated); every file already written is complete, "
+             "none is half-written.")
         raise typer.Exit(130) from None
     except OSError as exc:  # unreadable input, unwritable output folder, disk full
         if debug:
@@ -643,8 +650,16 @@ def diff_cmd(
             typer.echo(f"{row['key']:<{width}}  {a_text:>14} -> {b_text}")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``) is handled like Ctrl-C: clean up, say so, exit 130."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point of the ``circdebt`` console script."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         if len(sys.argv) == 1:  # help is an answer, not a usage error
             app(["--help"])

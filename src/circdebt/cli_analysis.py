@@ -272,10 +272,17 @@ def _load_checkpoint(path: Path, config: dict) -> dict:
         saved = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(saved, dict) or not isinstance(saved.get("chunks", {}), dict):
+        raise _bad("--resume", "a checkpoint written by circdebt sweep",
+                   "a damaged checkpoint; run without --resume")
     if saved.get("config") != json.loads(json.dumps(config)):
         raise _bad("--resume", "a checkpoint of the same scenario, grid, paths and seed",
                    "a checkpoint of a different sweep; run without --resume")
-    return {int(k): np.array(v) for k, v in saved.get("chunks", {}).items()}
+    try:
+        return {int(k): np.array(v, dtype=float) for k, v in saved.get("chunks", {}).items()}
+    except (TypeError, ValueError):
+        raise _bad("--resume", "a checkpoint written by circdebt sweep",
+                   "a damaged checkpoint; run without --resume") from None
 
 
 @app.command("backtest")

@@ -13,8 +13,9 @@ from circdebt.scenario import FY_RE, MONTH_RE, Scenario, SeriesSpec
 from circdebt.sez import SEZ_CLASS
 from circdebt.timeline import MAX_MONTHS, month_number
 
-#: Fields where a value at or below 1.5 almost surely is a fraction typed for a percent.
-_PERCENT_FIELDS_NEVER_TINY = ("recovery_pct",)
+#: Class fields where a value at or below 1.5 almost surely is a fraction typed for a
+#: percent (availability, subsidy payment and pass-through are checked the same way).
+_PERCENT_FIELDS_NEVER_TINY = ("recovery_pct", "billed_pct_of_determined")
 
 
 def check_time(s: Scenario, file: str) -> list[Problem]:
@@ -140,13 +141,17 @@ def check_dates(s: Scenario, file: str) -> list[Problem]:
 def check_units(s: Scenario, file: str) -> list[Problem]:
     """Catch the commonest unit slip: a fraction typed where a percent is expected."""
     problems = []
-    for i, c in enumerate(s.demand.classes):
-        for field in _PERCENT_FIELDS_NEVER_TINY:
-            value = getattr(c, field)
-            if 0 < value <= 1.5:
-                problems.append(Problem(
-                    file, f"demand.classes[{i}].{field}", "a percent (0-100)", repr(value),
-                    f"did you mean {value * 100:g}? percent keys take percent, not fractions"))
+    checks = [(f"demand.classes[{i}].{field}", getattr(c, field))
+              for i, c in enumerate(s.demand.classes) for field in _PERCENT_FIELDS_NEVER_TINY]
+    checks += [(f"supply.plants[{i}].availability_pct", p.availability_pct)
+               for i, p in enumerate(s.supply.plants)]
+    checks += [("subsidy.payment_pct", s.subsidy.payment_pct),
+               ("tariff.pass_through_pct", s.tariff.pass_through_pct)]
+    for key, value in checks:
+        if 0 < value <= 1.5:
+            problems.append(Problem(
+                file, key, "a percent (0-100)", repr(value),
+                f"did you mean {value * 100:g}? percent keys take percent, not fractions"))
     worst = max([c.loss_multiplier for c in s.demand.classes] + [s.sez.loss_multiplier])
     for name in ("actual_pct", "allowed_pct"):
         spec = getattr(s.losses, name)
@@ -185,10 +190,14 @@ def check_schedules(s: Scenario, file: str) -> list[Problem]:
                 span = f"{s.time.start}..{s.time.end}"
                 problems.append(Problem(file, f"{key}.schedule.{anchor}",
                                         f"an anchor within 10 years of {span}", repr(anchor)))
-    for key, spec in (("exogenous.fx_pkr_per_usd", s.exogenous.fx_pkr_per_usd),):
+    for key, spec, what, least in (
+            ("exogenous.fx_pkr_per_usd", s.exogenous.fx_pkr_per_usd, "a positive exchange rate",
+             1e-6),
+            ("exogenous.gdp_bn_pkr_per_year", s.exogenous.gdp_bn_pkr_per_year,
+             "a GDP of at least Rs 1 bn a year", 1.0)):
         values = [spec] if isinstance(spec, float | int) else _series_values(spec)
-        if any(v <= 0 for v in values):
-            problems.append(Problem(file, key, "a positive exchange rate", repr(min(values))))
+        if any(v < least for v in values):
+            problems.append(Problem(file, key, what, repr(min(values))))
     return problems
 
 

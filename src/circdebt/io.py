@@ -71,11 +71,35 @@ def read_toml(path: Path) -> dict[str, Any]:
             [Problem(shown, "", "UTF-8 text", f"a non-UTF-8 byte at line {line}")]
         ) from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem(shown, "", "valid TOML", str(exc))]) from None
     except RecursionError:
         raise ScenarioError([Problem(shown, "", "TOML nested less deeply", "too deep")]) from None
+    deep = too_deep(data)
+    if deep is not None:
+        raise ScenarioError([Problem(shown, deep, f"tables and arrays nested at most "
+                                     f"{MAX_NESTING} deep", "deeper")])
+    return data
+
+
+#: How deep tables and arrays may nest in a scenario (the schema needs about 6).
+MAX_NESTING = 32
+
+
+def too_deep(data: Any, limit: int = MAX_NESTING) -> str | None:
+    """The key path where ``data`` nests deeper than ``limit``, or None (no recursion)."""
+    stack: list[tuple[Any, int, str]] = [(data, 0, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > limit:
+            return path[:80] + ("..." if len(path) > 80 else "")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1, f"{path}.{k}" if path else str(k))
+                         for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1, f"{path}[{i}]") for i, v in enumerate(node))
+    return None
 
 
 def merge_tables(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
@@ -150,10 +174,17 @@ def parse_override(text: str) -> tuple[str, Any]:
         raise ScenarioError([Problem("--set", text, "KEY=VALUE, e.g. tariff.pass_through_pct=80")])
     key, _, value_text = text.partition("=")
     key = key.strip()
+    if key.count(".") + key.count("[") > MAX_NESTING:
+        raise ScenarioError([Problem("--set", key[:80], f"a key path at most {MAX_NESTING} "
+                                     "levels deep")])
     try:
         value = tomllib.loads(f"v = {value_text.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         value = value_text.strip()
+    except RecursionError:
+        raise ScenarioError([Problem("--set", key, "a value nested less deeply")]) from None
+    if too_deep(value) is not None:
+        raise ScenarioError([Problem("--set", key, f"a value nested at most {MAX_NESTING} deep")])
     return key, value
 
 
@@ -305,9 +336,13 @@ def _pull_distributions(data: Mapping[str, Any], source: str) -> tuple[dict[str,
                                                                        list[Problem]]:
     """Move inline ``{dist = ...}`` tables into ``uncertainty``, leaving central values."""
     body = {k: v for k, v in data.items() if k != "uncertainty"}
-    body, found = uncertainty_mod.extract_distributions(body)
+    body, found, refused = uncertainty_mod.extract_distributions(body)
     explicit = data.get("uncertainty", {})
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(source, key or "dist", "a distribution under a plain key (no '.', '[' or "
+                "']' in its name) inside the scenario") for key in refused]
+    if problems:  # the rest of the file cannot be read around them
+        raise ScenarioError(problems)
     if not isinstance(explicit, Mapping):
         return dict(body), [Problem(source, "uncertainty", "a table of key path = distribution")]
     table: dict[str, Any] = dict(explicit)
@@ -359,11 +394,18 @@ def validate_scenario_data(data: Mapping[str, Any], source: str = "<scenario>") 
     ``uncertainty`` and replaced by their central value (see :mod:`circdebt.uncertainty`).
     """
     data, dist_problems = _pull_distributions(data, source)
+    carried = set(data.get("uncertainty", {}))
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(dist_problems + problems_from_validation(exc, source)) from None
-    problems = dist_problems + check_scenario(scenario, source)
+        schema = problems_from_validation(exc, source)
+        schema = [Problem(p.file, p.key_path, "a decimal number to carry a distribution (this "
+                          "setting takes a whole number, a flag or text)", "a distribution")
+                  if p.key_path in carried else p for p in schema]
+        raise ScenarioError(dist_problems + schema) from None
+    if dist_problems:  # cross-field checks would see the placeholder values: skip them
+        raise ScenarioError(dist_problems)
+    problems = check_scenario(scenario, source)
     problems += _check_uncertain_keys(scenario, source)
     if problems:
         raise ScenarioError(problems)
@@ -446,6 +488,12 @@ OUTPUT_FILES = ("monthly.csv", "annual.csv", "scenario.resolved.toml", "run.json
 
 class OutputError(CircdebtError, ValueError):
     """An output folder cannot be used (it is a file, or holds files circdebt did not write)."""
+
+
+def _version() -> str:
+    from circdebt import __version__
+
+    return __version__
 
 
 def is_circdebt_output(out_dir: Path) -> bool:
@@ -577,12 +625,22 @@ def write_output_set(
     """Write named texts (or bytes) into ``out_dir`` atomically, ``run.json`` last;
     return the paths.
 
+    Each file goes to a temporary name and is renamed into place. Before any of them, a
+    provisional ``run.json`` saying ``"status": "writing"`` replaces the previous one, so
+    the folder never presents a mix of old and new files as a finished run, and a run
+    interrupted while writing leaves a folder circdebt recognises (and may overwrite)
+    on the next run. The final ``run.json`` comes last.
+
     Raises :class:`OutputError` if the folder cannot take them (see
     :func:`check_output_folder`).
     """
     out_dir = Path(out_dir)
     names = sorted(payloads, key=lambda n: n == "run.json")
     check_output_folder(out_dir, inputs, names)
+    if "run.json" in payloads:
+        atomic_write_text(out_dir / "run.json", run_json_text(
+            {"circdebt_version": _version(), "status": "writing",
+             "files": [n for n in names if n != "run.json"]}))
     written = []
     for name in names:
         path = out_dir / name

@@ -53,7 +53,10 @@ def variables() -> dict[str, Variable]:
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
-    return np.divide(num, den, out=np.full(np.shape(num), np.nan), where=den != 0) * scale
+    """num / den x scale; NaN (an empty cell) where it is undefined or not finite."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = np.divide(num, den, out=np.full(np.shape(num), np.nan), where=den != 0) * scale
+    return np.where(np.isfinite(out), out, np.nan)
 
 
 def monthly_table(traj: Trajectories, path: int = 0) -> pd.DataFrame:

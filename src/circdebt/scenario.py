@@ -30,10 +30,14 @@ from pydantic import (
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 FY_RE = re.compile(r"^FY(\d{4})$")
 
+#: Largest magnitude of any number in a scenario: far beyond any real value in Rs bn, MW,
+#: GWh or Rs/kWh, and small enough that no product of two inputs overflows.
+HUGE = 1e12
+
 Percent = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, le=HUGE, allow_inf_nan=False)]
+Finite = Annotated[float, Field(ge=-HUGE, le=HUGE, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, le=HUGE, allow_inf_nan=False)]
 NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)]
 MonthStr = Annotated[str, Field(pattern=MONTH_RE.pattern)]

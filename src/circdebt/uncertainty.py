@@ -66,26 +66,41 @@ def sample_values(
 # --------------------------------------------------------------------------- extraction
 
 
-def extract_distributions(data: Any, prefix: str = "") -> tuple[Any, dict[str, Any]]:
+def extract_distributions(data: Any) -> tuple[Any, dict[str, Any], list[str]]:
     """Replace distribution tables in raw scenario data by placeholders.
 
     Returns (data with each ``{dist = ...}`` table replaced by ``None`` to be filled with
-    its central value once validated, {key path: raw table}). Key paths are written like
-    ``supply.plants[2].capacity_mw``.
+    its central value once validated, {key path: raw table}, [key paths of distributions
+    that cannot be placed]). Key paths are written like ``supply.plants[2].capacity_mw``;
+    a distribution under a key holding ``.``, ``[`` or ``]`` (which a key path cannot
+    spell) cannot be placed.
     """
     found: dict[str, Any] = {}
+    refused: list[str] = []
 
-    def walk(node: Any, path: str) -> Any:
+    def walk(node: Any, parts: tuple[str | int, ...]) -> Any:
         if isinstance(node, dict):
-            if "dist" in node:
+            if "dist" in node and parts:  # (a top-level 'dist' is just an unknown key)
+                path = format_path(parts)
+                if any(isinstance(p, str) and any(c in p for c in ".[]") for p in parts):
+                    refused.append(path)
+                    return node
                 found[path] = node
                 return None
-            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+            return {k: walk(v, (*parts, str(k))) for k, v in node.items()}
         if isinstance(node, list):
-            return [walk(v, f"{path}[{i}]") for i, v in enumerate(node)]
+            return [walk(v, (*parts, i)) for i, v in enumerate(node)]
         return node
 
-    return walk(data, prefix), found
+    return walk(data, ()), found, refused
+
+
+def format_path(parts: tuple[str | int, ...]) -> str:
+    """``("supply", "plants", 2, "capacity_mw")`` -> ``supply.plants[2].capacity_mw``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
 
 
 def _split(key_path: str) -> list[str | int]:
