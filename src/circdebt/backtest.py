@@ -17,7 +17,7 @@ from circdebt.results import Result, annual_arrays
 from circdebt.scenario import Scenario
 from circdebt.sensitivity import _within_bounds
 from circdebt.timeline import Timeline
-from circdebt.uncertainty import get_in_model, with_values
+from circdebt.uncertainty import decimal_at, with_values
 
 #: Published flow lines (history series) and the model causes that correspond to them.
 #: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
@@ -139,16 +139,7 @@ def calibrate(scenario: Scenario, params: Sequence[str], history: pd.DataFrame,
     from scipy.optimize import least_squares
 
     params = list(params)
-    x0 = []
-    for key in params:
-        try:
-            value = get_in_model(scenario, key)
-        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-            raise ValueError(f"{key!r} is not a key path of the scenario") from None
-        if isinstance(value, bool) or not isinstance(value, float):
-            raise ValueError(f"{key!r} is not a decimal number ({value!r})")
-        x0.append(value)
-    x0 = np.array(x0)
+    x0 = np.array([decimal_at(scenario, key) for key in params])
     if bounds is None:
         bounds = [_within_bounds(scenario, k, v - 0.5 * abs(v) - 1e-9, v + 0.5 * abs(v) + 1e-9)
                   for k, v in zip(params, x0, strict=True)]

@@ -20,7 +20,7 @@ from circdebt.engine import simulate
 from circdebt.results import annual_arrays
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline
-from circdebt.uncertainty import get_in_model, with_values
+from circdebt.uncertainty import decimal_at, get_in_model, with_values
 
 CHUNK = 2048
 
@@ -69,12 +69,7 @@ def parameters(scenario: Scenario, keys: Sequence[str] | None = None,
             low, high = dist.percentile_range(0.05, 0.95)
             out.append(Parameter(key, low, high, dist.central, f"{dist.dist} P5-P95"))
             continue
-        try:
-            value = get_in_model(scenario, key)
-        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-            raise ValueError(f"{key!r} is not a key path of the scenario") from None
-        if isinstance(value, bool) or not isinstance(value, float):
-            raise ValueError(f"{key!r} is not a decimal number ({value!r})")
+        value = decimal_at(scenario, key)
         delta = abs(value) * pct / 100
         low, high = _within_bounds(scenario, key, value - delta, value + delta)
         out.append(Parameter(key, low, high, value, f"+/-{pct:g}%"))

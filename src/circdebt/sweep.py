@@ -24,7 +24,7 @@ from circdebt.montecarlo import PERCENTILES, draw_seed, zone_draws
 from circdebt.results import annual_arrays
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline
-from circdebt.uncertainty import get_in_model, sample_values, with_values
+from circdebt.uncertainty import decimal_at, sample_values, with_values
 
 CHUNK = 2048
 
@@ -62,11 +62,9 @@ def check_grid(scenario: Scenario, grid: dict[str, Sequence[float]]) -> None:
     """Each key names a decimal number of the scenario."""
     for key in grid:
         try:
-            value = get_in_model(scenario, key)
-        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-            raise ValueError(f"--grid {key}: not a key path of the scenario") from None
-        if isinstance(value, bool) or not isinstance(value, float):
-            raise ValueError(f"--grid {key}: not a decimal number ({value!r})")
+            decimal_at(scenario, key)
+        except ValueError as exc:
+            raise ValueError(f"--grid {key}: {exc}") from None
 
 
 def _take(exo: ExogenousPaths, rows: np.ndarray) -> ExogenousPaths:

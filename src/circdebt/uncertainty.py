@@ -132,6 +132,18 @@ def get_in_model(model: Any, key_path: str) -> Any:
     return node
 
 
+def decimal_at(model: Any, key_path: str) -> float:
+    """The decimal number at ``key_path`` in a scenario; ValueError naming the key if the
+    path does not exist or does not hold a decimal number (an input analyses may vary)."""
+    try:
+        value = get_in_model(model, key_path)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        raise ValueError(f"{key_path!r} is not a key path of the scenario") from None
+    if isinstance(value, bool) or not isinstance(value, float):
+        raise ValueError(f"{key_path!r} is not a decimal number ({value!r})")
+    return value
+
+
 def with_values(model: BaseModel, values: Mapping[str, Any]) -> BaseModel:
     """A copy of a scenario with the values at the given key paths replaced.
 
