@@ -30,7 +30,9 @@ n = int(sys.argv[2])
 simulate(s, n_paths=1)  # warm-up
 best = float("inf")
 for _ in range(int(sys.argv[3])):
-    t = time.perf_counter(); traj = simulate(s, n_paths=n); best = min(best, time.perf_counter() - t)
+    t = time.perf_counter()
+    traj = simulate(s, n_paths=n)
+    best = min(best, time.perf_counter() - t)
 months = traj.timeline.n_months
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"paths": n, "months": months, "seconds": best, "peak_mb": peak_mb}))
