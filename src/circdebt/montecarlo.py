@@ -199,10 +199,11 @@ def run_monte_carlo(
     chunk = max(BLOCK, chunk_paths // BLOCK * BLOCK)
     tl = Timeline(scenario.time.start, scenario.time.end)
     fy_labels = [f"FY{y}" for y in tl.fiscal_year]
-    annual_parts: dict[str, list[np.ndarray]] = {}
-    monthly_parts: dict[str, list[np.ndarray]] = {c: [] for c in MONTHLY_COLUMNS}
-    draw_parts: dict[str, list[np.ndarray]] = {k: [] for k in scenario.uncertainty}
-    fys: list[str] = []
+    fys = list(dict.fromkeys(fy_labels))
+    # results are filled in place, chunk by chunk (no second copy at the end)
+    annual = {c: np.empty((n_paths, len(fys))) for c in PATH_COLUMNS}
+    monthly = {c: np.empty((n_paths, tl.n_months), np.float32) for c in MONTHLY_COLUMNS}
+    drawn = {k: np.empty(n_paths) for k in scenario.uncertainty}
     for first in range(0, n_paths, chunk):
         n = min(chunk, n_paths - first)
         draws = sample_values(scenario.uncertainty, seed, first, n)
@@ -212,21 +213,19 @@ def run_monte_carlo(
         traj = simulate(view, n_paths=n, exo=exo, sez_weights=zone_draws(scenario, seed, first, n),
                         detail=False)
         wanted = {c: traj.series[c] for c in (*PATH_COLUMNS, *_NEEDED) if c in traj.series}
-        fys, _, values = annual_arrays(wanted, fy_labels)
+        _, _, values = annual_arrays(wanted, fy_labels)
+        rows = slice(first, first + n)
         for column in PATH_COLUMNS:
-            annual_parts.setdefault(column, []).append(values[column])
+            annual[column][rows] = values[column]
         for column in MONTHLY_COLUMNS:
-            monthly_parts[column].append(traj.series[column].astype(np.float32))
+            monthly[column][rows] = traj.series[column]
         for key, values_drawn in draws.items():
-            draw_parts[key].append(values_drawn)
+            drawn[key][rows] = values_drawn
+        del traj, wanted, values
         if progress is not None:
             progress(first + n, n_paths)
-    return MonteCarloResult(
-        scenario=scenario, seed=seed, n_paths=n_paths, fys=fys, months=tl.labels,
-        annual={c: np.concatenate(v) for c, v in annual_parts.items()},
-        monthly={c: np.concatenate(v) for c, v in monthly_parts.items()},
-        draws={k: np.concatenate(v) for k, v in draw_parts.items()},
-    )
+    return MonteCarloResult(scenario=scenario, seed=seed, n_paths=n_paths, fys=fys,
+                            months=tl.labels, annual=annual, monthly=monthly, draws=drawn)
 
 
 def zone_draws(scenario: Scenario, seed: int, first_path: int, n_paths: int) -> np.ndarray:
