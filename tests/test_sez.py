@@ -192,3 +192,12 @@ def test_zone_loss_multipliers_weight_the_sez_class_losses():
     empty = Sez.model_validate({"loss_multiplier": 0.5})
     np.testing.assert_allclose(zone_loss_multiplier(empty, tl, realisation_weights(empty, 1)),
                                0.5)
+
+
+def test_output_contract_has_the_sez_columns():
+    import circdebt
+    annual = circdebt.run(with_sez()).annual
+    for column in ("sez_load_gwh", "sez_cost_pkr_per_kwh", "sez_cost_usc_per_kwh",
+                   *(f"sez_{c}_usc_per_kwh" for c in COMPONENTS)):
+        assert column in annual.columns, column
+    np.testing.assert_allclose(annual["sez_cost_usc_per_kwh"], annual["sez_total_usc_per_kwh"])

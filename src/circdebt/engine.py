@@ -372,6 +372,7 @@ def simulate(
         for component in (*sez_mod.COMPONENTS, "total"):
             rec[f"sez_{component}_usc_per_kwh"][t] = sez_cost[component] / fx * 100
         rec["sez_cost_pkr_per_kwh"][t] = sez_cost["total"]
+        rec["sez_cost_usc_per_kwh"][t] = rec["sez_total_usc_per_kwh"][t]
         rec["sez_captive_gwh"][t] = zone_gwh[:, t] * captive_share
         captive_share = sez_mod.captive_share_step(
             captive_share, sez_cost["total"] / fx * 100, captive_lcoe_usc[t],
@@ -477,7 +478,8 @@ _SERIES = (
     "rooftop_solar_gwh", "net_metering_export_gwh", "notified_base_tariff_pkr_per_kwh",
     "fca_pkr_per_kwh", "qta_pkr_per_kwh", "fx_pkr_per_usd", "kibor_pct", "gdp_bn_pkr_per_year",
     "pk_cpi_index", "sez_load_gwh", "units_sold_excl_sez_gwh", "sez_captive_gwh",
-    "sez_package_support_bn_pkr", "sez_cost_pkr_per_kwh", "sez_total_usc_per_kwh",
+    "sez_package_support_bn_pkr", "sez_cost_pkr_per_kwh", "sez_cost_usc_per_kwh",
+    "sez_total_usc_per_kwh",
     *(f"sez_{c}_usc_per_kwh" for c in sez_mod.COMPONENTS),
 )
 _BY_CLASS = ("sales_gwh", "tariff_pkr_per_kwh")
