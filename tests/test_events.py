@@ -85,3 +85,10 @@ def test_overdue_table_compares_creditors():
     table = overdue_by_creditor(run_events(small()))
     assert {"cpec_ipp", "ipp"} <= set(table["creditor"])
     assert ((table["over_90_days_pct"] >= 0) & (table["over_90_days_pct"] <= 100)).all()
+
+
+def test_a_payment_run_with_nothing_due_pays_nothing():
+    # payment terms longer than the month: the first runs find no invoice due
+    e = run_events(_timed(payment_days=[5, 31], payment_terms_days=45, grace_days=10))
+    assert np.isfinite(e.monthly["cd_stock_bn_pkr"]).all()
+    assert e.paid_bn_pkr > 0

@@ -306,9 +306,12 @@ class PaymentChain:
                 self.account -= float(pay.sum())
                 self.paid += float(pay.sum())
         remaining = b.view("remaining")
-        dues = np.bincount(k_of[open_], weights=remaining[open_], minlength=self.K)[None, :]
+        # (bincount of nothing gives integers: keep these float)
+        dues = np.bincount(k_of[open_], weights=remaining[open_],
+                           minlength=self.K).astype(float)[None, :]
         energy = np.bincount(k_of[open_ & b.view("energy")],
-                             weights=remaining[open_ & b.view("energy")], minlength=self.K)[None, :]
+                             weights=remaining[open_ & b.view("energy")],
+                             minlength=self.K).astype(float)[None, :]
         paid, _, _ = settlement.allocate_by_rule(
             "pro_rata" if self.rule == "cpec_revolving" else self.rule, np.array([self.pool]),
             dues, self.priority, energy, energy, np.zeros(1), -1, 0.0)

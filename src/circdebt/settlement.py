@@ -65,6 +65,7 @@ def allocate_cash(
     creditors are paid in full in order first and any remainder is shared pro-rata
     among the rest. Nobody is paid more than they are owed.
     """
+    dues_bn = np.asarray(dues_bn, dtype=float)
     cash = np.minimum(np.maximum(cash_bn, 0.0), dues_bn.sum(axis=-1))
     paid = np.zeros_like(dues_bn)
     remaining = cash.copy()
