@@ -488,6 +488,11 @@ def compare_cmd(
         bool, typer.Option("--json", help="Print the KPIs as JSON on stdout instead.")
     ] = False,
     fmt: FormatOption = TableFormat.csv,
+    paths: Annotated[int, typer.Option(
+        "--paths", min=1, metavar="N",
+        help="Also run N Monte Carlo paths per scenario (same draws in every scenario) and "
+        "report paired differences from the baseline.")] = 1,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, metavar="N")] = None,
     debug: DebugOption = False,
 ) -> None:
     """Run several scenarios and compare their KPIs, with differences from a baseline.
@@ -530,9 +535,14 @@ def compare_cmd(
                 import pandas as pd
                 tables["attribution"] = pd.concat(attributions)
         payloads = table_payloads(tables, fmt, workbook="compare.xlsx")
+        paired = None
+        if paths > 1:
+            seed = secrets.randbits(32) if seed is None else seed
+            paired = compare_mod.paired_comparison(loaded, base_index, paths, seed)
+            payloads["compare_paired.csv"] = io.csv_text(paired)
         payloads["run.json"] = io.run_json_text({
             "circdebt_version": circdebt.__version__, "command": "compare",
-            "baseline": comparison.baseline, "fy": fy,
+            "baseline": comparison.baseline, "fy": fy, "paths": paths, "seed": seed,
             "runs": [r.metadata for r in comparison.results]})
         names = "-".join(s.name for s in loaded)
         out_dir = out if out is not None else Path("out") / f"compare-{names}"[:120]
@@ -547,7 +557,23 @@ def compare_cmd(
             _print_targets(comparison.targets, console)
             for table in attributions:
                 console.print(_attribution_table(table))
+            if paired is not None and not paired.empty:
+                console.print(_paired_table(paired, paths, seed))
         _say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
+
+
+def _paired_table(paired, paths: int, seed: int) -> Table:
+    """The last FY's CD stock difference from the baseline, P5..P95 across paths."""
+    last = paired[(paired["column"] == "cd_stock_bn_pkr")
+                  & (paired["fy"] == paired["fy"].iloc[-1])]
+    table = Table(title=f"CD stock minus baseline, {last['fy'].iloc[0]}, across {paths:,} "
+                        f"paired paths (seed {seed})", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("scenario", "p5", "p25", "p50", "p75", "p95"):
+        table.add_column(col, justify="left" if col == "scenario" else "right")
+    for _, row in last.iterrows():
+        table.add_row(str(row["scenario"]), *(_fmt(row[p], 0)
+                                              for p in ("p5", "p25", "p50", "p75", "p95")))
+    return table
 
 
 SEZ_LABELS = {

@@ -243,3 +243,31 @@ def sez_breakdown(results: Sequence[Result], fys: Sequence[str] | None = None) -
             rows += [{"scenario": name, "fy": fy, "item": item, "unit": unit,
                       "value": float(value)} for item, value, unit in items]
     return pd.DataFrame(rows, columns=["scenario", "fy", "item", "unit", "value"])
+
+
+def paired_comparison(scenarios: Sequence[Scenario], baseline: int, paths: int,
+                      seed: int, columns: Sequence[str] = ("cd_stock_bn_pkr",
+                                                            "cd_flow_bn_pkr")) -> pd.DataFrame:
+    """Monte Carlo differences from the baseline, path by path, with their percentiles.
+
+    Every scenario runs the same ``paths`` with the same ``seed``, so each path draws the
+    same inputs and shocks in every scenario (common random numbers) and the difference
+    on a path is due to the scenarios alone. One row per scenario, column and FY: mean
+    and P5..P95 of (scenario - baseline).
+    """
+    from circdebt.montecarlo import paired_differences, run_monte_carlo
+
+    runs = [run_monte_carlo(s, paths, seed) for s in scenarios]
+    names = [s.name if list(x.name for x in scenarios).count(s.name) == 1 else
+             f"{s.name}-{i + 1}" for i, s in enumerate(scenarios)]
+    frames = []
+    for i, (run_, name) in enumerate(zip(runs, names, strict=True)):
+        if i == baseline:
+            continue
+        for column in columns:
+            table = paired_differences(runs[baseline], run_, column)
+            table = table.drop(columns="variable")
+            table.insert(0, "column", column)
+            table.insert(0, "scenario", name)
+            frames.append(table)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
