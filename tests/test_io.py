@@ -129,9 +129,23 @@ def test_extends_merges_key_by_key_and_replaces_arrays_whole(tmp_path):
 
 
 def test_extends_paths_are_relative_to_the_file(tmp_path, monkeypatch):
+    (tmp_path / "project" / "scenarios").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "project" / "base.toml").write_text(ONE_MONTH.read_text())
+    child = tmp_path / "project" / "scenarios" / "child.toml"
+    child.write_text('extends = "../base.toml"\nname = "child"\n')
+    monkeypatch.chdir(tmp_path / "elsewhere")  # not where the files are
+    assert circdebt.load_scenario(child).name == "child"
+
+
+def test_extends_cannot_escape_the_project_without_the_users_say(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     child = tmp_path / "child.toml"
-    child.write_text(f'extends = "{os.path.relpath(ONE_MONTH, tmp_path)}"\nname = "child"\n')
+    for target in (str(ONE_MONTH), os.path.relpath(ONE_MONTH, tmp_path)):
+        child.write_text(f'extends = "{target}"\nname = "child"\n')
+        with pytest.raises(ScenarioError, match="CIRCDEBT_EXTENDS_ANYWHERE"):
+            circdebt.load_scenario(child)
+    monkeypatch.setenv("CIRCDEBT_EXTENDS_ANYWHERE", "1")
     assert circdebt.load_scenario(child).name == "child"
 
 

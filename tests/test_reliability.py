@@ -590,14 +590,19 @@ def test_extends_to_a_non_toml_file_is_refused_without_reading_it(tmp_path, monk
     assert "passwd" not in read
 
 
-def test_extends_outside_the_repository_is_read_as_data_only(tmp_path):
-    """An absolute path to another TOML file is followed (allowed today; see
-    docs/reliability.md) but it is only data: a non-scenario file is refused, exit 2."""
+def test_extends_outside_the_repository_is_read_as_data_only(tmp_path, monkeypatch):
+    """An absolute path to another TOML file is refused unless the user allows it
+    (CIRCDEBT_EXTENDS_ANYWHERE=1); even then it is only data: a non-scenario file is
+    refused, exit 2."""
     elsewhere = tmp_path / "elsewhere" / "pyproject.toml"
     elsewhere.parent.mkdir()
     elsewhere.write_text('[project]\nname = "x"\n[tool.x]\ncmd = "rm -rf /"\n')
     child = tmp_path / "child.toml"
     child.write_text(f'extends = "{elsewhere}"\nname = "child"\n')
+    with pytest.raises(ScenarioError) as caught:
+        circdebt.load_scenario(child)
+    assert caught.value.problems[0].key_path == "extends"
+    monkeypatch.setenv("CIRCDEBT_EXTENDS_ANYWHERE", "1")
     with pytest.raises(ScenarioError) as caught:
         circdebt.load_scenario(child)
     keys = {p.key_path for p in caught.value.problems}

@@ -65,8 +65,11 @@ max = 0.0
 
 @pytest.fixture(scope="module")
 def reform_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scenarios") / "reform.toml"
-    path.write_text(REFORM.format(base=TWO_YEARS.resolve().as_posix()), "utf-8")
+    folder = tmp_path_factory.mktemp("scenarios")
+    for name in ("worked_example.toml", "worked_example_24m.toml"):  # extends stay local
+        (folder / name).write_text((DATA / name).read_text("utf-8"), "utf-8")
+    path = folder / "reform.toml"
+    path.write_text(REFORM.format(base="worked_example_24m.toml"), "utf-8")
     return path
 
 

@@ -45,15 +45,26 @@ def _metadata(command: str, **extra: object) -> str:
                              **extra})
 
 
-def _progress(quiet: bool):
-    """A progress callback printing to stderr on a terminal (nothing otherwise)."""
+def _progress(quiet: bool, label: str = "simulating"):
+    """A progress-bar callback ``report(done, total)`` (Rich, on stderr) for a terminal;
+    None when not on a terminal, with --quiet, or in CI (CLI.md)."""
     if not _interactive(quiet):
         return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    state: dict = {}
 
     def report(done: int, total: int) -> None:
-        typer.echo(f"\r  {done:,}/{total:,} ({100 * done / total:.0f}%)", err=True, nl=False)
+        if "bar" not in state:
+            bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
+                           TimeRemainingColumn(), console=Console(stderr=True),
+                           transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(label, total=total)
+        state["bar"].update(state["task"], completed=done)
         if done >= total:
-            typer.echo("", err=True)
+            state["bar"].stop()
 
     return report
 
@@ -244,7 +255,7 @@ def sweep_cmd(
 
         done_now = {str(k): v.tolist() for k, v in done.items()}
         result = sw.run_sweep(loaded, axes, paths, seed, workers, scheduler,
-                              progress=_progress(quiet), done=done, on_chunk=save)
+                              progress=_progress(quiet, "sweep"), done=done, on_chunk=save)
         table = result.table()
         payloads = {"sweep.csv": io.csv_text(table),
                     "run.json": _metadata("sweep", grid=axes, paths=paths, seed=result.seed,
@@ -432,7 +443,7 @@ def monte_carlo_payloads(loaded, paths: int, seed: int, thresholds: list[str],
         events = [Threshold.parse(t) for t in thresholds]
     except ValueError as exc:
         raise _bad("--threshold", "COLUMN>VALUE@FYyyyy", str(exc)) from None
-    mc = run_monte_carlo(loaded, paths, seed, progress=_progress(quiet))
+    mc = run_monte_carlo(loaded, paths, seed, progress=_progress(quiet, "paths"))
     rows = []
     for event in events:
         try:

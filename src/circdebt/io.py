@@ -142,6 +142,11 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
         raise ScenarioError(
             [Problem(shown, "extends", "the path of a .toml file (a string)", repr(parent))]
         )
+    if not _extends_allowed(path, parent, _chain[0] if _chain else path):
+        raise ScenarioError([Problem(
+            shown, "extends", "a path relative to this file, inside the scenario's project "
+            "(its folder's parent, or the working folder); set CIRCDEBT_EXTENDS_ANYWHERE=1 "
+            "to allow others", repr(parent))])
     parent_path = path.parent / parent
     if not parent_path.is_file():
         raise ScenarioError(
@@ -155,6 +160,22 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     if touched and isinstance(inherited, list) and isinstance(own, list):
         merged["policies"] = copy.deepcopy(inherited) + copy.deepcopy(own)
     return merged
+
+
+def _extends_allowed(path: Path, parent: str, root: Path) -> bool:
+    """Whether ``extends = parent`` in ``path`` stays inside the user's project.
+
+    Allowed: relative paths that resolve inside the parent of the top-level scenario's
+    folder, or inside the working folder. Absolute paths and escapes elsewhere need
+    ``CIRCDEBT_EXTENDS_ANYWHERE=1`` (the user's say).
+    """
+    if os.environ.get("CIRCDEBT_EXTENDS_ANYWHERE") == "1":
+        return True
+    if Path(parent).is_absolute():
+        return False
+    target = (path.parent / parent).resolve()
+    allowed = (root.resolve().parent.parent, Path.cwd().resolve())
+    return any(target.is_relative_to(base) for base in allowed)
 
 
 def _split_key_path(key_path: str) -> list[str | int]:
