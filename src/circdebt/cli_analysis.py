@@ -115,7 +115,7 @@ def sensitivity_cmd(
                 table = sens.tornado(loaded, target, chosen)
             else:
                 table = sens.global_sensitivity(loaded, target, chosen, method.value, n, seed,
-                                                by_fy)
+                                                by_fy, progress=_progress(False, "design"))
         except ValueError as exc:
             raise _bad("--kpi/--params", "a result column@FY and decimal inputs", str(exc)) \
                 from None

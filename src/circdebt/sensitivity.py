@@ -92,10 +92,12 @@ def _within_bounds(scenario: Scenario, key: str, low: float, high: float) -> tup
 
 
 def evaluate(scenario: Scenario, params: Sequence[Parameter], X: np.ndarray,
-             kpis: Sequence[Kpi]) -> np.ndarray:
+             kpis: Sequence[Kpi], progress: Callable[[int, int], None] | None = None,
+             ) -> np.ndarray:
     """The KPIs at each design point (row of X, one column per parameter). (points, kpis)
 
     Inputs not varied stay at their central values; exogenous paths are deterministic.
+    ``progress(done, total)`` is called after each chunk if given.
     """
     tl = Timeline(scenario.time.start, scenario.time.end)
     fy_labels = [f"FY{y}" for y in tl.fiscal_year]
@@ -112,6 +114,8 @@ def evaluate(scenario: Scenario, params: Sequence[Parameter], X: np.ndarray,
             if kpi.fy not in labels:
                 raise ValueError(f"{kpi.fy} is outside the horizon ({labels[0]}..{labels[-1]})")
             out[first:first + rows.shape[0], i] = annual[kpi.column][:, labels.index(kpi.fy)]
+        if progress is not None:
+            progress(first + rows.shape[0], X.shape[0])
     return out
 
 
@@ -199,13 +203,14 @@ def _kpis_for(kpi: Kpi, scenario: Scenario, by_fy: bool) -> list[Kpi]:
 
 def global_sensitivity(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter],
                        method: str = "sobol", n: int = 1024, seed: int = 0,
-                       by_fy: bool = False) -> pd.DataFrame:
+                       by_fy: bool = False,
+                       progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Morris or Sobol indices of a KPI (per FY with ``by_fy``), ranked."""
     kpis = _kpis_for(kpi, scenario, by_fy)
     problem = _problem(params)
 
     def model(X: np.ndarray) -> np.ndarray:
-        return evaluate(scenario, params, X, kpis)
+        return evaluate(scenario, params, X, kpis, progress)
 
     if method == "morris":
         table = morris_analysis(problem["names"], problem["bounds"], model, n, seed)
