@@ -108,6 +108,11 @@ CASES = {
         {"type": "captive_to_grid", "class_name": "industrial", "load_gwh_per_year": 5000.0,
          "phase_in_months": 12},
         "units_sold_gwh", +1),
+    "tariff_rebalancing": (
+        {"type": "tariff_rebalancing", "classes": ["industrial"], "multiplier_change_pct": 0.0},
+        {"type": "tariff_rebalancing", "classes": ["industrial"],
+         "multiplier_change_pct": -12.0, "phase_in_months": 2},
+        "tariff_recovered_bn_pkr", 0),
     "solar_surge": (
         {"type": "solar_surge", "extra_additions_mw_per_year": 0.0},
         {"type": "solar_surge", "extra_additions_mw_per_year": 3000.0},
@@ -132,7 +137,10 @@ def test_positive_strength_moves_its_target_the_right_way(base, case):
     _, strong, column, direction = CASES[case]
     series = run(_with_start(strong))
     change = total(series, column) - total(base, column)
-    assert change * direction > 1e-6, f"{column} moved by {change}"
+    if direction == 0:  # revenue neutral: the total barely moves, the split does
+        assert abs(change) < 0.02 * abs(total(base, column)), f"{column} moved by {change}"
+    else:
+        assert change * direction > 1e-6, f"{column} moved by {change}"
     assert_identity(series)
 
 
@@ -204,3 +212,17 @@ def test_a_shorter_subsidy_lag_neither_drops_nor_repeats_dues():
     due, paid = s["tds_due_bn_pkr"][0], s["tds_paid_bn_pkr"][0]
     # 3 pre-start months, then every due except the last month's (due after the horizon)
     assert paid.sum() == pytest.approx(3 * 10.0 + due[:-1].sum())
+
+
+def test_tariff_rebalancing_shifts_the_cross_subsidy_between_classes():
+    cut = {"type": "tariff_rebalancing", "start": "2026-02", "classes": ["industrial"],
+           "multiplier_change_pct": -12.0}
+    traj_base = simulate(small())
+    traj_cut = simulate(small(policies=[cut]))
+    t = Timeline("2025-07", "2027-06").index_of("2026-02")
+    ind, res = 1, 0
+    base_tariff = traj_base.by_class["tariff_pkr_per_kwh"][0, t]
+    cut_tariff = traj_cut.by_class["tariff_pkr_per_kwh"][0, t]
+    assert cut_tariff[ind] < base_tariff[ind]  # industry pays less...
+    assert cut_tariff[res] > base_tariff[res]  # ...households more
+    assert_identity(traj_cut.series)

@@ -223,7 +223,8 @@ def simulate(
                         if tf.initial_fuel_reference_pkr_per_kwh is not None else
                         tariff.fuel_adjustment_pkr_per_kwh(ec_total, units, units_allowed, S, 0.0))
             mix = np.broadcast_to(classes.base_sales_gwh_per_month, sales.shape)
-            multipliers = tariff.normalised_multipliers(classes.tariff_multiplier, mix)
+            multipliers = tariff.normalised_multipliers(
+                classes.tariff_multiplier * lv.tariff_multiplier_scale[t], mix)
         elif lv.rebasing[t]:
             w = slice(max(0, t - 12), t)
             determined, fuel_ref = tariff.rebase(
@@ -237,7 +238,15 @@ def simulate(
                 tf.rebasing_sales_growth_pct / 100)
             notified = tariff.notify(notified, determined, pass_through)
             multipliers = tariff.normalised_multipliers(
-                classes.tariff_multiplier, by_class["sales_gwh"][w].sum(axis=0))
+                classes.tariff_multiplier * lv.tariff_multiplier_scale[t],
+                by_class["sales_gwh"][w].sum(axis=0))
+        if t > 0 and not lv.rebasing[t] and not np.array_equal(
+                lv.tariff_multiplier_scale[t], lv.tariff_multiplier_scale[t - 1]):
+            # a rebalancing between rebasings: renormalise on the last 12 months' mix
+            w = slice(max(0, t - 12), t)
+            multipliers = tariff.normalised_multipliers(
+                classes.tariff_multiplier * lv.tariff_multiplier_scale[t],
+                by_class["sales_gwh"][w].sum(axis=0))
         # deviations of cost at allowed losses from what the determined base recovers:
         # the fuel part goes to the FCA, the rest (capacity, other costs, sales mix) to QTA
         fuel_deviation = tariff.fuel_adjustment_pkr_per_kwh(

@@ -53,6 +53,7 @@ class Levers:
     loss_actual: np.ndarray  # (T,)
     loss_allowed: np.ndarray  # (T,)
     recovery: np.ndarray  # (T, C)
+    tariff_multiplier_scale: np.ndarray  # (T, C): scales the classes' tariff multipliers
     billed_share: np.ndarray  # (T, C)
     extra_sales_gwh_per_month: np.ndarray  # (T, C)
     pass_through: np.ndarray  # (T,)
@@ -113,6 +114,7 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         loss_actual=time_first(series_path(s.losses.actual_pct, tl) / 100.0),
         loss_allowed=time_first(series_path(s.losses.allowed_pct, tl) / 100.0),
         recovery=per_class("recovery_pct"),
+        tariff_multiplier_scale=np.ones((T, C)),
         billed_share=per_class("billed_pct_of_determined"),
         extra_sales_gwh_per_month=np.zeros((T, C)),
         pass_through=over_time(tf.pass_through_pct / 100.0, T),

@@ -192,6 +192,14 @@ def _captive_to_grid(p: sc.CaptiveToGrid, lv: Levers, cx: _Context) -> None:
         w, c * p.load_gwh_per_year / 12.0)
 
 
+def _tariff_rebalancing(p: sc.TariffRebalancing, lv: Levers, cx: _Context) -> None:
+    w = weight(cx.tl, p.start, p.phase_in_months)
+    scaled = lv.tariff_multiplier_scale * (1 + _like(w, lv.tariff_multiplier_scale)
+                                           * p.multiplier_change_pct / 100)
+    lv.tariff_multiplier_scale = np.where(cx.class_mask(p.classes), scaled,
+                                          lv.tariff_multiplier_scale)
+
+
 def _solar_surge(p: sc.SolarSurge, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months)
     extra = w * p.extra_additions_mw_per_year / 12
@@ -226,6 +234,7 @@ _APPLY: dict[type, Callable] = {
     sc.NetMeteringReform: _net_metering_reform,
     sc.CaptiveToGrid: _captive_to_grid,
     sc.SolarSurge: _solar_surge,
+    sc.TariffRebalancing: _tariff_rebalancing,
 }
 
 

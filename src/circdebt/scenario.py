@@ -666,6 +666,16 @@ class SezTariffPackage(PolicyBase):
         return self
 
 
+class TariffRebalancing(PolicyBase):
+    """Change the cross-subsidy: scale chosen classes' tariff multipliers by
+    ``multiplier_change_pct``. Multipliers stay revenue neutral, so the other classes'
+    tariffs move the other way (protected classes' share through the subsidy)."""
+
+    type: Literal["tariff_rebalancing"]
+    classes: Annotated[list[Name], Field(min_length=1)]
+    multiplier_change_pct: Annotated[float, Field(gt=-100.0, le=1000.0, allow_inf_nan=False)]
+
+
 class SolarSurge(PolicyBase):
     """Rooftop solar additions above the scenario's own (a risk case)."""
 
@@ -676,7 +686,8 @@ class SolarSurge(PolicyBase):
 Policy = Annotated[
     IppRenegotiation | IppTermination | TakeAndPay | LossReduction | RecoveryImprovement
     | DiscoPrivatisation | SubsidyReform | TariffAutomation | DebtRefinancing
-    | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge | SezTariffPackage,
+    | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge | SezTariffPackage
+    | TariffRebalancing,
     Field(discriminator="type"),
 ]
 
