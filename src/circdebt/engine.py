@@ -9,6 +9,7 @@ Working units: GWh, Rs bn, Rs/kWh, fractions.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,7 @@ class Trajectories:
 def simulate(
     scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None,
     sez_weights: np.ndarray | None = None, detail: bool = True,
+    keep: Collection[str] | None = None,
 ) -> Trajectories:
     """Run the monthly model and record every quantity (MODEL.md §4-8).
 
@@ -74,6 +76,9 @@ def simulate(
     detail
         Record per-class tariffs and per-creditor splits (the tables need them; many-path
         analyses that read only the series can skip them, which is faster).
+    keep
+        Record only these series (plus those the engine reads back itself); all by
+        default. Many-path analyses pass what they read: fewer writes, less memory.
     """
     s = scenario
     tl = Timeline(s.time.start, s.time.end)
@@ -137,7 +142,8 @@ def simulate(
     cd_prev = P.sum(axis=1) + G_fixed + H - cash_reserve
 
     # records are time-major (T, paths, ...) so each month writes contiguous memory
-    rec = {name: np.zeros((T, n_paths)) for name in _SERIES}
+    wanted = set(_SERIES) if keep is None else (set(keep) | _READ_BACK) & set(_SERIES)
+    rec = {name: np.zeros((T, n_paths)) for name in _SERIES if name in wanted}
     by_class = {name: np.zeros((T, n_paths, n_classes))
                 for name in (_BY_CLASS if detail else ("sales_gwh",))}
     by_creditor = {name: np.zeros((T, n_paths, K)) for name in (_BY_CREDITOR if detail else ())}
@@ -378,11 +384,14 @@ def simulate(
             np.divide(dm, S, out=np.zeros(n_paths), where=S > 0) * 1e3,
             np.divide(rr_passed, S, out=np.zeros(n_paths), where=S > 0) * 1e3,
             sez_tariff, sez_price, dss_rate * np.ones(n_paths), s.sez.taxes_pct / 100)
-        for component in (*sez_mod.COMPONENTS, "total"):
-            rec[f"sez_{component}_usc_per_kwh"][t] = sez_cost[component] / fx * 100
-        rec["sez_cost_pkr_per_kwh"][t] = sez_cost["total"]
-        rec["sez_cost_usc_per_kwh"][t] = rec["sez_total_usc_per_kwh"][t]
-        rec["sez_captive_gwh"][t] = zone_gwh[:, t] * captive_share
+        sez_usc = {f"sez_{c}_usc_per_kwh": sez_cost[c] / fx * 100
+                   for c in (*sez_mod.COMPONENTS, "total")}
+        sez_usc["sez_cost_usc_per_kwh"] = sez_usc["sez_total_usc_per_kwh"]
+        sez_usc["sez_cost_pkr_per_kwh"] = sez_cost["total"]
+        sez_usc["sez_captive_gwh"] = zone_gwh[:, t] * captive_share
+        for name, value in sez_usc.items():
+            if name in rec:
+                rec[name][t] = value
         captive_share = sez_mod.captive_share_step(
             captive_share, sez_cost["total"] / fx * 100, captive_lcoe_usc[t],
             captive.switching_margin_pct / 100, captive.switch_speed_pct_per_month / 100,
@@ -410,7 +419,8 @@ def simulate(
             "policy_one_offs": one_off_flow,
         }
         for cause, value in causes.items():
-            rec[f"flow_{cause}_bn_pkr"][t] = value
+            if f"flow_{cause}_bn_pkr" in rec:
+                rec[f"flow_{cause}_bn_pkr"][t] = value
         row = {
             "cd_stock_bn_pkr": cd, "cd_flow_bn_pkr": cd - cd_prev,
             "payables_bn_pkr": P.sum(axis=1), "genco_fuel_payables_bn_pkr": G_fixed,
@@ -438,7 +448,8 @@ def simulate(
             "sez_package_support_bn_pkr": package_gap,
         }
         for name, value in row.items():
-            rec[name][t] = value
+            if name in rec:
+                rec[name][t] = value
         by_class["sales_gwh"][t] = sales
         if not detail:
             cd_prev = cd
@@ -491,6 +502,10 @@ _SERIES = (
     "sez_total_usc_per_kwh",
     *(f"sez_{c}_usc_per_kwh" for c in sez_mod.COMPONENTS),
 )
+#: Series the engine reads back while it runs (rebasing), always recorded.
+_READ_BACK = {"units_purchased_gwh", "energy_payments_bn_pkr", "transmission_bn_pkr",
+              "net_metering_bn_pkr", "capacity_payments_bn_pkr", "cd_stock_bn_pkr"}
+
 _BY_CLASS = ("sales_gwh", "tariff_pkr_per_kwh")
 _BY_CREDITOR = ("payables_bn_pkr", "paid_bn_pkr", "lps_bn_pkr", "invoice_energy_bn_pkr",
                 "invoice_other_bn_pkr", "one_off_bn_pkr")

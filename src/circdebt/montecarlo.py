@@ -40,6 +40,10 @@ _NEEDED = ("tariff_recovered_bn_pkr", "gdp_bn_pkr_per_year")
 MONTHLY_COLUMNS = ("cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS,
                    "capacity_payments_bn_pkr", "fx_pkr_per_usd", "sez_total_usc_per_kwh")
 
+#: Series a Monte Carlo run reads from the engine (the ratio columns' inputs included).
+KEEP = frozenset((*PATH_COLUMNS, *_NEEDED, *MONTHLY_COLUMNS, "capacity_payments_bn_pkr",
+                  "units_sold_gwh", "fx_pkr_per_usd"))
+
 #: Default number of paths per chunk (whole random-number blocks).
 CHUNK_PATHS = 2 * BLOCK
 
@@ -211,7 +215,7 @@ def run_monte_carlo(
         exo = build_exogenous(view.exogenous, tl, n)
         exo = apply_shocks(exo, scenario.exogenous.shocks, seed, first, n)
         traj = simulate(view, n_paths=n, exo=exo, sez_weights=zone_draws(scenario, seed, first, n),
-                        detail=False)
+                        detail=False, keep=KEEP)
         wanted = {c: traj.series[c] for c in (*PATH_COLUMNS, *_NEEDED) if c in traj.series}
         _, _, values = annual_arrays(wanted, fy_labels)
         rows = slice(first, first + n)
