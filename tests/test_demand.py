@@ -16,12 +16,6 @@ def test_annualised_sales_are_free_of_seasonal_bias():
     assert abs(naive - monthly.sum()) > 100  # what a plain 12/6 scaling would get wrong
 
 
-def test_weighted_mean_weights_by_sales_and_falls_back_to_plain():
-    values = np.array([[10.0], [40.0]])
-    assert demand.weighted_mean(values, np.array([[3.0], [1.0]]))[0] == pytest.approx(17.5)
-    assert demand.weighted_mean(values, np.zeros((2, 1)))[0] == pytest.approx(25.0)
-
-
 def test_loss_multiplier_lowers_the_units_bought_for_a_class():
     base = simulate(small()).series
     classes = [c.model_dump() for c in small().demand.classes]

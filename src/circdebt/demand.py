@@ -109,10 +109,3 @@ def annualised_sales_gwh(sales_gwh: np.ndarray, seasonal: np.ndarray) -> np.ndar
     factors = seasonal.sum(axis=0)
     return np.divide(sales_gwh.sum(axis=0) * 12.0, factors,
                      out=np.zeros(sales_gwh.shape[1:]), where=factors > 0)
-
-
-def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Mean over the first axis weighted by ``weights`` (plain mean where they sum to 0)."""
-    total = weights.sum(axis=0)
-    plain = values.mean(axis=0)
-    return np.divide((values * weights).sum(axis=0), total, out=plain, where=total > 0)

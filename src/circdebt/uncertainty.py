@@ -17,7 +17,7 @@ are uncertain.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -165,8 +165,3 @@ def _replace(node: Any, parts: list[str | int], value: Any) -> Any:
         return {**node, head: child}
     child = value if not rest else _replace(getattr(node, head), rest, value)
     return node.model_copy(update={head: child})
-
-
-def uncertain_keys(uncertainty: Iterable[str]) -> list[str]:
-    """Key paths in a stable order."""
-    return sorted(uncertainty)
