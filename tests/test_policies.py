@@ -226,3 +226,23 @@ def test_tariff_rebalancing_shifts_the_cross_subsidy_between_classes():
     assert cut_tariff[ind] < base_tariff[ind]  # industry pays less...
     assert cut_tariff[res] > base_tariff[res]  # ...households more
     assert_identity(traj_cut.series)
+
+
+def test_debt_reprofiling_spreads_debt_service_over_a_longer_term():
+    from circdebt.levers import base_levers
+    from circdebt.policies import apply_policies
+    reprofile = {"type": "ipp_renegotiation", "start": "2025-10", "groups": ["coal_cpec"],
+                 "debt_reprofiling_months": 12}
+    s = small(policies=[reprofile], time={"end": "2029-06"})
+    tl = Timeline("2025-07", "2029-06")
+    lv = apply_policies(base_levers(s, tl), s, tl)
+    g = [p.name for p in s.supply.plants].index("coal_cpec")
+    base = base_levers(small(time={"end": "2029-06"}), tl).debt_factor[:, g]
+    # 14 months were left at the start (Oct 2025 -> Dec 2026), 12 are added
+    np.testing.assert_allclose(lv.debt_factor[3:29, g], 14 / 26)
+    assert lv.debt_factor[29:, g].sum() == 0 and (lv.debt_factor[:3, g] == 1).all()
+    assert lv.debt_factor[:, g].sum() == pytest.approx(base.sum())  # same service, spread
+    # near-term capacity payments fall, later ones rise
+    plain = simulate(small(time={"end": "2029-06"})).series["capacity_payments_bn_pkr"][0]
+    spread = simulate(s).series["capacity_payments_bn_pkr"][0]
+    assert spread[5] < plain[5] and spread[20] > plain[20]

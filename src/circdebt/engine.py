@@ -209,7 +209,8 @@ def simulate(
                                              lv.usd_converted[t], frozen_pkr_per_usd)
         cp = supply.capacity_payments_bn(
             plants, t, pkr_per_usd, pk_cpi[:, None], kibor_factor, generation, available,
-            lv.cpp_usd_scale[t], lv.cpp_pkr_scale[t], lv.active[t], lv.take_and_pay[t])
+            lv.cpp_usd_scale[t], lv.cpp_pkr_scale[t], lv.active[t], lv.take_and_pay[t],
+            lv.debt_factor[t])
         ec = generation * epp * supply.GWH_TIMES_PKR_PER_KWH_TO_BN
         tx = s.supply.transmission_pkr_per_kwh * pk_cpi * units * 1e-3
         nm = lv.buyback_pkr_per_kwh[t] * export_used * 1e-3

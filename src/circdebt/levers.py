@@ -69,6 +69,7 @@ class Levers:
     usd_converted: np.ndarray  # (T, G) share of the dollar part converted to rupees
     conversion_t: np.ndarray  # (G,) int: month index of the conversion (-1: none)
     active: np.ndarray  # (T, G) bool
+    debt_factor: np.ndarray  # (T, G): share of the debt-service part still paid (1, then 0)
     take_and_pay: np.ndarray  # (T, G) bool
     lps_waiver: np.ndarray  # (T, K)
     phl_spread: np.ndarray  # (T,)
@@ -131,6 +132,7 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         conversion_t=np.full(G, -1),
         active=(months_before(tl, [p.contract_expiry for p in plants])
                 & months_from(tl, [p.commissioning for p in plants])),
+        debt_factor=months_before(tl, [p.debt_maturity for p in plants]).astype(float),
         take_and_pay=np.tile([p.contract == "take_and_pay" for p in plants], (T, 1)),
         lps_waiver=over_time(stack_last([s.debt.lps[c].waiver_pct / 100.0
                                          if c in s.debt.lps else 0.0 for c in creditors]), T),

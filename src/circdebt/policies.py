@@ -49,6 +49,8 @@ class _Context:
         self.tl = tl
         self.groups = [p.name for p in s.supply.plants]
         self.group_creditor = [p.creditor for p in s.supply.plants]
+        self.maturity = [tl.index_of(p.debt_maturity) if p.debt_maturity else None
+                         for p in s.supply.plants]
         self.classes = [c.name for c in consumer_classes(s)]
         self.creditors = creditor_names(s)
 
@@ -87,12 +89,28 @@ def _ipp_renegotiation(p: sc.IppRenegotiation, lv: Levers, cx: _Context) -> None
         lv.usd_converted = np.where(g, lv.usd_converted + (1 - lv.usd_converted) * share,
                                     lv.usd_converted)
         lv.conversion_t = np.where(g, cx.tl.index_of(p.start), lv.conversion_t)
+    if p.debt_reprofiling_months > 0:
+        _reprofile(p, lv, cx, g)
     creditors = cx.creditor_mask(cx.creditors_of(p.groups))
     if p.lps_waiver_pct > 0:
         waive = _like(w[:, 0], lv.lps_waiver) * p.lps_waiver_pct / 100
         lv.lps_waiver = np.where(creditors, 1 - (1 - lv.lps_waiver) * (1 - waive), lv.lps_waiver)
     lv.one_offs += cx.spread(cx.tl.index_of(p.start), 1, "waiver", p.accrued_lps_waiver_bn_pkr,
                              creditors)
+
+
+def _reprofile(p: sc.IppRenegotiation, lv: Levers, cx: _Context, groups: np.ndarray) -> None:
+    """Spread the remaining debt service of ``groups`` over e more months."""
+    start, e = cx.tl.index_of(p.start), p.debt_reprofiling_months
+    t = np.arange(cx.tl.n_months)
+    for j in np.flatnonzero(groups):
+        maturity = cx.maturity[j]
+        if maturity is None or maturity <= start:
+            continue  # no debt left to reprofile
+        remaining = maturity - start
+        factor = np.where(t < start, lv.debt_factor[:, j],
+                          np.where(t < maturity + e, remaining / (remaining + e), 0.0))
+        lv.debt_factor[:, j] = factor
 
 
 def _ipp_termination(p: sc.IppTermination, lv: Levers, cx: _Context) -> None:

@@ -538,7 +538,14 @@ class PolicyBase(Strict):
 
 
 class IppRenegotiation(PolicyBase):
-    """Cut capacity prices of chosen groups, convert dollar indexation to rupees, waive LPS."""
+    """Cut capacity prices of chosen groups, convert dollar indexation to rupees, waive LPS,
+    reprofile debt.
+
+    ``debt_reprofiling_months`` extends the debt maturity of the groups still repaying
+    at ``start``: the debt-service part of their tariff is spread over the longer term,
+    paid at r / (r + e) of its rate (r months were left, e are added) until the new
+    maturity.
+    """
 
     type: Literal["ipp_renegotiation"]
     groups: Annotated[list[Name], Field(min_length=1)]
@@ -547,6 +554,7 @@ class IppRenegotiation(PolicyBase):
     usd_to_pkr_conversion_pct: Percent = 0.0
     lps_waiver_pct: Percent = 0.0
     accrued_lps_waiver_bn_pkr: NonNegative = 0.0
+    debt_reprofiling_months: Annotated[int, Field(ge=0, le=600)] = 0
 
 
 class IppTermination(PolicyBase):

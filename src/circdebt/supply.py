@@ -141,18 +141,22 @@ def capacity_payments_bn(
     kibor_factor: np.ndarray, generation_gwh: np.ndarray, available_gwh: np.ndarray,
     usd_scale: np.ndarray | float = 1.0, pkr_scale: np.ndarray | float = 1.0,
     active: np.ndarray | bool = True, take_and_pay: np.ndarray | bool = False,
+    debt_factor: np.ndarray | None = None,
 ) -> np.ndarray:
     """Capacity payments due this month. [Rs bn], (paths, groups).
 
-    CP = capacity_kW x active x [cpp_usd x s_usd x (1 - d_usd x matured) x Rs-per-USD
-    + cpp_pkr x s_pkr x ((1 - d_pkr) x PK-CPI + d_pkr x KIBOR factor x not matured)]
-    (MODEL.md §4), where Rs-per-USD is :func:`usd_part_in_pkr` and s_usd, s_pkr are
-    the scales left by renegotiation. Take-and-pay groups are paid only on the share
-    of their available energy actually dispatched. Index arrays are (paths, 1) or
-    (paths, groups); ``*_scale``, ``active`` and ``take_and_pay`` are (groups,).
+    CP = capacity_kW x active x [cpp_usd x s_usd x (1 - d_usd x (1 - f)) x Rs-per-USD
+    + cpp_pkr x s_pkr x ((1 - d_pkr) x PK-CPI + d_pkr x KIBOR factor x f)]
+    (MODEL.md §4), where Rs-per-USD is :func:`usd_part_in_pkr`, s_usd and s_pkr are
+    the scales left by renegotiation, and f is the debt-service factor: 1 before debt
+    maturity, 0 after (a reprofiling spreads it thinner over a longer term). Take-and-pay
+    groups are paid only on the share of their available energy actually dispatched.
+    Index arrays are (paths, 1) or (paths, groups); ``*_scale``, ``active``,
+    ``take_and_pay`` and ``debt_factor`` are (groups,).
     """
-    live = plants.debt_live[t]
-    usd = plants.cpp_usd * usd_scale * (1.0 - plants.cpp_usd_debt_share * ~live) * pkr_per_usd
+    live = plants.debt_live[t].astype(float) if debt_factor is None else debt_factor
+    usd = plants.cpp_usd * usd_scale * (1.0 - plants.cpp_usd_debt_share * (1.0 - live)) \
+        * pkr_per_usd
     pkr = plants.cpp_pkr * pkr_scale * ((1.0 - plants.cpp_pkr_debt_share) * pk_cpi_index
                                         + plants.cpp_pkr_debt_share * kibor_factor * live)
     due = plants.capacity_mw * (usd + pkr) * active * MW_TIMES_PKR_PER_KW_TO_BN
