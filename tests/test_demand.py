@@ -42,3 +42,19 @@ def test_a_class_without_distribution_margin_lowers_the_margin_paid():
     residential = simulate(small()).series["units_sold_gwh"][0, 0] - small().demand.classes[
         1].base_sales_gwh_per_year / 12
     assert ratio == pytest.approx(residential / sales, rel=1e-6)
+
+
+def test_recovery_falls_as_real_tariffs_rise_when_it_is_elastic():
+    classes = [c.model_dump() | {"recovery_elasticity": 1.0, "recovery_pct": 95.0}
+               for c in small().demand.classes]
+    # a rupee falling 40% a year from a tariff set low: real tariffs rise
+    changes = {"exogenous": {"fx_pkr_per_usd": {"initial": 280.0, "growth_pct_per_year": 40.0}},
+               "tariff": {"initial_determined_pkr_per_kwh": 18.0}}
+    stiff = simulate(small(demand={"classes": [c | {"recovery_elasticity": 0.0}
+                                               for c in classes]}, **changes)).series
+    elastic = simulate(small(demand={"classes": classes}, **changes)).series
+    real = stiff["tariff_recovered_bn_pkr"] / stiff["units_sold_gwh"] / stiff["pk_cpi_index"]
+    assert real[0, -1] > real[0, 0]
+    assert elastic["flow_under_recovery_bn_pkr"].sum() > stiff["flow_under_recovery_bn_pkr"].sum()
+    np.testing.assert_allclose(elastic["flow_under_recovery_bn_pkr"][0, 0],
+                               stiff["flow_under_recovery_bn_pkr"][0, 0])  # month 1: same

@@ -29,6 +29,7 @@ class ClassArrays:
     solar_share: np.ndarray  # share of self-consumed rooftop solar hosted by the class
     loss_multiplier: np.ndarray  # the class's loss rate relative to the system loss
     dm_share: np.ndarray  # share of the distribution margin charged on its sales
+    recovery_elasticity: np.ndarray  # recovery falls as the real tariff rises
 
 
 def consumer_classes(scenario: Scenario) -> list[ConsumerClass]:
@@ -55,6 +56,8 @@ def class_arrays(classes: list[ConsumerClass], demand: Demand) -> ClassArrays:
         solar_share=stack_last([shares.get(c.name, 0.0) / 100.0 for c in classes]),
         loss_multiplier=stack_last([c.loss_multiplier for c in classes]),
         dm_share=stack_last([c.distribution_margin_pct / 100.0 for c in classes]),
+        recovery_elasticity=stack_last([getattr(c, "recovery_elasticity", 0.0)
+                                        for c in classes]),
     )
 
 

@@ -165,11 +165,14 @@ def simulate(
         # ---- demand (MODEL.md §5)
         if t == 0:
             response = np.ones((n_paths, n_classes))
+            tariff_ratio = np.ones((n_paths, n_classes))
         else:
             smoothed = np.divide(window_paid_x_sales, window_sales, out=reference_real.copy(),
                                  where=window_sales > 0)
             response = demand.price_response(smoothed, reference_real,
                                              classes.price_elasticity)
+            tariff_ratio = np.divide(smoothed, reference_real, out=np.ones_like(smoothed),
+                                     where=reference_real > 0)
         solar_gwh = demand.solar_energy_gwh(solar_mw, solar_spec.capacity_factor_pct / 100, hours)
         self_share = lv.self_consumption[t]
         # base sales are net of the rooftop solar of the start: only additions lower them
@@ -309,7 +312,9 @@ def simulate(
         # a package gap is not tariff differential subsidy: it is booked below by funding
         package_in_tds = package_gap if funding in ("budget", "unfunded") else 0.0
         tds_due = tds.sum(axis=1) - package_in_tds
-        collected, arrears, receivables = settlement.collect(billed, lv.recovery[t],
+        recovery = np.minimum(lv.recovery[t] * np.power(np.maximum(tariff_ratio, 1e-9),
+                                                        -classes.recovery_elasticity), 1.0)
+        collected, arrears, receivables = settlement.collect(billed, recovery,
                                                              receivables, arrears_rate)
         # each month's TDS is queued for payment `lag` months later (the lag in force when
         # it falls due), so a change of lag neither drops nor repeats any month's due

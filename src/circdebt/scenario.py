@@ -209,7 +209,9 @@ class ConsumerClass(Strict):
     ``loss_multiplier`` scales the system loss rate for this class's sales (bulk
     supply at high voltage loses less: units purchased for it are S / (1 - L x m)).
     ``distribution_margin_pct`` is the share of the distribution margin its sales carry
-    (0 for a bulk buyer that does not use the DISCOs' networks).
+    (0 for a bulk buyer that does not use the DISCOs' networks). ``recovery_elasticity``
+    e lowers recovery as the real tariff rises: recovery x (tariff / first month's) ** -e,
+    on the same 12-month sales-weighted real tariff as the price response, at most 100%.
     """
 
     name: Name
@@ -222,6 +224,7 @@ class ConsumerClass(Strict):
     recovery_pct: Percent = 100.0
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
     distribution_margin_pct: Percent = 100.0
+    recovery_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
 
     @field_validator("seasonal_profile")
     @classmethod
