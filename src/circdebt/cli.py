@@ -123,6 +123,13 @@ def _stdout_console() -> Console:
     )
 
 
+def _check_fys(option: str, *values: str | None) -> None:
+    """Refuse (exit 2) any given value of ``option`` that is not a fiscal year ``FYyyyy``."""
+    for value in values:
+        if value is not None and not re.fullmatch(r"FY\d{4}", value):
+            raise ScenarioError([Problem(option, "", "a fiscal year like FY2030", repr(value))])
+
+
 @contextlib.contextmanager
 def _handle_errors(debug: bool) -> Iterator[None]:
     """Turn exceptions into a message on stderr and an exit code (see module docstring)."""
@@ -516,8 +523,7 @@ def compare_cmd(
                 raise ScenarioError([Problem(str(baseline), "--baseline",
                                              "one of the scenarios being compared")])
             base_index = matches[0]
-        if fy is not None and not re.fullmatch(r"FY\d{4}", fy):
-            raise ScenarioError([Problem("--fy", "", "a fiscal year like FY2030", repr(fy))])
+        _check_fys("--fy", fy)
         comparison = compare_mod.compare(loaded, baseline=base_index, fy=fy)
         for warning in comparison.warnings:
             _say(f"warning: {warning}")
@@ -616,9 +622,7 @@ def sez_cmd(
         circdebt sez scenarios/baseline.toml scenarios/sez-package.toml --fy FY2026 --fy FY2030
     """
     with _handle_errors(debug):
-        for f in fy or []:
-            if not re.fullmatch(r"FY\d{4}", f):
-                raise ScenarioError([Problem("--fy", "", "a fiscal year like FY2030", repr(f))])
+        _check_fys("--fy", *(fy or []))
         loaded = [circdebt.load_scenario(p) for p in scenarios]
         results = [circdebt.run(s) for s in loaded]
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import json
 import os
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +22,16 @@ from rich.table import Table
 
 import circdebt
 from circdebt import io
-from circdebt.cli import DebugOption, _fmt, _handle_errors, _interactive, _say, _stdout_console, app
+from circdebt.cli import (
+    DebugOption,
+    _check_fys,
+    _fmt,
+    _handle_errors,
+    _interactive,
+    _say,
+    _stdout_console,
+    app,
+)
 from circdebt.errors import Problem, ScenarioError, display_path
 
 #: The packaged history scenario that ``backtest`` runs by default.
@@ -321,8 +329,7 @@ def backtest_cmd(
     from circdebt.backtest import backtest_table, mape
 
     with _handle_errors(debug):
-        if from_fy is not None and not re.fullmatch(r"FY\d{4}", from_fy):
-            raise _bad("--from", "a fiscal year like FY2019", repr(from_fy))
+        _check_fys("--from", from_fy)
         loaded = circdebt.load_scenario(scenario)
         result = circdebt.run(loaded)
         table = backtest_table(result.annual, history.wide(), from_fy)
@@ -386,9 +393,8 @@ def calibrate_cmd(
     from circdebt.backtest import calibrate, calibrated_scenario_data
 
     with _handle_errors(debug):
-        for option, fy in (("--from", from_fy), ("--to", to_fy)):
-            if fy is not None and not re.fullmatch(r"FY\d{4}", fy):
-                raise _bad(option, "a fiscal year like FY2019", repr(fy))
+        _check_fys("--from", from_fy)
+        _check_fys("--to", to_fy)
         column = target if target.endswith("_bn_pkr") else f"{target}_bn_pkr"
         loaded = circdebt.load_scenario(scenario)
         try:

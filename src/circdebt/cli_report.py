@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +17,7 @@ import typer
 
 import circdebt
 from circdebt import io
-from circdebt.cli import DebugOption, _handle_errors, _interactive, _say, app
+from circdebt.cli import DebugOption, _check_fys, _handle_errors, _interactive, _say, app
 from circdebt.errors import Problem, ScenarioError, display_path
 
 if TYPE_CHECKING:
@@ -189,8 +188,7 @@ def report_cmd(
     with _handle_errors(debug):
         from circdebt import report as report_mod
 
-        if fy is not None and not re.fullmatch(r"FY\d{4}", fy):
-            raise ScenarioError([Problem("--fy", "", "a fiscal year like FY2030", repr(fy))])
+        _check_fys("--fy", fy)
         base_index = 0
         if baseline is not None:
             matches = [i for i, p in enumerate(scenarios) if p.resolve() == baseline.resolve()]

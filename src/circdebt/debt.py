@@ -6,7 +6,12 @@ Amounts are Rs bn; rates are fractions per year; arrays are (paths,) or
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
+
+from circdebt.vectors import stack_last
 
 
 def late_payment_surcharge(
@@ -58,3 +63,13 @@ def move_payables(
         return amount_bn * share
     share = np.divide(owed, total, out=np.zeros_like(owed), where=total > 0)
     return -np.minimum(amount_bn, total) * share
+
+
+def lps_terms(lps: Mapping[str, Any], creditors: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """LPS spread over KIBOR [fraction/yr] and whether LPS accrues (1/0), by creditor.
+
+    Creditors without terms in ``[debt.lps]`` accrue none. (K,) or (paths, K).
+    """
+    spread = stack_last([lps[c].spread_pct / 100 if c in lps else 0.0 for c in creditors])
+    accrues = np.array([c in lps for c in creditors], dtype=float)
+    return spread, accrues

@@ -22,7 +22,7 @@ from circdebt.levers import NET_METERING, TRANSMISSION, OneOff, base_levers, cre
 from circdebt.policies import apply_policies
 from circdebt.scenario import Scenario
 from circdebt.timeline import Timeline
-from circdebt.vectors import per_path, stack_last, time_first
+from circdebt.vectors import per_path, time_first
 
 #: Causes of the monthly change in circular debt (MODEL.md §7), in reporting order.
 CAUSES = (
@@ -100,12 +100,8 @@ def simulate(
     group_to_creditor = np.zeros((n_groups, K))
     for g, c in enumerate(plants.creditor):
         group_to_creditor[g, creditors.index(c)] = 1.0
-    lps_spread = stack_last([s.debt.lps[c].spread_pct / 100 if c in s.debt.lps else 0.0
-                             for c in creditors])
-    lps_accrues = np.array([c in s.debt.lps for c in creditors], dtype=float)
-    priority = [creditors.index(NET_METERING)]
-    if s.settlement.allocation == "priority":
-        priority += [creditors.index(c) for c in s.settlement.priority]
+    lps_spread, lps_accrues = debt.lps_terms(s.debt.lps, creditors)
+    plan = settlement.allocation_plan(s.settlement, creditors, NET_METERING)
     tf, sub, solar_spec = s.tariff, s.subsidy, s.demand.rooftop_solar
     arrears_rate = settlement.monthly_rate(s.settlement.arrears_recovery_pct_per_year / 100.0)
     # fuel indices month-major (T, paths, fuels + 1), the last column 1 for no fuel
@@ -128,11 +124,6 @@ def simulate(
     H = per_path(s.initial.phl_debt_bn_pkr, n_paths)
     cash_reserve = np.zeros(n_paths)
     account = np.zeros(n_paths)  # ring-fenced revolving account (cpec_revolving rule)
-    revolving = s.settlement.allocation == "cpec_revolving"
-    revolving_in = s.settlement.revolving_collection_share_pct / 100 if revolving else 0.0
-    revolving_share = s.settlement.revolving_invoice_share_pct / 100
-    revolving_col = (creditors.index(s.settlement.revolving_creditor)
-                     if s.settlement.revolving_creditor in creditors else -1)
     receivables = per_path(s.initial.receivables_bn_pkr, n_paths)
     solar_mw = per_path(solar_spec.capacity_mw, n_paths)
     captive_share = np.zeros(n_paths)
@@ -372,11 +363,11 @@ def simulate(
         dues = P + lps + invoices
         cash_in = (collected - dm + tds_paid + budget_cppa + injection_cppa
                    + (budget_phl + injection_phl - budget_used) + (dss_collected - dss_used))
-        to_account = revolving_in * collected
+        to_account = plan.revolving_in * collected
         cash = cash_in - to_account + cash_reserve
         paid, paid_from_cash, account = settlement.allocate_by_rule(
-            s.settlement.allocation, cash, dues, priority, energy_invoices, invoices,
-            account + to_account, revolving_col, revolving_share)
+            plan.rule, cash, dues, plan.priority, energy_invoices, invoices,
+            account + to_account, plan.revolving_col, plan.revolving_share)
         P = dues - paid
         cash_reserve = cash - paid_from_cash
         cd = P.sum(axis=1) + G_fixed + H - cash_reserve - account

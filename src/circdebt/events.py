@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from circdebt import settlement
+from circdebt import debt, settlement
 from circdebt.engine import Trajectories, simulate
 from circdebt.exogenous import build_exogenous
 from circdebt.levers import NET_METERING, base_levers
@@ -131,9 +131,7 @@ class PaymentChain:
         self.month_start = np.concatenate([[0], np.cumsum(self.days)[:-1]])
         self.lv = apply_policies(base_levers(s, tl), s, tl)
         self.kibor = build_exogenous(s.exogenous, tl, 1).kibor[0]
-        self.spread = np.array([s.debt.lps[c].spread_pct / 100 if c in s.debt.lps else 0.0
-                                for c in self.creditors])
-        self.accrues = np.array([c in s.debt.lps for c in self.creditors], float)
+        self.spread, self.accrues = debt.lps_terms(s.debt.lps, self.creditors)
         self.grace = np.array([self.ev.grace_days_by_creditor.get(c, self.ev.grace_days)
                                for c in self.creditors], float)
         self.book = _Book(64 + tl.n_months * self.K * 3)
@@ -143,16 +141,10 @@ class PaymentChain:
         self.lps_bucket = np.zeros((self.K, len(AGE_BUCKETS)))
         self.subsidy_held = 0.0
         self.deposits = self.paid = 0.0
-        rule = s.settlement.allocation
-        self.rule = rule
-        self.priority = [self.creditors.index(NET_METERING)]
-        if rule == "priority":
-            self.priority += [self.creditors.index(c) for c in s.settlement.priority]
-        self.revolving_in = (s.settlement.revolving_collection_share_pct / 100
-                             if rule == "cpec_revolving" else 0.0)
-        self.revolving_share = s.settlement.revolving_invoice_share_pct / 100
-        self.revolving_col = (self.creditors.index(s.settlement.revolving_creditor)
-                              if s.settlement.revolving_creditor in self.creditors else -1)
+        plan = settlement.allocation_plan(s.settlement, self.creditors, NET_METERING)
+        self.rule, self.priority = plan.rule, plan.priority
+        self.revolving_in, self.revolving_share = plan.revolving_in, plan.revolving_share
+        self.revolving_col = plan.revolving_col
         self.records: dict[str, np.ndarray] = {
             "payables": np.zeros((tl.n_months, self.K)), "lps": np.zeros((tl.n_months, self.K)),
             "pool": np.zeros(tl.n_months), "account": np.zeros(tl.n_months),

@@ -5,6 +5,10 @@ Amounts are Rs bn; arrays are (paths,), (paths, classes) or (paths, creditors).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 GWH_TIMES_PKR_PER_KWH_TO_BN = 1e-3
@@ -114,3 +118,30 @@ def allocate_by_rule(
         order = priority_order if rule == "priority" else priority_order[:1]
         from_cash = allocate_cash(cash_bn, remaining, order)
     return first + from_cash, from_cash.sum(axis=1), account_bn
+
+
+@dataclass(frozen=True)
+class AllocationPlan:
+    """A scenario's allocation rule resolved to creditor indices (both engines use it)."""
+
+    rule: str
+    priority: list[int]  # creditors paid first, in order (the always-first one leading)
+    revolving_in: float  # share of collections into the revolving account
+    revolving_share: float  # share of each invoice of the revolving creditor it pays
+    revolving_col: int  # index of the revolving creditor (-1: none)
+
+
+def allocation_plan(spec: Any, creditors: Sequence[str], always_first: str) -> AllocationPlan:
+    """Resolve ``[settlement]`` against the run's creditors; ``always_first`` (net-metering
+    credits) leads every priority list."""
+    creditors = list(creditors)
+    priority = [creditors.index(always_first)]
+    if spec.allocation == "priority":
+        priority += [creditors.index(c) for c in spec.priority]
+    revolving = spec.allocation == "cpec_revolving"
+    return AllocationPlan(
+        rule=spec.allocation, priority=priority,
+        revolving_in=spec.revolving_collection_share_pct / 100 if revolving else 0.0,
+        revolving_share=spec.revolving_invoice_share_pct / 100,
+        revolving_col=(creditors.index(spec.revolving_creditor)
+                       if spec.revolving_creditor in creditors else -1))
