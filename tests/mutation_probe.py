@@ -1,0 +1,156 @@
+"""Mutation probe: does the test suite notice a one-line change to a rule?
+
+Each mutation below changes one rule of the model (or of how the engine and the analyses
+use it) in a copy of ``src/``; the probe runs the whole suite against that copy, with
+``-x``, and reports whether some test failed (the mutation is *caught*) or every test
+still passed (*survived*: a rule no test guards). Run it from the repository root::
+
+    .venv/bin/python tests/mutation_probe.py              # every mutation, 2 at a time
+    .venv/bin/python tests/mutation_probe.py dss window   # mutations whose id contains these
+
+It never touches the working tree: each mutation runs on its own copy of ``src/``, put
+first on ``PYTHONPATH``. A mutation whose text is not found exactly once is reported as
+``stale`` (the code moved: update the probe). Not collected by pytest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    id: str
+    what: str
+    file: str  # relative to src/circdebt
+    edits: tuple[tuple[str, str], ...]  # (text, replacement), each found exactly once
+
+
+M = Mutation
+MUTATIONS: tuple[Mutation, ...] = (
+    M("elasticity-halved", "the price elasticity the engine applies is halved",
+      "model/demand.py", (("np.power(np.maximum(ratio, 1e-9), elasticity)",
+                           "np.power(np.maximum(ratio, 1e-9), elasticity / 2)"),)),
+    M("sez-zone-loss-ignored", "the SEZ class ignores its zones' loss multipliers",
+      "model/losses.py", (("multiplier[:, sez_column] = sez_multiplier",
+                           "multiplier[:, sez_column] = multiplier[:, sez_column]"),)),
+    M("subsidy-cap-august", "the fiscal year's subsidy budget resets in August",
+      "engine/compile.py", (("fy_start=timeline.fy_starts", "fy_start=timeline.calendar_month == 8"),)),
+    M("price-window-13", "the price response averages 13 months, not 12",
+      "model/demand.py", (("PRICE_WINDOW_MONTHS = 12", "PRICE_WINDOW_MONTHS = 13"),)),
+    M("dss-never-ends", "the DSS goes on after PHL's debt is repaid",
+      "model/debt.py", (("return rate * np.where(phl_debt_bn > 0, 1.0, 0.0) if ends_when_repaid else rate",
+                         "return rate"),)),
+    M("events-opening-ages", "opening payables in the events engine are all a month old",
+      "engine/events.py", (("months = self.ev.initial_payables_age_months", "months = 1"),)),
+    M("mc-peak-min", "the Monte Carlo peak KPI takes the minimum",
+      "analysis/kpis.py", (("monthly[\"cd_stock_bn_pkr\"].max(axis=1)",
+                            "monthly[\"cd_stock_bn_pkr\"].min(axis=1)"),)),
+    M("rebasing-window-11", "a rebasing looks back 11 months, not 12",
+      "model/tariff.py", (("REBASING_WINDOW_MONTHS = 12", "REBASING_WINDOW_MONTHS = 11"),)),
+    M("fca-lag-plus-one", "FCAs are charged a month later than their lag says",
+      "model/tariff.py", (("book.schedule_fca(t, fca_lag, ", "book.schedule_fca(t, fca_lag + 1, "),)),
+    M("qta-close-shifted", "QTA periods close a month early",
+      "model/tariff.py", (("if calendar_month % period == 0:", "if (calendar_month + 1) % period == 0:"),)),
+    M("arrears-never-recovered", "arrears of unpaid bills are never recovered",
+      "model/billing.py", (("arrears = receivables_bn * arrears_monthly_rate",
+                            "arrears = receivables_bn * 0.0"),)),
+    M("captive-speed-tenth", "SEZ load switches to captive ten times slower",
+      "engine/compile.py", (("switch_speed_pct_per_month / 100", "switch_speed_pct_per_month / 1000"),)),
+    M("recovery-elasticity-sign", "recovery rises with the real tariff",
+      "model/billing.py", (("** -recovery_elasticity", "** recovery_elasticity"),)),
+    M("refinancing-sign", "a refinancing lowers PHL's debt instead of raising it",
+      "model/oneoffs.py", (("phl_change = phl_change - moved.sum(axis=1)",
+                            "phl_change = phl_change + moved.sum(axis=1)"),)),
+    M("phl-injection-to-cppa", "a budget injection for PHL goes to CPPA-G",
+      "model/oneoffs.py", (("injection_phl = injection_phl + event.amount_bn_pkr",
+                            "injection_cppa = injection_cppa + event.amount_bn_pkr"),)),
+    M("cross-subsidy-on-sez", "an SEZ package's cross-subsidy is charged to SEZ load too",
+      "model/sez.py", (("others[sez_column] = False", "others[sez_column] = True"),)),
+    M("solar-all-self-consumed", "all rooftop solar, not only new, lowers sales",
+      "model/solar.py", (("new_capacity_mw = capacity_mw - initial_capacity_mw",
+                          "new_capacity_mw = capacity_mw"),)),
+    M("take-and-pay-ignored", "take-and-pay groups are paid on availability",
+      "model/supply.py", (("return np.where(take_and_pay, due * dispatched_share, due)",
+                           "return due"),)),
+    M("dm-share-ignored", "the distribution margin is charged on every class's sales",
+      "model/supply.py", (("(sales_gwh * dm_share).sum(axis=-1)", "sales_gwh.sum(axis=-1)"),)),
+    M("sweep-peak-annual", "the sweep's peak KPI reads fiscal-year-end stocks",
+      "analysis/kpis.py", (("\"cd_stock_peak_bn_pkr\": _peak", "\"cd_stock_peak_bn_pkr\": _peak_fy"),)),
+    M("pre-start-subsidy-extra-month", "the pre-start subsidy due fills one month too many",
+      "model/subsidy.py", (("queue[:min(lag, n_months)] += pre_start_due",
+                            "queue[:min(lag + 1, n_months)] += pre_start_due"),)),
+    M("rebalancing-not-renormalised", "a tariff rebalancing between rebasings is not "
+      "renormalised", "model/tariff.py", (("rebalanced = not rebasing and t > 0 and changed",
+                                           "rebalanced = False"),)),
+    M("subsidy-cap-next-fy", "the subsidy cap of the next fiscal year is applied",
+      "engine/compile.py", (("cap_of_fy.get(int(fy), np.nan)", "cap_of_fy.get(int(fy) + 1, np.nan)"),)),
+    M("mc-zones-expected", "Monte Carlo paths use expected SEZ load instead of drawing zones",
+      "engine/batch.py", (("sez_weights=zone_draws(scenario, seed, paths)", "sez_weights=None"),)),
+)
+
+
+def _apply(mutation: Mutation, src: Path) -> str | None:
+    """Apply a mutation to a copy of the package; the reason if it cannot be applied."""
+    path = src / "circdebt" / mutation.file
+    if not path.is_file():
+        return f"no file {mutation.file}"
+    text = path.read_text("utf-8")
+    for old, new in mutation.edits:
+        if text.count(old) != 1:
+            return f"{old[:50]!r} found {text.count(old)} times in {mutation.file}"
+        text = text.replace(old, new)
+    path.write_text(text, "utf-8")
+    return None
+
+
+def probe(mutation: Mutation, timeout: float = 1800) -> tuple[str, str, float]:
+    """(status, detail, seconds): status is caught, survived, stale or timeout."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"mut-{mutation.id}-") as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(ROOT / "src", src, ignore=shutil.ignore_patterns("__pycache__"))
+        problem = _apply(mutation, src)
+        if problem is not None:
+            return "stale", problem, 0.0
+        env = os.environ | {"PYTHONPATH": str(src), "CI": "true",
+                            "PYTHONDONTWRITEBYTECODE": "1"}
+        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+               "-p", "no:randomly", "--no-header"]
+        try:
+            done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                                  timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return "timeout", "", time.monotonic() - started
+        seconds = time.monotonic() - started
+        if done.returncode == 0:
+            return "survived", "", seconds
+        failed = [line.split(" ")[1] for line in done.stdout.splitlines()
+                  if line.startswith("FAILED ") or line.startswith("ERROR ")]
+        return "caught", failed[0] if failed else f"exit {done.returncode}", seconds
+
+
+def main(filters: list[str]) -> int:
+    chosen = [m for m in MUTATIONS if not filters or any(f in m.id for f in filters)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(probe, chosen))
+    width = max(len(m.id) for m in chosen)
+    for m, (status, detail, seconds) in zip(chosen, outcomes, strict=True):
+        print(f"{m.id:<{width}}  {status:<8}  {seconds:5.0f}s  {detail}")
+    caught = sum(o[0] == "caught" for o in outcomes)
+    print(f"{caught} of {len(chosen)} mutations caught")
+    return 0 if caught == len(chosen) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
