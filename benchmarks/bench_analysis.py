@@ -47,7 +47,7 @@ CHILD = r"""
 import json, resource, sys, time
 import numpy as np
 import circdebt
-from circdebt.scenario import FxShock, Shocks
+from circdebt.scenario.schema import FxShock, Shocks
 from circdebt.timeline import Timeline
 
 case, arg = sys.argv[2], json.loads(sys.argv[3])
@@ -65,15 +65,15 @@ else:  # no uncertainty of its own: every path would be the same
 out = {"case": case, "months": tl.n_months, "shock_added": added,
        "uncertain_inputs": len(s.uncertainty)}
 if case == "mc":
-    from circdebt.montecarlo import run_monte_carlo
+    from circdebt.analysis.montecarlo import run_monte_carlo
     run_monte_carlo(shocked, 1, seed=7)  # warm-up
     t, c = time.perf_counter(), time.process_time()
     r = run_monte_carlo(shocked, arg, seed=7)
     out.update(paths=arg, wall=time.perf_counter() - t, cpu=time.process_time() - c)
 elif case == "loop":
     import dataclasses, inspect
-    from circdebt.engine import simulate
-    from circdebt.exogenous import ExogenousPaths, apply_shocks, build_exogenous
+    from circdebt.engine.loop import simulate
+    from circdebt.model.exogenous import ExogenousPaths, apply_shocks, build_exogenous
     kw = {"detail": False} if "detail" in inspect.signature(simulate).parameters else {}
     exo = apply_shocks(build_exogenous(s.exogenous, tl, arg), shocks, 7, 0, arg)
     def row(i):
@@ -90,14 +90,14 @@ elif case == "loop":
         simulate(s, 1, exo=e, **kw)
     out.update(paths=arg, wall=time.perf_counter() - t, cpu=time.process_time() - c)
 elif case == "sweep":
-    from circdebt.sweep import run_sweep
+    from circdebt.analysis.sweep import run_sweep
     grid = {k: list(np.linspace(lo, hi, n)) for k, (lo, hi, n) in arg.items()}
     run_sweep(s, {k: v[:1] for k, v in grid.items()})  # warm-up
     t, c = time.perf_counter(), time.process_time()
     r = run_sweep(s, grid)
     out.update(points=len(r.points), wall=time.perf_counter() - t, cpu=time.process_time() - c)
 elif case == "sobol":
-    from circdebt.sensitivity import Kpi, global_sensitivity, parameters
+    from circdebt.analysis.sensitivity import Kpi, global_sensitivity, parameters
     params = parameters(s, arg["keys"], pct=10.0)
     t, c = time.perf_counter(), time.process_time()
     table = global_sensitivity(s, Kpi.parse(arg["kpi"]), params, method="sobol", n=arg["n"])

@@ -24,7 +24,7 @@ BASELINE = ROOT / "scenarios" / "baseline.toml"
 CHILD = """
 import json, resource, sys, time
 import circdebt
-from circdebt.engine import simulate
+from circdebt.engine.loop import simulate
 s = circdebt.load_scenario(sys.argv[1])
 n = int(sys.argv[2])
 simulate(s, n_paths=1)  # warm-up
@@ -47,7 +47,7 @@ def measure(paths: int, repeats: int) -> dict:
 
 def loop_of_single_paths(paths: int) -> float:
     import circdebt
-    from circdebt.engine import simulate
+    from circdebt.engine.loop import simulate
     s = circdebt.load_scenario(BASELINE)
     t = time.perf_counter()
     for _ in range(paths):

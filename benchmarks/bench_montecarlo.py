@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import circdebt
-from circdebt.montecarlo import run_monte_carlo
+from circdebt.analysis.montecarlo import run_monte_carlo
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 

@@ -52,8 +52,8 @@ from core_common import (  # noqa: E402
     max_rel_diff,
 )
 
-from circdebt.engine import simulate  # noqa: E402
-from circdebt.exogenous import ExogenousPaths  # noqa: E402
+from circdebt.engine.loop import simulate  # noqa: E402
+from circdebt.model.exogenous import ExogenousPaths  # noqa: E402
 
 BPTK_PYTHON = HERE / ".venv-bptk" / "bin" / "python"
 _DETAIL = "detail" in inspect.signature(simulate).parameters

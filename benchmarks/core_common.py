@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 import circdebt
-from circdebt.engine import simulate
-from circdebt.exogenous import ExogenousPaths, apply_shocks, build_exogenous
+from circdebt.engine.loop import simulate
+from circdebt.model.exogenous import ExogenousPaths, apply_shocks, build_exogenous
 from circdebt.timeline import Timeline
 
 HERE = Path(__file__).resolve().parent

@@ -20,7 +20,7 @@ import pstats
 from pathlib import Path
 
 import circdebt
-from circdebt.scenario import FxShock, Shocks
+from circdebt.scenario.schema import FxShock, Shocks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--lines", action="store_true")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
-    from circdebt.montecarlo import run_monte_carlo
+    from circdebt.analysis.montecarlo import run_monte_carlo
 
     s = shocked(Path(args.scenario))
     run_monte_carlo(s, 1, seed=7)  # warm-up
@@ -58,8 +58,8 @@ def main() -> None:
 
         from line_profiler import LineProfiler
 
-        from circdebt import engine
-        from circdebt.exogenous import apply_shocks, build_exogenous
+        from circdebt.engine import loop as engine
+        from circdebt.model.exogenous import apply_shocks, build_exogenous
         from circdebt.timeline import Timeline
 
         tl = Timeline(s.time.start, s.time.end)

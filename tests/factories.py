@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from circdebt.io import merge_tables, validate_scenario_data
-from circdebt.scenario import Scenario
+from circdebt.io.files import merge_tables, validate_scenario_data
+from circdebt.scenario.schema import Scenario
 
 FLAT = [1.0] * 12
 SUMMER = [0.8, 0.8, 0.9, 1.0, 1.2, 1.3, 1.3, 1.3, 1.2, 1.0, 0.8, 0.8]

@@ -4,7 +4,7 @@ import pytest
 from factories import small
 
 import circdebt
-from circdebt.backtest import backtest_table, calibrate, calibrated_scenario_data, mape
+from circdebt.analysis.backtest import backtest_table, calibrate, calibrated_scenario_data, mape
 
 
 def test_backtest_errors_against_a_hand_made_history():
@@ -59,8 +59,8 @@ def test_calibration_reports_out_of_sample_years():
 
 
 def test_calibrated_scenario_extends_the_original_and_keeps_arrays_whole():
-    from circdebt.backtest import Calibration
-    from circdebt.io import scenario_dict, validate_scenario_data
+    from circdebt.analysis.backtest import Calibration
+    from circdebt.io.files import scenario_dict, validate_scenario_data
     s = small()
     cal = Calibration(["losses.actual_pct", "supply.plants[1].capacity_mw"], np.zeros(2),
                       np.array([19.0, 6500.0]), [], pd.DataFrame(), 0.0, 0.0, True, "")

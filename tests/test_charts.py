@@ -16,10 +16,11 @@ from matplotlib.figure import Figure
 from typer.testing import CliRunner
 
 import circdebt
-from circdebt import charts, compare
-from circdebt.cli import app
-from circdebt.results import FLOW_COLUMNS
-from circdebt.sez import COMPONENTS
+from circdebt import charts
+from circdebt.analysis import compare
+from circdebt.cli.app import app
+from circdebt.model.sez import COMPONENTS
+from circdebt.results.tables import FLOW_COLUMNS
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -238,7 +239,7 @@ def test_sez_chart_benchmarks_as_reference_lines(baseline):
 
 
 def test_sez_chart_takes_benchmarks_from_the_scenario(baseline):
-    from circdebt.scenario import SezBenchmark
+    from circdebt.scenario.schema import SezBenchmark
 
     sez = baseline.scenario.sez.model_copy(update={"benchmarks": [
         SezBenchmark(country="India", tariff_usc_per_kwh=8.0, year=2025)]})
@@ -333,7 +334,7 @@ def test_tornado_chart_sorted_by_swing_bars_from_the_centre():
 
 
 def test_fan_chart_takes_a_monte_carlo_percentile_table():
-    from circdebt import montecarlo
+    from circdebt.analysis import montecarlo
 
     mc = montecarlo.run_monte_carlo(circdebt.load_scenario(TWO_YEARS), 40, seed=1)
     table = mc.annual_percentiles()
@@ -347,7 +348,7 @@ def test_fan_chart_takes_a_monte_carlo_percentile_table():
 
 
 def test_tornado_chart_takes_the_sensitivity_table():
-    from circdebt import sensitivity
+    from circdebt.analysis import sensitivity
 
     scenario = circdebt.load_scenario(TWO_YEARS)
     params = sensitivity.parameters(scenario, ["subsidy.payment_pct",

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 import circdebt
-from circdebt.cli import app
-from circdebt.engine import CAUSES
+from circdebt.cli.app import app
+from circdebt.engine.loop import CAUSES
 
 DATA = Path(__file__).parent / "data"
 ONE_MONTH = DATA / "worked_example.toml"

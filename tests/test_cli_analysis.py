@@ -7,7 +7,7 @@ import pytest
 from conftest import DATA
 from typer.testing import CliRunner
 
-from circdebt.cli import app
+from circdebt.cli.app import app
 
 RUNNER = CliRunner()
 TWO_YEARS = str(DATA / "worked_example_24m.toml")

@@ -5,8 +5,8 @@ from factories import small
 from typer.testing import CliRunner
 
 import circdebt
-from circdebt import compare
-from circdebt.cli import app
+from circdebt.analysis import compare
+from circdebt.cli.app import app
 
 PACKAGE = [
     {"type": "loss_reduction", "start": "2025-10", "target_loss_pct": 13.0, "name": "losses"},

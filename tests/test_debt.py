@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from circdebt import debt
+from circdebt.model import debt
 
 
 def test_lps_formula_with_waiver_and_no_lps_creditors():

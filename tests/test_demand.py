@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from factories import SUMMER, small
 
-from circdebt import demand
-from circdebt.engine import simulate
+from circdebt.engine.loop import simulate
+from circdebt.model import demand
 
 
 def test_annualised_sales_are_free_of_seasonal_bias():

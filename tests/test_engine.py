@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt.engine import _check_finite, simulate
+from circdebt.engine.loop import _check_finite, simulate
 from circdebt.errors import SimulationError
 
 

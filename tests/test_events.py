@@ -7,8 +7,14 @@ import pytest
 from factories import small
 
 import circdebt
-from circdebt.engine import CAUSES, simulate
-from circdebt.events import BUCKET_NAMES, PaymentChain, _Book, overdue_by_creditor, run_events
+from circdebt.engine.events import (
+    BUCKET_NAMES,
+    PaymentChain,
+    _Book,
+    overdue_by_creditor,
+    run_events,
+)
+from circdebt.engine.loop import CAUSES, simulate
 
 SCENARIOS = sorted(Path(__file__).resolve().parents[1].glob("scenarios/*.toml"))
 

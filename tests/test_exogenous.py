@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from circdebt.exogenous import index_from_inflation, series_path
-from circdebt.scenario import SeriesSpec
+from circdebt.model.exogenous import index_from_inflation, series_path
+from circdebt.scenario.schema import SeriesSpec
 from circdebt.timeline import Timeline
 
 TL = Timeline("2025-07", "2027-06")

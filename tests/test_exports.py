@@ -1,4 +1,4 @@
-"""Exports (circdebt.exports): Parquet and Excel round-trip to the same numbers, with
+"""Exports (circdebt.io.exports): Parquet and Excel round-trip to the same numbers, with
 units in the headers; ``--format`` on ``run`` and ``compare``."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 import circdebt
-from circdebt import exports
-from circdebt.cli import app
-from circdebt.io import csv_text
+from circdebt.cli.app import app
+from circdebt.io import exports
+from circdebt.io.files import csv_text
 
 DATA = Path(__file__).parent / "data"
 TWO_YEARS = DATA / "worked_example_24m.toml"

@@ -10,8 +10,8 @@ import re
 import pandas as pd
 import pytest
 
-from circdebt import history
-from circdebt.history import BASES, COLUMNS, HISTORY_FIRST_FY, HISTORY_LAST_FY, UNIT_BY_TOKEN
+from circdebt.data import history
+from circdebt.data.history import BASES, COLUMNS, HISTORY_FIRST_FY, HISTORY_LAST_FY, UNIT_BY_TOKEN
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from factories import small, small_data
 
-from circdebt.engine import simulate
+from circdebt.analysis.montecarlo import Threshold, paired_differences, run_monte_carlo, zone_draws
+from circdebt.engine.loop import simulate
 from circdebt.errors import ScenarioError
-from circdebt.io import validate_scenario_data
-from circdebt.montecarlo import Threshold, paired_differences, run_monte_carlo, zone_draws
-from circdebt.scenario import Distribution
-from circdebt.uncertainty import BLOCK, sample_blocks, with_values
+from circdebt.io.files import validate_scenario_data
+from circdebt.scenario.distributions import BLOCK, sample_blocks, with_values
+from circdebt.scenario.schema import Distribution
 
 G_NORMAL = {"dist": "normal", "mean": 93.0, "sd": 10.0}
 
@@ -163,7 +163,7 @@ def test_block_sampling_is_independent_of_the_window():
 
 
 def test_a_run_too_large_for_memory_is_refused_up_front(monkeypatch):
-    from circdebt.montecarlo import estimate_memory_bytes
+    from circdebt.analysis.montecarlo import estimate_memory_bytes
     s = small()
     assert estimate_memory_bytes(s, 10_000) < estimate_memory_bytes(s, 100_000)
     monkeypatch.setenv("CIRCDEBT_MAX_MEMORY_GB", "0.01")

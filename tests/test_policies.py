@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from factories import small, small_data
 
-from circdebt.engine import CAUSES, simulate
+from circdebt.engine.levers import base_levers
+from circdebt.engine.loop import CAUSES, simulate
+from circdebt.engine.policies import weight
 from circdebt.errors import ScenarioError
-from circdebt.io import validate_scenario_data
-from circdebt.levers import base_levers
-from circdebt.policies import weight
+from circdebt.io.files import validate_scenario_data
 from circdebt.timeline import Timeline
 
 START = "2025-10"
@@ -164,7 +164,7 @@ def test_policies_compose_in_order():
         {"type": "loss_reduction", "start": START, "target_loss_pct": 12.0},
         {"type": "disco_privatisation", "start": START, "loss_reduction_pct_points": 2.0}])
     tl = Timeline("2025-07", "2027-06")
-    from circdebt.policies import apply_policies
+    from circdebt.engine.policies import apply_policies
     lv = apply_policies(base_levers(both, tl), both, tl)
     assert lv.loss_actual[-1] == pytest.approx(0.10)
 
@@ -229,8 +229,8 @@ def test_tariff_rebalancing_shifts_the_cross_subsidy_between_classes():
 
 
 def test_debt_reprofiling_spreads_debt_service_over_a_longer_term():
-    from circdebt.levers import base_levers
-    from circdebt.policies import apply_policies
+    from circdebt.engine.levers import base_levers
+    from circdebt.engine.policies import apply_policies
     reprofile = {"type": "ipp_renegotiation", "start": "2025-10", "groups": ["coal_cpec"],
                  "debt_reprofiling_months": 12}
     s = small(policies=[reprofile], time={"end": "2029-06"})

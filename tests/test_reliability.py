@@ -40,10 +40,10 @@ from factories import small_data
 from typer.testing import CliRunner
 
 import circdebt
-from circdebt import io
-from circdebt.cli import app
-from circdebt.engine import _check_finite, simulate
+from circdebt.cli.app import app
+from circdebt.engine.loop import _check_finite, simulate
 from circdebt.errors import ScenarioError, SimulationError
+from circdebt.io import files as io
 
 pytestmark = pytest.mark.reliability
 
@@ -344,7 +344,7 @@ def _run_with_a_signal(tmp_path: Path, signame: str, when: str, out: Path):
                     os.kill(os.getpid(), sig)
                 return real_fsync(fd)
             os.fsync = fsync
-        from circdebt.cli import main
+        from circdebt.cli.app import main
         sys.argv = ["circdebt", "run", {str(TWO_YEARS)!r}, "--out", {str(out)!r}, "-q"]
         main()
     """)

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 import circdebt
 from circdebt import report as report_mod
-from circdebt.cli import app
+from circdebt.cli.app import app
 
 DATA = Path(__file__).parent / "data"
 TWO_YEARS = DATA / "worked_example_24m.toml"

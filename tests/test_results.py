@@ -3,7 +3,7 @@ import pytest
 from factories import small
 
 import circdebt
-from circdebt.results import FLOW_COLUMNS, RATIOS, variables
+from circdebt.results.tables import FLOW_COLUMNS, RATIOS, variables
 
 CONTRACT = ["fy", "cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS, "payables_bn_pkr",
             "phl_debt_bn_pkr", "capacity_payments_bn_pkr", "energy_payments_bn_pkr",

@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt.engine import simulate
-from circdebt.sensitivity import (
+from circdebt.analysis.sensitivity import (
     Kpi,
     evaluate,
     global_sensitivity,
@@ -12,6 +11,7 @@ from circdebt.sensitivity import (
     sobol_analysis,
     tornado,
 )
+from circdebt.engine.loop import simulate
 
 A = np.array([4.0, 2.0, 1.0, 0.0])
 

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from circdebt import settlement
+from circdebt.model import settlement
 
 
 def test_bill_splits_what_tariffs_recover_into_billed_and_subsidy():

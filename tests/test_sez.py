@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt.engine import simulate
-from circdebt.scenario import Sez
-from circdebt.sez import COMPONENTS, captive_share_step, realisation_weights, zone_load_gwh
+from circdebt.engine.loop import simulate
+from circdebt.model.sez import COMPONENTS, captive_share_step, realisation_weights, zone_load_gwh
+from circdebt.scenario.schema import Sez
 from circdebt.timeline import Timeline
 
 ZONES = [
@@ -129,7 +129,7 @@ def test_sez_class_name_is_reserved():
     from factories import small_data
 
     from circdebt.errors import ScenarioError
-    from circdebt.io import validate_scenario_data
+    from circdebt.io.files import validate_scenario_data
     data = small_data()
     data["demand"]["classes"][1]["name"] = "sez"
     data["demand"]["rooftop_solar"]["class_shares_pct"] = {"residential": 100.0}
@@ -142,8 +142,8 @@ def test_sez_breakdown_table_and_command(tmp_path):
     from typer.testing import CliRunner
 
     import circdebt
-    from circdebt.cli import app
-    from circdebt.compare import sez_breakdown
+    from circdebt.analysis.compare import sez_breakdown
+    from circdebt.cli.app import app
 
     s = with_sez(benchmarks=[{"country": "Viet Nam", "tariff_usc_per_kwh": 8.5, "year": 2024}])
     table = sez_breakdown([circdebt.run(s)], ["FY2027"]).set_index("item")["value"]
@@ -180,7 +180,7 @@ def test_a_capped_package_never_charges_more_than_the_tariff():
 
 
 def test_zone_loss_multipliers_weight_the_sez_class_losses():
-    from circdebt.sez import zone_loss_multiplier
+    from circdebt.model.sez import zone_loss_multiplier
     tl = Timeline("2025-07", "2026-06")
     zones = [{"name": "a", "start": "2025-07", "ramp_months": 0, "peak_load_mw": 100.0,
               "load_factor_pct": 50.0, "loss_multiplier": 0.2, "voltage_kv": 132.0},

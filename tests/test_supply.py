@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt import supply
+from circdebt.model import supply
 from circdebt.timeline import Timeline
 
 
@@ -89,7 +89,7 @@ def test_available_energy_uses_hours_and_profile():
 
 
 def test_usd_fuel_moves_with_exchange_rate():
-    from circdebt.exogenous import build_exogenous
+    from circdebt.model.exogenous import build_exogenous
     s = small()
     exo = build_exogenous(s.exogenous, Timeline(s.time.start, s.time.end))
     rlng = exo.fuel_index["rlng"][0]

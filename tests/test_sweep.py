@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt.engine import simulate
-from circdebt.sweep import grid_points, parse_grid, run_sweep
+from circdebt.analysis.sweep import grid_points, parse_grid, run_sweep
+from circdebt.engine.loop import simulate
 
 
 def test_parse_grid_forms():

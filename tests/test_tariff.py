@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from circdebt import tariff
+from circdebt.model import tariff
 
 
 def test_multipliers_are_revenue_neutral_on_projected_mix():

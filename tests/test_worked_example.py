@@ -8,7 +8,7 @@ import pytest
 from conftest import DATA
 
 import circdebt
-from circdebt.results import FLOW_COLUMNS
+from circdebt.results.tables import FLOW_COLUMNS
 
 EXPECTED = {
     "units_purchased_gwh": 6060.6,

@@ -14,10 +14,10 @@ import platform
 from typing import Any
 
 from circdebt import __version__
-from circdebt.engine import simulate
-from circdebt.io import load_scenario, scenario_dict, scenario_hash
-from circdebt.results import Result
-from circdebt.scenario import Scenario
+from circdebt.engine.loop import simulate
+from circdebt.io.files import load_scenario, scenario_dict, scenario_hash
+from circdebt.results.tables import Result
+from circdebt.scenario.schema import Scenario
 
 __all__ = ["load_scenario", "run", "run_metadata"]
 

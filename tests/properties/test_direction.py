@@ -13,7 +13,7 @@ from factories import small
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circdebt.engine import simulate
+from circdebt.engine.loop import simulate
 
 OPERATING = ("excess_losses", "tariff_gap", "under_recovery", "subsidy_shortfall")
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -26,10 +26,10 @@ from factories import small_data
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from circdebt import io
-from circdebt.engine import simulate
+from circdebt.engine.loop import simulate
 from circdebt.errors import ScenarioError, SimulationError
-from circdebt.scenario import Scenario
+from circdebt.io import files as io
+from circdebt.scenario.schema import Scenario
 
 pytestmark = pytest.mark.reliability
 

@@ -11,7 +11,7 @@ from factories import small
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circdebt.engine import CAUSES, simulate
+from circdebt.engine.loop import CAUSES, simulate
 
 # percent values; (0, 1.5] is refused as a fraction typed for a percent
 pct = st.one_of(st.just(0.0), st.floats(min_value=1.6, max_value=100.0))

@@ -108,7 +108,7 @@ def monte_carlo_baseline() -> pd.DataFrame:
     """The baseline's Monte Carlo run: every path's FY-end stock and flow, and the
     monthly stock percentiles."""
     import circdebt
-    from circdebt.montecarlo import run_monte_carlo
+    from circdebt.analysis.montecarlo import run_monte_carlo
 
     mc = run_monte_carlo(circdebt.load_scenario(SCENARIOS / "baseline.toml"), MC_PATHS, MC_SEED)
     rows = {"row": [f"path{p}" for p in range(MC_PATHS)]}
@@ -122,7 +122,7 @@ def monte_carlo_baseline() -> pd.DataFrame:
 def events_baseline() -> pd.DataFrame:
     """The baseline through the event-driven engine: monthly stock, LPS and payables."""
     import circdebt
-    from circdebt.events import run_events
+    from circdebt.engine.events import run_events
 
     events = run_events(circdebt.load_scenario(SCENARIOS / "baseline.toml"))
     monthly = events.monthly

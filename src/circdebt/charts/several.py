@@ -25,7 +25,7 @@ from circdebt.charts.style import (
     new_figure,
     unit_label,
 )
-from circdebt.exports import column_unit
+from circdebt.io.exports import column_unit
 
 
 def compare_stock_chart(annual: pd.DataFrame, *, baseline: str | None = None) -> Figure:
@@ -81,7 +81,7 @@ def compare_kpis_chart(
 ) -> Figure:
     """Headline numbers side by side, one panel per KPI, each bar labelled with its value
     and its difference from the baseline (``Comparison.kpis``)."""
-    from circdebt.compare import KPI_UNITS
+    from circdebt.analysis.compare import KPI_UNITS
 
     _need(kpis, ["scenario", *which])
     names = list(kpis["scenario"])

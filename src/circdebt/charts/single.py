@@ -33,9 +33,9 @@ from circdebt.charts.style import (
     new_figure,
     unit_label,
 )
-from circdebt.exports import column_unit
-from circdebt.results import FLOW_COLUMNS, Result
-from circdebt.sez import COMPONENTS
+from circdebt.io.exports import column_unit
+from circdebt.model.sez import COMPONENTS
+from circdebt.results.tables import FLOW_COLUMNS, Result
 
 #: Flow causes: (label, colour, hatch), in stacking order.
 CAUSE_STYLE: dict[str, tuple[str, str, str]] = {

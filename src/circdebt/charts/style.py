@@ -19,8 +19,8 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from circdebt import __version__
-from circdebt.exports import column_unit
-from circdebt.results import Result
+from circdebt.io.exports import column_unit
+from circdebt.results.tables import Result
 
 # --------------------------------------------------------------------------- style
 
@@ -234,7 +234,7 @@ def save(
     """Write ``fig`` as ``path`` with each format's suffix (``path``'s own suffix is
     replaced), each file to a temporary name first and then renamed into place.
     Returns the paths written. [dpi: dots per inch of the PNG]"""
-    from circdebt.io import atomic_write_bytes
+    from circdebt.io.files import atomic_write_bytes
 
     path = Path(path)
     stem = path.with_suffix("") if path.suffix.lstrip(".") in FORMATS else path

@@ -98,7 +98,7 @@ def fan_chart(
 
 
 def _describe(column: str) -> str:
-    from circdebt.results import variables
+    from circdebt.results.tables import variables
 
     known = variables().get(column)
     return known.description.split(":")[0] if known else column

@@ -13,9 +13,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from circdebt import charts
-from circdebt.compare import KPI_UNITS, Comparison, compare
-from circdebt.exports import column_unit
-from circdebt.results import FLOW_COLUMNS, Result
+from circdebt.analysis.compare import KPI_UNITS, Comparison, compare
+from circdebt.io.exports import column_unit
+from circdebt.results.tables import FLOW_COLUMNS, Result
 
 #: KPI labels for the report's table.
 KPI_LABELS = {
@@ -125,7 +125,7 @@ def scenario_paragraph(result: Result, name: str, baseline: Result | None = None
                  f"{last['capacity_charge_pkr_per_kwh']:.2f} per kWh sold; the average tariff "
                  f"of Rs {tariff:.2f}/kWh {'covers' if tariff >= cost else 'falls short of'} "
                  f"the cost-recovery level of Rs {cost:.2f}/kWh.")
-    from circdebt.compare import check_targets
+    from circdebt.analysis.compare import check_targets
 
     targets = check_targets(result)
     judged = targets[targets["status"].isin(["pass", "fail"])]
@@ -191,11 +191,11 @@ def build_report(
 
 
 def cd_stock_history() -> pd.DataFrame | None:
-    """The published circular-debt stock of past fiscal years (:mod:`circdebt.history`)
+    """The published circular-debt stock of past fiscal years (:mod:`circdebt.data.history`)
     as the stock chart takes it: ``fy``, ``cd_stock_bn_pkr`` [Rs bn, 30 June] and
     ``source`` (whose figure it is); ``None`` if the packaged history is unavailable."""
     try:
-        from circdebt import history
+        from circdebt.data import history
     except ImportError:
         return None
     tidy = history.load()

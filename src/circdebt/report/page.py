@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from circdebt import __version__, charts
-from circdebt.exports import column_unit
+from circdebt.io.exports import column_unit
 from circdebt.report.content import Report, key_inputs, kpi_rows, policy_rows
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)\]]")

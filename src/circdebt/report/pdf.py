@@ -163,7 +163,7 @@ def find_chromium() -> str | None:
 def html_to_pdf_chromium(html_path: Path, pdf_path: Path, chromium: str,
                          timeout: float = 180.0) -> None:
     """Print an HTML file to PDF with headless Chromium (written atomically)."""
-    from circdebt.io import atomic_write_bytes
+    from circdebt.io.files import atomic_write_bytes
 
     with tempfile.TemporaryDirectory(prefix="circdebt-chromium-") as tmp:
         out = Path(tmp) / "report.pdf"

@@ -1,6 +1,6 @@
 """The ``chart`` and ``report`` commands (registered on :data:`circdebt.cli.app`).
 
-Kept apart from :mod:`circdebt.cli` so that it stays small; the same conventions apply
+Kept apart from :mod:`circdebt.cli.app` so that it stays small; the same conventions apply
 (messages on stderr, exit 2 for bad input, the last line says where the files are).
 matplotlib is imported only when a command draws.
 """
@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 import circdebt
-from circdebt import io
-from circdebt.cli import DebugOption, _check_fys, _handle_errors, _interactive, _say, app
+from circdebt.cli.app import DebugOption, _check_fys, _handle_errors, _interactive, _say, app
 from circdebt.errors import Problem, ScenarioError, display_path
+from circdebt.io import files as io
 
 if TYPE_CHECKING:
-    from circdebt.results import Result
+    from circdebt.results.tables import Result
 
 
 class ChartKind(enum.StrEnum):
@@ -111,7 +111,8 @@ def chart_cmd(
         circdebt chart out/base --kind stock --kind flows --format png
     """
     with _handle_errors(debug):
-        from circdebt import charts, exports
+        from circdebt import charts
+        from circdebt.io import exports
         from circdebt.report import cd_stock_history
 
         formats = _formats(fmt)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from circdebt.vectors import stack_last
+from circdebt.model.vectors import stack_last
 
 
 def late_payment_surcharge(

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from circdebt.results import variables
+from circdebt.results.tables import variables
 
 
 class TableFormat(enum.StrEnum):
@@ -96,7 +96,7 @@ def table_payloads(
 ) -> dict[str, str | bytes]:
     """Files for :func:`circdebt.io.write_output_set`: ``<name>.csv`` or
     ``<name>.parquet`` per table, or one ``workbook`` with a sheet per table."""
-    from circdebt.io import csv_text
+    from circdebt.io.files import csv_text
 
     fmt = TableFormat(fmt)
     if fmt is TableFormat.csv:

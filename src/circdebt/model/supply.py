@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circdebt.scenario import Supply
+from circdebt.model.vectors import stack_last
+from circdebt.scenario.schema import Supply
 from circdebt.timeline import Timeline, months_before
-from circdebt.vectors import stack_last
 
 #: MW x Rs/kW/month -> Rs bn per month
 MW_TIMES_PKR_PER_KW_TO_BN = 1e3 / 1e9

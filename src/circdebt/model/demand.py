@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circdebt.scenario import ConsumerClass, Demand, Scenario
-from circdebt.sez import sez_class
-from circdebt.vectors import stack_last
+from circdebt.model.sez import sez_class
+from circdebt.model.vectors import stack_last
+from circdebt.scenario.schema import ConsumerClass, Demand, Scenario
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from circdebt.api import run
-from circdebt.io import scenario_dict, scenario_hash
-from circdebt.results import Result
-from circdebt.scenario import Scenario
+from circdebt.io.files import scenario_dict, scenario_hash
+from circdebt.results.tables import Result
+from circdebt.scenario.schema import Scenario
 
 #: KPI name -> (unit, description); the order is the order of the table.
 KPI_UNITS: dict[str, str] = {
@@ -217,7 +217,7 @@ def sez_breakdown(results: Sequence[Result], fys: Sequence[str] | None = None) -
     ``gap_to_<country>`` (total minus the benchmark). Values in US cents/kWh unless the
     item says otherwise.
     """
-    from circdebt.sez import COMPONENTS
+    from circdebt.model.sez import COMPONENTS
 
     rows = []
     for result, name in zip(results, _unique_names(results), strict=True):
@@ -255,7 +255,7 @@ def paired_comparison(scenarios: Sequence[Scenario], baseline: int, paths: int,
     on a path is due to the scenarios alone. One row per scenario, column and FY: mean
     and P5..P95 of (scenario - baseline).
     """
-    from circdebt.montecarlo import paired_differences, run_monte_carlo
+    from circdebt.analysis.montecarlo import paired_differences, run_monte_carlo
 
     runs = [run_monte_carlo(s, paths, seed) for s in scenarios]
     names = [s.name if list(x.name for x in scenarios).count(s.name) == 1 else

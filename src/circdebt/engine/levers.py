@@ -4,7 +4,7 @@ Shapes are (T, ...) or, for an input drawn per path, (T, paths, ...): indexing a
 month gives what the engine broadcasts over paths.
 
 A scenario's own values give the base levers (constant or following their series);
-policies (:mod:`circdebt.policies`) then transform them in order. The engine reads
+policies (:mod:`circdebt.engine.policies`) then transform them in order. The engine reads
 levers only, so a policy never needs engine code of its own: it changes what the
 engine is given. Shapes: (T,), (T, classes), (T, groups) or (T, creditors).
 """
@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from circdebt.demand import consumer_classes
-from circdebt.exogenous import series_path
-from circdebt.scenario import Scenario
+from circdebt.model.demand import consumer_classes
+from circdebt.model.exogenous import series_path
+from circdebt.model.vectors import over_time, stack_first, stack_last, time_first
+from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline, months_before, months_from
-from circdebt.vectors import over_time, stack_first, stack_last, time_first
 
 #: Creditors that exist in every run besides the plant groups' creditor classes.
 TRANSMISSION = "transmission"

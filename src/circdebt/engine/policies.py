@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from circdebt import scenario as sc
-from circdebt.demand import consumer_classes
-from circdebt.levers import Levers, OneOff, creditor_names
-from circdebt.scenario import Scenario
+from circdebt.engine.levers import Levers, OneOff, creditor_names
+from circdebt.model.demand import consumer_classes
+from circdebt.scenario import schema as sc
+from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from circdebt.scenario import Exogenous, SeriesSpec, Shocks
+from circdebt.model.vectors import stack_last
+from circdebt.scenario.schema import Exogenous, SeriesSpec, Shocks
 from circdebt.timeline import Timeline, anchor_month
-from circdebt.vectors import stack_last
 
 
 def series_path(spec: Any, timeline: Timeline) -> np.ndarray:
@@ -106,7 +106,7 @@ def apply_shocks(
     path x a driftless geometric Brownian motion. Draws come in blocks from
     :func:`circdebt.uncertainty.sample_blocks`, so paths are reproducible per seed.
     """
-    from circdebt.uncertainty import sample_blocks
+    from circdebt.scenario.distributions import sample_blocks
 
     T = exo.fx_pkr_per_usd.shape[1]
     dt = 1.0 / 12.0

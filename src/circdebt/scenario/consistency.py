@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from circdebt.errors import Problem, did_you_mean
-from circdebt.scenario import FY_RE, MONTH_RE, Scenario, SeriesSpec
-from circdebt.sez import SEZ_CLASS
+from circdebt.model.sez import SEZ_CLASS
+from circdebt.scenario.schema import FY_RE, MONTH_RE, Scenario, SeriesSpec
 from circdebt.timeline import MAX_MONTHS, month_number
 
 #: Class fields where a value at or below 1.5 almost surely is a fraction typed for a

@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from circdebt import debt, settlement
-from circdebt.engine import Trajectories, simulate
-from circdebt.exogenous import build_exogenous
-from circdebt.levers import NET_METERING, base_levers
-from circdebt.policies import apply_policies
-from circdebt.results import RATIOS, Result, annual_table, monthly_table
-from circdebt.scenario import Scenario
+from circdebt.engine.levers import NET_METERING, base_levers
+from circdebt.engine.loop import Trajectories, simulate
+from circdebt.engine.policies import apply_policies
+from circdebt.model import debt, settlement
+from circdebt.model.exogenous import build_exogenous
+from circdebt.results.tables import RATIOS, Result, annual_table, monthly_table
+from circdebt.scenario.schema import Scenario
 
 #: Age buckets of payables, in days since the invoice was issued.
 AGE_BUCKETS = ((0, 30, "0-30"), (31, 90, "31-90"), (91, 180, "91-180"),

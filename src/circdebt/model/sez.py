@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from circdebt.scenario import ConsumerClass, Sez
+from circdebt.scenario.schema import ConsumerClass, Sez
 from circdebt.timeline import Timeline
 
 #: The consumer class that carries SEZ load (a reserved class name).

@@ -3,8 +3,8 @@
 A scenario is plain data. This module declares its shape with pydantic models so that
 every file is checked strictly (unknown keys are errors, ranges are enforced) before
 any computation starts. Reading files, ``extends`` and ``--set`` live in
-:mod:`circdebt.io`; cross-field rules (a plant naming a fuel index that does not exist,
-an end before the start) live in :mod:`circdebt.consistency`.
+:mod:`circdebt.io.files`; cross-field rules (a plant naming a fuel index that does not exist,
+an end before the start) live in :mod:`circdebt.scenario.consistency`.
 
 Conventions (MODEL.md §11): keys end in their unit (``_mw``, ``_pct``, ``_bn_pkr``,
 ``_pkr_per_kwh``, ``_usd_per_kw_month``). Percentages are given as percent (0-100) in

@@ -1,6 +1,6 @@
 """Monte Carlo runs: many paths, percentiles, threshold probabilities (MODEL.md §10).
 
-Each path draws every uncertain scenario value once (:mod:`circdebt.uncertainty`) and,
+Each path draws every uncertain scenario value once (:mod:`circdebt.scenario.distributions`) and,
 if the scenario has ``[exogenous.shocks]``, its own exchange-rate, KIBOR and fuel
 paths. Paths run through the same vectorised engine in chunks of whole random-number
 blocks, so memory stays bounded and the result does not depend on the chunk size.
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from circdebt.engine import simulate
-from circdebt.exogenous import apply_shocks, build_exogenous
-from circdebt.results import FLOW_COLUMNS, annual_arrays
-from circdebt.scenario import Scenario
+from circdebt.engine.loop import simulate
+from circdebt.model.exogenous import apply_shocks, build_exogenous
+from circdebt.results.tables import FLOW_COLUMNS, annual_arrays
+from circdebt.scenario.distributions import BLOCK, sample_values, with_values
+from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
-from circdebt.uncertainty import BLOCK, sample_values, with_values
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -237,8 +237,8 @@ def zone_draws(scenario: Scenario, seed: int, first_path: int, n_paths: int) -> 
 
     With ``sez.realisation = "all"`` or ``"none"`` every path has every zone or none.
     """
-    from circdebt.sez import realisation_weights
-    from circdebt.uncertainty import sample_blocks
+    from circdebt.model.sez import realisation_weights
+    from circdebt.scenario.distributions import sample_blocks
 
     sez = scenario.sez
     if sez.realisation != "expected" or not sez.zones:

@@ -1,7 +1,7 @@
 """Testing the model against the past: backtest and calibration (issue 6).
 
 Pure computation: results and history tables in, comparison tables out. The packaged
-history is in :mod:`circdebt.history`.
+history is in :mod:`circdebt.data.history`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from circdebt.engine import simulate
-from circdebt.results import Result, annual_arrays
-from circdebt.scenario import Scenario
-from circdebt.sensitivity import _within_bounds
+from circdebt.analysis.sensitivity import _within_bounds
+from circdebt.engine.loop import simulate
+from circdebt.results.tables import Result, annual_arrays
+from circdebt.scenario.distributions import decimal_at, with_values
+from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
-from circdebt.uncertainty import decimal_at, with_values
 
 #: Published flow lines (history series) and the model causes that correspond to them.
 #: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
@@ -188,7 +188,7 @@ def calibrated_scenario_data(resolved: dict, calibration: Calibration, extends: 
     Keys inside arrays (``supply.plants[3].capacity_mw``) carry the whole resolved array,
     since arrays replace whole under ``extends``.
     """
-    from circdebt.uncertainty import _split
+    from circdebt.scenario.distributions import _split
 
     body: dict = {"extends": extends}
     for key, value in calibration.values().items():

@@ -1,4 +1,4 @@
-"""The ``circdebt`` command line: thin commands over :mod:`circdebt.api` and :mod:`circdebt.io`.
+"""The ``circdebt`` command line: thin commands over :mod:`circdebt.api` and :mod:`circdebt.io.files`.
 
 Conventions (``spec/CLI.md``): data goes to stdout or files, messages for people to
 stderr; exit 0 on success, 1 when a run fails for a reason that is not the user's
@@ -25,11 +25,11 @@ from rich.console import Console
 from rich.table import Table
 
 import circdebt
-from circdebt import compare as compare_mod
-from circdebt import io
+from circdebt.analysis import compare as compare_mod
 from circdebt.errors import Problem, ScenarioError, SimulationError, display_path
-from circdebt.exports import TableFormat, table_payloads
-from circdebt.results import Result
+from circdebt.io import files as io
+from circdebt.io.exports import TableFormat, table_payloads
+from circdebt.results.tables import Result
 
 APP_HELP = """Simulate the circular debt of Pakistan's power sector, month by month.
 
@@ -700,4 +700,5 @@ def main() -> None:
 
 
 # Commands kept in their own modules register themselves on ``app`` when imported.
-from circdebt import cli_analysis, cli_report  # noqa: E402, F401
+from circdebt.cli import analysis as cli_analysis  # noqa: E402, F401
+from circdebt.cli import report as cli_report  # noqa: E402, F401

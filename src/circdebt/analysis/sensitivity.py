@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from circdebt.engine import simulate
-from circdebt.results import annual_arrays
-from circdebt.scenario import Scenario
+from circdebt.engine.loop import simulate
+from circdebt.results.tables import annual_arrays
+from circdebt.scenario.distributions import decimal_at, get_in_model, with_values
+from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
-from circdebt.uncertainty import decimal_at, get_in_model, with_values
 
 CHUNK = 2048
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circdebt import debt, demand, settlement, supply, tariff
-from circdebt import sez as sez_mod
+from circdebt.engine.levers import NET_METERING, TRANSMISSION, OneOff, base_levers, creditor_names
+from circdebt.engine.policies import apply_policies
 from circdebt.errors import SimulationError
-from circdebt.exogenous import ExogenousPaths, build_exogenous
-from circdebt.levers import NET_METERING, TRANSMISSION, OneOff, base_levers, creditor_names
-from circdebt.policies import apply_policies
-from circdebt.scenario import Scenario
+from circdebt.model import debt, demand, settlement, supply, tariff
+from circdebt.model import sez as sez_mod
+from circdebt.model.exogenous import ExogenousPaths, build_exogenous
+from circdebt.model.vectors import per_path, time_first
+from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
-from circdebt.vectors import per_path, time_first
 
 #: Causes of the monthly change in circular debt (MODEL.md §7), in reporting order.
 CAUSES = (

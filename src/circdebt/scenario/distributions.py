@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from circdebt.scenario import Distribution
+from circdebt.scenario.schema import Distribution
 
 #: Paths per random-number block (chunks of a run are whole blocks).
 BLOCK = 1024

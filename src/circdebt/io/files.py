@@ -3,8 +3,8 @@
 Reading
     ``load_scenario(path, overrides)`` reads TOML, follows ``extends`` (tables merge key
     by key, arrays replace whole), applies ``--set dotted.key=value`` overrides, checks
-    the result against the schema (:mod:`circdebt.scenario`) and the cross-field rules
-    (:mod:`circdebt.consistency`), and raises one :class:`ScenarioError` listing every
+    the result against the schema (:mod:`circdebt.scenario.schema`) and the cross-field rules
+    (:mod:`circdebt.scenario.consistency`), and raises one :class:`ScenarioError` listing every
     problem.
 
 Writing
@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING, Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
-from circdebt import uncertainty as uncertainty_mod
-from circdebt.consistency import check_scenario
 from circdebt.errors import CircdebtError, Problem, ScenarioError, did_you_mean, display_path
-from circdebt.scenario import MONTH_RE, NAME_PATTERN, POLICY_TYPES, Distribution, Scenario
+from circdebt.scenario import distributions as uncertainty_mod
+from circdebt.scenario.consistency import check_scenario
+from circdebt.scenario.schema import MONTH_RE, NAME_PATTERN, POLICY_TYPES, Distribution, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from circdebt.results import Result
+    from circdebt.results.tables import Result
 
 MAX_EXTENDS_DEPTH = 16
 MAX_FILE_BYTES = 5_000_000
@@ -412,7 +412,7 @@ def validate_scenario_data(data: Mapping[str, Any], source: str = "<scenario>") 
     """Schema check then cross-field checks; raise one :class:`ScenarioError` with all.
 
     Distribution tables (``{dist = ...}``) anywhere in the data are moved to
-    ``uncertainty`` and replaced by their central value (see :mod:`circdebt.uncertainty`).
+    ``uncertainty`` and replaced by their central value (see :mod:`circdebt.scenario.distributions`).
     """
     data, dist_problems = _pull_distributions(data, source)
     carried = set(data.get("uncertainty", {}))
@@ -619,7 +619,7 @@ def write_run_outputs(
     Writes ``monthly.csv``, ``annual.csv``, ``scenario.resolved.toml`` and ``run.json``
     (the run's metadata), each to a temporary name first and then renamed into place.
     With ``fmt="parquet"`` the tables are ``monthly.parquet`` and ``annual.parquet``;
-    with ``fmt="xlsx"`` one ``results.xlsx`` (see :mod:`circdebt.exports`). ``extra``
+    with ``fmt="xlsx"`` one ``results.xlsx`` (see :mod:`circdebt.io.exports`). ``extra``
     files (such as charts) are written too. ``inputs`` are files the run read; none of
     them is ever overwritten.
 
@@ -628,7 +628,7 @@ def write_run_outputs(
     OutputError
         If ``out_dir`` cannot take the outputs (see :func:`check_output_folder`).
     """
-    from circdebt.exports import table_payloads
+    from circdebt.io.exports import table_payloads
 
     payloads = table_payloads({"monthly": result.monthly, "annual": result.annual}, fmt)
     payloads |= {

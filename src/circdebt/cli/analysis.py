@@ -21,8 +21,7 @@ from rich import box
 from rich.table import Table
 
 import circdebt
-from circdebt import io
-from circdebt.cli import (
+from circdebt.cli.app import (
     DebugOption,
     _check_fys,
     _fmt,
@@ -33,6 +32,7 @@ from circdebt.cli import (
     app,
 )
 from circdebt.errors import Problem, ScenarioError, display_path
+from circdebt.io import files as io
 
 #: The packaged history scenario that ``backtest`` runs by default.
 DEFAULT_HISTORY_SCENARIO = Path("scenarios/history/fy2019-fy2025.toml")
@@ -111,7 +111,7 @@ def sensitivity_cmd(
         circdebt sensitivity scenarios/baseline.toml --kpi cd_stock_bn_pkr@FY2030 \\
             --params losses.actual_pct,exogenous.kibor_pct --method sobol -n 512
     """
-    from circdebt import sensitivity as sens
+    from circdebt.analysis import sensitivity as sens
 
     with _handle_errors(debug):
         loaded = circdebt.load_scenario(scenario)
@@ -238,7 +238,7 @@ def sweep_cmd(
         circdebt sweep scenarios/baseline.toml --grid losses.actual_pct=11:18:8 \\
             --grid tariff.pass_through_pct=60,80,100 --workers 2
     """
-    from circdebt import sweep as sw
+    from circdebt.analysis import sweep as sw
 
     with _handle_errors(debug):
         loaded = circdebt.load_scenario(scenario)
@@ -325,8 +325,8 @@ def backtest_cmd(
     \b
         circdebt backtest scenarios/history/fy2019-fy2025.toml --from FY2020
     """
-    from circdebt import history
-    from circdebt.backtest import backtest_table, mape
+    from circdebt.analysis.backtest import backtest_table, mape
+    from circdebt.data import history
 
     with _handle_errors(debug):
         _check_fys("--from", from_fy)
@@ -389,8 +389,8 @@ def calibrate_cmd(
         circdebt calibrate scenarios/history/fy2019-fy2025.toml \\
             --params losses.actual_pct --target cd_stock --from FY2019 --to FY2023
     """
-    from circdebt import history
-    from circdebt.backtest import calibrate, calibrated_scenario_data
+    from circdebt.analysis.backtest import calibrate, calibrated_scenario_data
+    from circdebt.data import history
 
     with _handle_errors(debug):
         _check_fys("--from", from_fy)
@@ -443,7 +443,7 @@ def monte_carlo_payloads(loaded, paths: int, seed: int, thresholds: list[str],
     chart of the CD stock.
     """
     from circdebt import charts
-    from circdebt.montecarlo import Threshold, run_monte_carlo
+    from circdebt.analysis.montecarlo import Threshold, run_monte_carlo
 
     try:
         events = [Threshold.parse(t) for t in thresholds]
@@ -497,7 +497,7 @@ def print_monte_carlo(summary: dict) -> None:
 def events_payloads(loaded) -> tuple[object, dict]:
     """Run the event engine; return (its Result, extra files: aging, LPS by age, DPO,
     subsidy releases, and a chart of aging by creditor)."""
-    from circdebt.events import overdue_by_creditor, run_events
+    from circdebt.engine.events import overdue_by_creditor, run_events
 
     events = run_events(loaded)
     payloads = {"aging.csv": io.csv_text(events.aging),
@@ -514,7 +514,7 @@ def _aging_chart(events, name: str) -> dict:
     import matplotlib as mpl
 
     from circdebt import charts
-    from circdebt.events import BUCKET_NAMES
+    from circdebt.engine.events import BUCKET_NAMES
 
     month = events.aging["month"].iloc[-1]
     table = events.aging[events.aging["month"] == month].pivot_table(
@@ -540,7 +540,7 @@ def _aging_chart(events, name: str) -> dict:
 
 
 def print_overdue(events) -> None:
-    from circdebt.events import overdue_by_creditor
+    from circdebt.engine.events import overdue_by_creditor
 
     table = overdue_by_creditor(events)
     console = _stdout_console()

@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circdebt.engine import simulate
-from circdebt.exogenous import ExogenousPaths, apply_shocks, build_exogenous
-from circdebt.montecarlo import PERCENTILES, draw_seed, zone_draws
-from circdebt.results import annual_arrays
-from circdebt.scenario import Scenario
+from circdebt.analysis.montecarlo import PERCENTILES, draw_seed, zone_draws
+from circdebt.engine.loop import simulate
+from circdebt.model.exogenous import ExogenousPaths, apply_shocks, build_exogenous
+from circdebt.results.tables import annual_arrays
+from circdebt.scenario.distributions import decimal_at, sample_values, with_values
+from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
-from circdebt.uncertainty import decimal_at, sample_values, with_values
 
 CHUNK = 2048
 

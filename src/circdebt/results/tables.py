@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circdebt.engine import CAUSES, Trajectories
-from circdebt.scenario import Scenario
+from circdebt.engine.loop import CAUSES, Trajectories
+from circdebt.scenario.schema import Scenario
 
 #: Ratio columns: (numerator, denominator, scale, how the FY value is formed)
 RATIOS: dict[str, tuple[str, str, float, str]] = {
