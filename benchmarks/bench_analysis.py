@@ -72,7 +72,7 @@ if case == "mc":
     out.update(paths=arg, wall=time.perf_counter() - t, cpu=time.process_time() - c)
 elif case == "loop":
     import dataclasses, inspect
-    from circdebt.engine.loop import simulate
+    from circdebt.engine import simulate_scenario
     from circdebt.model.exogenous import ExogenousPaths, apply_shocks, build_exogenous
     kw = {"detail": False} if "detail" in inspect.signature(simulate).parameters else {}
     exo = apply_shocks(build_exogenous(s.exogenous, tl, arg), shocks, 7, 0, arg)
@@ -84,10 +84,10 @@ elif case == "loop":
                 {k: a[i:i + 1] for k, a in x.items()} if isinstance(x, dict) else x)
         return ExogenousPaths(**v)
     singles = [row(i) for i in range(arg)]
-    simulate(s, 1, exo=singles[0], **kw)  # warm-up
+    simulate_scenario(s, 1, exo=singles[0], **kw)  # warm-up
     t, c = time.perf_counter(), time.process_time()
     for e in singles:
-        simulate(s, 1, exo=e, **kw)
+        simulate_scenario(s, 1, exo=e, **kw)
     out.update(paths=arg, wall=time.perf_counter() - t, cpu=time.process_time() - c)
 elif case == "sweep":
     from circdebt.analysis.sweep import run_sweep

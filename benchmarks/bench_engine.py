@@ -24,14 +24,14 @@ BASELINE = ROOT / "scenarios" / "baseline.toml"
 CHILD = """
 import json, resource, sys, time
 import circdebt
-from circdebt.engine.loop import simulate
+from circdebt.engine import simulate_scenario
 s = circdebt.load_scenario(sys.argv[1])
 n = int(sys.argv[2])
-simulate(s, n_paths=1)  # warm-up
+simulate_scenario(s, n_paths=1)  # warm-up
 best = float("inf")
 for _ in range(int(sys.argv[3])):
     t = time.perf_counter()
-    traj = simulate(s, n_paths=n)
+    traj = simulate_scenario(s, n_paths=n)
     best = min(best, time.perf_counter() - t)
 months = traj.timeline.n_months
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -47,11 +47,11 @@ def measure(paths: int, repeats: int) -> dict:
 
 def loop_of_single_paths(paths: int) -> float:
     import circdebt
-    from circdebt.engine.loop import simulate
+    from circdebt.engine import simulate_scenario
     s = circdebt.load_scenario(BASELINE)
     t = time.perf_counter()
     for _ in range(paths):
-        simulate(s, n_paths=1)
+        simulate_scenario(s, n_paths=1)
     return time.perf_counter() - t
 
 

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import circdebt
-from circdebt.engine.events import run_events
-from circdebt.io.files import scenario_dict, validate_scenario_data
+from circdebt.api import run_events
+from circdebt.io import scenario_dict, validate_scenario_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BUSY = {"payment_days": [10, 20, 31], "grace_days": 30, "subsidy_release_every_months": 3}

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 import circdebt
-from circdebt.engine.loop import simulate
+from circdebt.engine import simulate_scenario
 from circdebt.model.exogenous import ExogenousPaths, apply_shocks, build_exogenous
 from circdebt.timeline import Timeline
 
@@ -138,7 +138,7 @@ def core_exogenous(n_paths: int, seed: int = SEED, scenario=None) -> ExogenousPa
 def circdebt_cd(n_paths: int, exo: ExogenousPaths, scenario=None) -> np.ndarray:
     """circdebt's CD stock path on the given exogenous paths. (paths, T) [Rs bn]"""
     s = scenario or load_core()
-    return simulate(s, n_paths=n_paths, exo=exo).series["cd_stock_bn_pkr"]
+    return simulate_scenario(s, n_paths=n_paths, exo=exo).series["cd_stock_bn_pkr"]
 
 
 def max_rel_diff(a: np.ndarray, b: np.ndarray) -> float:

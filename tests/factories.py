@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from circdebt.io.files import merge_tables, validate_scenario_data
+from circdebt.io import merge_tables, validate_scenario_data
 from circdebt.scenario.schema import Scenario
 
 FLAT = [1.0] * 12

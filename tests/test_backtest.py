@@ -60,7 +60,7 @@ def test_calibration_reports_out_of_sample_years():
 
 def test_calibrated_scenario_extends_the_original_and_keeps_arrays_whole():
     from circdebt.analysis.backtest import Calibration
-    from circdebt.io.files import scenario_dict, validate_scenario_data
+    from circdebt.io import scenario_dict, validate_scenario_data
     s = small()
     cal = Calibration(["losses.actual_pct", "supply.plants[1].capacity_mw"], np.zeros(2),
                       np.array([19.0, 6500.0]), [], pd.DataFrame(), 0.0, 0.0, True, "")

@@ -21,6 +21,7 @@ from circdebt.analysis import compare
 from circdebt.cli.app import app
 from circdebt.model.sez import COMPONENTS
 from circdebt.results.tables import FLOW_COLUMNS
+from circdebt.units import axis_label
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -372,8 +373,8 @@ def test_house_style_title_units_footnote(baseline):
     assert "Circular debt of the power sector" in text
     assert f"circdebt {circdebt.__version__}" in text and "Scenario: baseline" in text
     assert fig.axes[0].get_ylabel() == "Rs billion"  # from variables.csv: Rs bn
-    assert charts.unit_label("sez_total_usc_per_kwh") == "US cents per kWh"
-    assert charts.unit_label("units_sold_gwh") == "GWh"
+    assert axis_label("sez_total_usc_per_kwh") == "US cents per kWh"
+    assert axis_label("units_sold_gwh") == "GWh"
     colours = {c.lower() for c in charts.PALETTE}
     assert colours == {c.lower() for c in charts.OKABE_ITO.values()}
 

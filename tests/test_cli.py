@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import circdebt
 from circdebt.cli.app import app
-from circdebt.engine.loop import CAUSES
+from circdebt.model.causes import CAUSES
 
 DATA = Path(__file__).parent / "data"
 ONE_MONTH = DATA / "worked_example.toml"
@@ -77,7 +77,8 @@ def test_run_writes_the_four_files_and_the_summary(runner, tmp_path):
     assert meta["scenario"]["time"]["end"] == "2027-06"
     resolved = tomllib.loads((out / "scenario.resolved.toml").read_text("utf-8"))
     assert "extends" not in resolved
-    assert resolved["time"] == {"start": "2025-07", "end": "2027-06"}
+    assert resolved["time"] == {"start": "2025-07", "end": "2027-06",
+                                "fiscal_year_start_month": 7}
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
 
 
@@ -383,7 +384,8 @@ def test_show_prints_the_resolved_scenario(runner):
     result = invoke(runner, "show", TWO_YEARS, "--set", 'time.end="2026-06"')
     assert result.exit_code == 0
     shown = tomllib.loads(result.stdout)
-    assert shown["time"] == {"start": "2025-07", "end": "2026-06"}
+    assert shown["time"] == {"start": "2025-07", "end": "2026-06",
+                             "fiscal_year_start_month": 7}
     assert "extends" not in shown
     assert shown["tariff"]["pass_through_pct"] == 100.0  # defaults filled in
     assert circdebt.load_scenario(TWO_YEARS, ['time.end="2026-06"']).model_dump(

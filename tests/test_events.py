@@ -7,14 +7,11 @@ import pytest
 from factories import small
 
 import circdebt
-from circdebt.engine.events import (
-    BUCKET_NAMES,
-    PaymentChain,
-    _Book,
-    overdue_by_creditor,
-    run_events,
-)
-from circdebt.engine.loop import CAUSES, simulate
+from circdebt.api import run_events
+from circdebt.engine import compile_inputs, simulate
+from circdebt.engine.events import BUCKET_NAMES, InvoiceBook, PaymentChain
+from circdebt.model.causes import CAUSES
+from circdebt.results.events import overdue_by_creditor
 
 SCENARIOS = sorted(Path(__file__).resolve().parents[1].glob("scenarios/*.toml"))
 
@@ -33,11 +30,12 @@ def _timed(**events):
 
 def test_money_is_conserved_and_nothing_is_paid_twice():
     s = _timed(payment_days=[10, 20, 31], grace_days=15, collection_profile=[3, 1, 1, 1])
-    traj = simulate(s)
-    chain = PaymentChain(s, traj)
+    inputs = compile_inputs(s)
+    chain = PaymentChain(inputs, simulate(inputs))
     chain.run()
     b = chain.book
-    assert chain.deposits == pytest.approx(chain.paid + chain.pool + chain.account, rel=1e-12)
+    assert chain.deposits == pytest.approx(chain.paid + chain.pool.balance + chain.account.level,
+                                           rel=1e-12)
     assert (b.view("remaining") >= -1e-12).all()
     assert (b.view("remaining") <= b.view("amount") + 1e-12).all()
 
@@ -70,7 +68,7 @@ def test_subsidy_released_in_quarterly_tranches():
 
 
 def test_fifo_within_a_creditor_and_priority_order_between_them():
-    book = _Book(4)
+    book = InvoiceBook(4)
     book.add(0, 10.0, 0, 0, 0)
     book.add(0, 10.0, 5, 5, 5)
     assert book.pay_fifo(book.view("creditor") == 0, 15.0) == 15.0

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from circdebt.model.exogenous import index_from_inflation, series_path
+from circdebt.engine.series import series_path
+from circdebt.model.exogenous import index_from_inflation
 from circdebt.scenario.schema import SeriesSpec
 from circdebt.timeline import Timeline
 

@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 
 import circdebt
 from circdebt.cli.app import app
-from circdebt.io import exports
-from circdebt.io.files import csv_text
+from circdebt.io import csv_text, exports
 
 DATA = Path(__file__).parent / "data"
 TWO_YEARS = DATA / "worked_example_24m.toml"
@@ -33,15 +32,15 @@ def _run(tmp_path: Path, *args: str) -> Path:
 
 
 def test_column_units():
-    assert exports.column_unit("cd_stock_bn_pkr") == "Rs bn"
-    assert exports.column_unit("cd_stock_pct_gdp") == "% of GDP"
-    assert exports.column_unit("kibor_pct") == "%"
-    assert exports.column_unit("payables_cpec_ipp_bn_pkr") == "Rs bn"
-    assert exports.column_unit("sales_industrial_gwh") == "GWh"
-    assert exports.column_unit("cd_flow_avg_annual_bn_pkr") == "Rs bn/yr"
-    assert exports.column_unit("avg_tariff_pkr_per_kwh_delta") == "Rs/kWh"
-    assert exports.column_unit("sez_taxes_usc_per_kwh") == "USc/kWh"
-    assert exports.column_unit("fy") == "" and exports.column_unit("scenario") == ""
+    assert exports.unit_of("cd_stock_bn_pkr") == "Rs bn"
+    assert exports.unit_of("cd_stock_pct_gdp") == "% of GDP"
+    assert exports.unit_of("kibor_pct") == "%"
+    assert exports.unit_of("payables_cpec_ipp_bn_pkr") == "Rs bn"
+    assert exports.unit_of("sales_industrial_gwh") == "GWh"
+    assert exports.unit_of("cd_flow_avg_annual_bn_pkr") == "Rs bn/yr"
+    assert exports.unit_of("avg_tariff_pkr_per_kwh_delta") == "Rs/kWh"
+    assert exports.unit_of("sez_taxes_usc_per_kwh") == "USc/kWh"
+    assert exports.unit_of("fy") == "" and exports.unit_of("scenario") == ""
 
 
 def test_parquet_round_trip_same_numbers_and_units(tmp_path, result):

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import circdebt
+from circdebt import io
 from circdebt.errors import ScenarioError
-from circdebt.io import files as io
 
 DATA = Path(__file__).parent / "data"
 ONE_MONTH = DATA / "worked_example.toml"
@@ -215,7 +215,7 @@ def test_run_json_has_no_nan():
 
 
 def test_child_policies_append_to_parent_policies_unless_told_not_to():
-    from circdebt.io.files import load_scenario
+    from circdebt.io import load_scenario
 
     reform = load_scenario(DATA / "extends" / "reform.toml")
     assert [p.type for p in reform.policies] == ["loss_reduction", "recovery_improvement"]

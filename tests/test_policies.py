@@ -5,18 +5,19 @@ import numpy as np
 import pytest
 from factories import small, small_data
 
+from circdebt.engine import simulate_scenario
 from circdebt.engine.levers import base_levers
-from circdebt.engine.loop import CAUSES, simulate
 from circdebt.engine.policies import weight
 from circdebt.errors import ScenarioError
-from circdebt.io.files import validate_scenario_data
+from circdebt.io import validate_scenario_data
+from circdebt.model.causes import CAUSES
 from circdebt.timeline import Timeline
 
 START = "2025-10"
 
 
 def run(*policies, **changes):
-    return simulate(small(policies=list(policies), **changes)).series
+    return simulate_scenario(small(policies=list(policies), **changes)).series
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +209,7 @@ def test_a_shorter_subsidy_lag_neither_drops_nor_repeats_dues():
                            "pre_start_due_bn_pkr_per_month": 10.0,
                            "budget_cap_bn_pkr_per_fy": {"FY2027": 1e9}}}
     reform = {"type": "subsidy_reform", "start": "2026-01", "lag_months": 1}
-    s = simulate(small(policies=[reform], **changes)).series
+    s = simulate_scenario(small(policies=[reform], **changes)).series
     due, paid = s["tds_due_bn_pkr"][0], s["tds_paid_bn_pkr"][0]
     # 3 pre-start months, then every due except the last month's (due after the horizon)
     assert paid.sum() == pytest.approx(3 * 10.0 + due[:-1].sum())
@@ -217,8 +218,8 @@ def test_a_shorter_subsidy_lag_neither_drops_nor_repeats_dues():
 def test_tariff_rebalancing_shifts_the_cross_subsidy_between_classes():
     cut = {"type": "tariff_rebalancing", "start": "2026-02", "classes": ["industrial"],
            "multiplier_change_pct": -12.0}
-    traj_base = simulate(small())
-    traj_cut = simulate(small(policies=[cut]))
+    traj_base = simulate_scenario(small())
+    traj_cut = simulate_scenario(small(policies=[cut]))
     t = Timeline("2025-07", "2027-06").index_of("2026-02")
     ind, res = 1, 0
     base_tariff = traj_base.by_class["tariff_pkr_per_kwh"][0, t]
@@ -243,6 +244,6 @@ def test_debt_reprofiling_spreads_debt_service_over_a_longer_term():
     assert lv.debt_factor[29:, g].sum() == 0 and (lv.debt_factor[:3, g] == 1).all()
     assert lv.debt_factor[:, g].sum() == pytest.approx(base.sum())  # same service, spread
     # near-term capacity payments fall, later ones rise
-    plain = simulate(small(time={"end": "2029-06"})).series["capacity_payments_bn_pkr"][0]
-    spread = simulate(s).series["capacity_payments_bn_pkr"][0]
+    plain = simulate_scenario(small(time={"end": "2029-06"})).series["capacity_payments_bn_pkr"][0]
+    spread = simulate_scenario(s).series["capacity_payments_bn_pkr"][0]
     assert spread[5] < plain[5] and spread[20] > plain[20]

@@ -40,10 +40,14 @@ from factories import small_data
 from typer.testing import CliRunner
 
 import circdebt
+import circdebt.io.writing
+import circdebt.results.result
+from circdebt import io
 from circdebt.cli.app import app
-from circdebt.engine.loop import _check_finite, simulate
+from circdebt.engine import simulate_scenario
+from circdebt.engine.record import Recorder
 from circdebt.errors import ScenarioError, SimulationError
-from circdebt.io import files as io
+from circdebt.timeline import Timeline
 
 pytestmark = pytest.mark.reliability
 
@@ -302,7 +306,7 @@ def test_failure_while_preparing_outputs_writes_nothing(runner, tmp_path, monkey
     def broken(metadata):
         raise ValueError("Out of range float values are not JSON compliant")
 
-    monkeypatch.setattr(io, "run_json_text", broken)
+    monkeypatch.setattr(circdebt.io.writing, "run_json_text", broken)
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(TWO_YEARS), "--out", str(out)])
     assert result.exit_code == 1
@@ -314,7 +318,7 @@ def test_ctrl_c_in_the_engine_exits_130_and_writes_nothing(runner, tmp_path, mon
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(circdebt.api, "simulate", interrupted)
+    monkeypatch.setattr(circdebt.results.result, "simulate", interrupted)
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(TWO_YEARS), "--out", str(out)])
     assert result.exit_code == 130
@@ -328,14 +332,14 @@ def _run_with_a_signal(tmp_path: Path, signame: str, when: str, out: Path):
     engine starts (``"engine"``) or while the second output file is being written."""
     script = textwrap.dedent(f"""
         import os, signal, sys
-        import circdebt.api
+        import circdebt.results.result
         sig = signal.{signame}
         if {when!r} == "engine":
-            real = circdebt.api.simulate
+            real = circdebt.results.result.simulate
             def hook(*a, **k):
                 os.kill(os.getpid(), sig)
                 return real(*a, **k)
-            circdebt.api.simulate = hook
+            circdebt.results.result.simulate = hook
         else:
             real_fsync, calls = os.fsync, []
             def fsync(fd):
@@ -507,11 +511,13 @@ def test_fx_times_ten_from_the_command_line(runner, tmp_path):
 
 
 def test_check_finite_names_the_month_and_the_quantity():
-    rec = {"units_sold_gwh": np.ones((2, 3)), "cd_stock_bn_pkr": np.ones((2, 3))}
-    rec["cd_stock_bn_pkr"][1, 2] = np.nan
-    _check_finite(rec, 1, "2025-08")  # month 1 is finite: no error
+    rec = Recorder(Timeline("2025-07", "2025-09"), 2, ["c"], ["k"], None, detail=False)
+    for t in range(3):
+        rec.write(t, {"units_sold_gwh": np.ones(2), "cd_stock_bn_pkr": np.ones(2)})
+    rec.series["cd_stock_bn_pkr"][2, 1] = np.nan
+    rec.check_finite(1)  # month 1 is finite: no error
     with pytest.raises(SimulationError, match=r"cd_stock_bn_pkr .*2025-09"):
-        _check_finite(rec, 2, "2025-09")
+        rec.check_finite(2)
 
 
 def test_engine_stops_at_the_first_non_finite_month_naming_it():
@@ -523,7 +529,7 @@ def test_engine_stops_at_the_first_non_finite_month_naming_it():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # what users see: no warning-as-error
         with pytest.raises(SimulationError) as caught:
-            simulate(scenario)
+            simulate_scenario(scenario)
     assert re.search(r"\b[a-z_]+ became non-finite in 2025-07\b", str(caught.value))
 
 

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 import circdebt
 from circdebt import report as report_mod
 from circdebt.cli.app import app
+from circdebt.io import chromium as chromium_mod
 
 DATA = Path(__file__).parent / "data"
 TWO_YEARS = DATA / "worked_example_24m.toml"
@@ -237,7 +238,7 @@ PROBE = ("window.addEventListener('load', function () {"
 
 
 def _chromium() -> str:
-    found = report_mod.find_chromium()
+    found = chromium_mod.find_chromium()
     if found is None:
         pytest.skip("no chromium on PATH: .ci/run installs Debian's chromium with apt-get; "
                     "run 'apt-get install chromium' to run the browser checks here")
@@ -245,7 +246,7 @@ def _chromium() -> str:
 
 
 def _browse(chromium: str, profile: Path, url: str, *flags: str) -> subprocess.CompletedProcess:
-    cmd = [chromium, *report_mod.CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+    cmd = [chromium, *chromium_mod.CHROMIUM_FLAGS, f"--user-data-dir={profile}",
            "--enable-logging=stderr", "--v=0", *flags, url]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -294,7 +295,7 @@ def test_report_in_a_headless_browser(cli_report, tmp_path):
 def test_pdf_printed_by_chromium(cli_report, tmp_path):
     chromium = _chromium()
     pdf = tmp_path / "report.pdf"
-    report_mod.html_to_pdf_chromium(cli_report, pdf, chromium)
+    chromium_mod.html_to_pdf_chromium(cli_report, pdf, chromium)
     data = pdf.read_bytes()
     assert data[:5] == b"%PDF-"
     assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 5

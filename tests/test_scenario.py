@@ -4,7 +4,7 @@ import pytest
 from factories import small_data
 
 from circdebt.errors import ScenarioError
-from circdebt.io.files import validate_scenario_data
+from circdebt.io import validate_scenario_data
 
 
 def problems(data):

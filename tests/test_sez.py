@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt.engine.loop import simulate
-from circdebt.model.sez import COMPONENTS, captive_share_step, realisation_weights, zone_load_gwh
+from circdebt.engine import simulate_scenario
+from circdebt.engine.compile import realisation_weights, sez_load
+from circdebt.model.sez import COMPONENTS, captive_share_step
 from circdebt.scenario.schema import Sez
 from circdebt.timeline import Timeline
 
@@ -24,20 +25,20 @@ def with_sez(**sez):
 def test_zone_load_ramps_and_weights_by_probability():
     tl = Timeline("2025-07", "2027-06")
     s = Sez.model_validate({"zones": ZONES})
-    load = zone_load_gwh(s, tl, realisation_weights(s, 1))[0]
+    load = sez_load(s, tl, realisation_weights(s, 1))[0][0]
     assert load[0] == pytest.approx(220 * 0.7 * 744 / 1e3)
     # Dhabeji: 1/12 of its expected load in Jan 2026 (index 6), all of it from Dec 2026
     dhabeji_jan = load[6] - 220 * 0.7 * 744 / 1e3
     assert dhabeji_jan == pytest.approx(0.5 * 400 * 0.6 * 744 / 1e3 / 12)
-    everything = zone_load_gwh(s.model_copy(update={"realisation": "all"}), tl,
-                               realisation_weights(s.model_copy(update={"realisation": "all"}), 1))
+    everything = sez_load(s, tl, realisation_weights(
+        s.model_copy(update={"realisation": "all"}), 1))[0]
     assert everything[0, -1] > load[-1]
     none = Sez.model_validate({"zones": ZONES, "realisation": "none"})
-    assert zone_load_gwh(none, tl, realisation_weights(none, 1)).sum() == 0.0
+    assert sez_load(none, tl, realisation_weights(none, 1))[0].sum() == 0.0
 
 
 def test_components_sum_to_the_total_every_month():
-    rec = simulate(with_sez(taxes_pct=18.0, tariff_multiplier=1.1)).series
+    rec = simulate_scenario(with_sez(taxes_pct=18.0, tariff_multiplier=1.1)).series
     parts = sum(rec[f"sez_{c}_usc_per_kwh"] for c in COMPONENTS)
     np.testing.assert_allclose(parts, rec["sez_total_usc_per_kwh"], rtol=1e-12)
     fx = rec["fx_pkr_per_usd"]
@@ -47,8 +48,8 @@ def test_components_sum_to_the_total_every_month():
 
 
 def test_sez_load_joins_sales_and_spreads_capacity_costs_when_capacity_is_idle():
-    without = simulate(small()).series
-    with_ = simulate(with_sez(realisation="all")).series
+    without = simulate_scenario(small()).series
+    with_ = simulate_scenario(with_sez(realisation="all")).series
     assert (with_["sez_load_gwh"] > 0).all()
     assert with_["units_sold_gwh"][0, 0] == pytest.approx(
         without["units_sold_gwh"][0, 0] + with_["sez_load_gwh"][0, 0])
@@ -72,8 +73,8 @@ def _pair(funding):
     changes = {"tariff": {"dss_pkr_per_kwh": 0.0},
                "demand": {"classes": classes, "rooftop_solar": {"defection_elasticity": 0.0}}}
     sez = {"zones": ZONES, "realisation": "all", "recovery_pct": 100.0}
-    base = simulate(small(sez=sez, **changes)).series
-    pkg = simulate(small(sez=sez, policies=[package(funding)], **changes)).series
+    base = simulate_scenario(small(sez=sez, **changes)).series
+    pkg = simulate_scenario(small(sez=sez, policies=[package(funding)], **changes)).series
     return base, pkg, Timeline("2025-07", "2027-06").index_of("2026-01")
 
 
@@ -119,7 +120,7 @@ def test_captive_switch_in_a_run_lowers_grid_sales():
     cheap = with_sez(realisation="all", captive={"lcoe_usc_per_kwh": 3.0, "max_share_pct": 60.0,
                                                  "switch_speed_pct_per_month": 10.0})
     dear = with_sez(realisation="all", captive={"lcoe_usc_per_kwh": 99.0, "max_share_pct": 60.0})
-    rec_cheap, rec_dear = simulate(cheap).series, simulate(dear).series
+    rec_cheap, rec_dear = simulate_scenario(cheap).series, simulate_scenario(dear).series
     assert rec_dear["sez_captive_gwh"].sum() == 0
     assert rec_cheap["sez_captive_gwh"][0, -1] > 0
     assert rec_cheap["sez_load_gwh"][0, -1] < rec_dear["sez_load_gwh"][0, -1]
@@ -129,7 +130,7 @@ def test_sez_class_name_is_reserved():
     from factories import small_data
 
     from circdebt.errors import ScenarioError
-    from circdebt.io.files import validate_scenario_data
+    from circdebt.io import validate_scenario_data
     data = small_data()
     data["demand"]["classes"][1]["name"] = "sez"
     data["demand"]["rooftop_solar"]["class_shares_pct"] = {"residential": 100.0}
@@ -170,9 +171,9 @@ def test_sez_breakdown_table_and_command(tmp_path):
 
 def test_a_capped_package_never_charges_more_than_the_tariff():
     # a 12-cent cap is above the SEZ tariff in most months: there it changes nothing
-    fixed = simulate(small(sez={"zones": ZONES, "realisation": "all"},
+    fixed = simulate_scenario(small(sez={"zones": ZONES, "realisation": "all"},
                            policies=[package("unfunded") | {"price_usc_per_kwh": 12.0}])).series
-    capped = simulate(small(sez={"zones": ZONES, "realisation": "all"},
+    capped = simulate_scenario(small(sez={"zones": ZONES, "realisation": "all"},
                             policies=[package("unfunded") | {"price_usc_per_kwh": 12.0,
                                                             "mode": "cap"}])).series
     assert (fixed["sez_package_support_bn_pkr"] < 0).any()  # a fixed price above the tariff
@@ -180,18 +181,16 @@ def test_a_capped_package_never_charges_more_than_the_tariff():
 
 
 def test_zone_loss_multipliers_weight_the_sez_class_losses():
-    from circdebt.model.sez import zone_loss_multiplier
     tl = Timeline("2025-07", "2026-06")
     zones = [{"name": "a", "start": "2025-07", "ramp_months": 0, "peak_load_mw": 100.0,
               "load_factor_pct": 50.0, "loss_multiplier": 0.2, "voltage_kv": 132.0},
              {"name": "b", "start": "2025-07", "ramp_months": 0, "peak_load_mw": 300.0,
               "load_factor_pct": 50.0}]
     s = Sez.model_validate({"zones": zones, "loss_multiplier": 1.0})
-    lm = zone_loss_multiplier(s, tl, realisation_weights(s, 1))
+    lm = sez_load(s, tl, realisation_weights(s, 1))[1]
     np.testing.assert_allclose(lm, 0.25 * 0.2 + 0.75 * 1.0)
     empty = Sez.model_validate({"loss_multiplier": 0.5})
-    np.testing.assert_allclose(zone_loss_multiplier(empty, tl, realisation_weights(empty, 1)),
-                               0.5)
+    np.testing.assert_allclose(sez_load(empty, tl, realisation_weights(empty, 1))[1], 0.5)
 
 
 def test_output_contract_has_the_sez_columns():

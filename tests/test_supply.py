@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 from factories import small
 
+from circdebt.engine.compile import plant_arrays
+from circdebt.engine.series import build_exogenous
 from circdebt.model import supply
 from circdebt.timeline import Timeline
 
@@ -33,19 +35,18 @@ def test_must_run_is_curtailed_when_it_exceeds_need():
 def _plants(**plant_changes):
     s = small()
     plants = [p.model_copy(update=plant_changes) for p in s.supply.plants[:1]]
-    return supply.plant_arrays(s.supply.model_copy(update={"plants": plants}),
-                               Timeline("2025-07", "2027-06"))
+    return plant_arrays(s.supply.model_copy(update={"plants": plants}))
 
 
 def test_capacity_payment_formula():
     arr = _plants(capacity_mw=1000.0, cpp_usd_per_kw_month=10.0, cpp_pkr_per_kw_month=950.0)
     one = np.ones((1, 1))
-    cp = supply.capacity_payments_bn(arr, 0, 280.0 * one, one, one, one, one)
+    cp = supply.capacity_payments_bn(arr, 280.0 * one, one, one, one, one)
     # 1,000,000 kW x (10 x 280 + 950) Rs = Rs 3.75 bn
     assert cp[0, 0] == pytest.approx(3.75)
     # indexation: US CPI on the dollar part, PK CPI on the rupee part
     rs_per_usd = supply.usd_part_in_pkr(280.0 * one, 1.1 * one, 1.2 * one, np.zeros(1), one)
-    cp = supply.capacity_payments_bn(arr, 0, rs_per_usd, 1.2 * one, one, one, one)
+    cp = supply.capacity_payments_bn(arr, rs_per_usd, 1.2 * one, one, one, one)
     assert cp[0, 0] == pytest.approx(1e6 * (10 * 280 * 1.1 + 950 * 1.2) / 1e9)
 
 
@@ -63,21 +64,23 @@ def test_debt_parts_end_at_maturity():
                   debt_maturity="2026-01")
     one = np.ones((1, 1))
 
-    def cp(t, kibor_factor=1.0, **kw):
-        return supply.capacity_payments_bn(arr, t, 300.0 * one, one, kibor_factor * one,
+    def cp(kibor_factor=1.0, **kw):
+        return supply.capacity_payments_bn(arr, 300.0 * one, one, kibor_factor * one,
                                            one, one, **kw)[0, 0]
 
-    assert cp(0) == pytest.approx(1e6 * (3000 + 1000) / 1e9)
-    assert cp(0, kibor_factor=2.0) == pytest.approx(1e6 * (3000 + 500 + 1000) / 1e9)
-    assert cp(6) == pytest.approx(1e6 * (3000 * 0.4 + 500) / 1e9)  # 2026-01: debt repaid
-    assert cp(6, active=np.array([False])) == 0.0
-    assert cp(0, usd_scale=np.array([0.5]), pkr_scale=np.array([0.0])) == pytest.approx(1.5)
+    assert cp() == pytest.approx(1e6 * (3000 + 1000) / 1e9)
+    assert cp(kibor_factor=2.0) == pytest.approx(1e6 * (3000 + 500 + 1000) / 1e9)
+    # the month of debt maturity on: the levers' debt factor is 0
+    matured = np.array([0.0])
+    assert cp(debt_factor=matured) == pytest.approx(1e6 * (3000 * 0.4 + 500) / 1e9)
+    assert cp(debt_factor=matured, active=np.array([False])) == 0.0
+    assert cp(usd_scale=np.array([0.5]), pkr_scale=np.array([0.0])) == pytest.approx(1.5)
 
 
 def test_take_and_pay_is_paid_only_on_dispatched_share():
     arr = _plants(capacity_mw=1000.0, cpp_pkr_per_kw_month=1000.0)
     one = np.ones((1, 1))
-    cp = supply.capacity_payments_bn(arr, 0, one, one, one, 25.0 * one, 100.0 * one,
+    cp = supply.capacity_payments_bn(arr, one, one, one, 25.0 * one, 100.0 * one,
                                      take_and_pay=np.array([True]))
     assert cp[0, 0] == pytest.approx(0.25)
 
@@ -89,7 +92,6 @@ def test_available_energy_uses_hours_and_profile():
 
 
 def test_usd_fuel_moves_with_exchange_rate():
-    from circdebt.model.exogenous import build_exogenous
     s = small()
     exo = build_exogenous(s.exogenous, Timeline(s.time.start, s.time.end))
     rlng = exo.fuel_index["rlng"][0]

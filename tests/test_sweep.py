@@ -3,7 +3,7 @@ import pytest
 from factories import small
 
 from circdebt.analysis.sweep import grid_points, parse_grid, run_sweep
-from circdebt.engine.loop import simulate
+from circdebt.engine import simulate_scenario
 
 
 def test_parse_grid_forms():
@@ -29,7 +29,7 @@ def test_each_point_equals_a_single_run_with_that_value():
     assert len(table) == 6
     row = table.iloc[3]  # losses 17.5, pass-through 100
     single = small(losses={"actual_pct": 17.5}, tariff={"pass_through_pct": 100.0})
-    expected = simulate(single).series["cd_stock_bn_pkr"][0, -1]
+    expected = simulate_scenario(single).series["cd_stock_bn_pkr"][0, -1]
     assert row["cd_stock_end_bn_pkr"] == pytest.approx(expected, rel=1e-12)
     low, high = table.iloc[0], table.iloc[4]
     assert high["cd_stock_end_bn_pkr"] > low["cd_stock_end_bn_pkr"]

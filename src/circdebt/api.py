@@ -11,15 +11,19 @@ import datetime as dt
 import importlib.metadata
 import os
 import platform
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from circdebt import __version__
-from circdebt.engine.loop import simulate
-from circdebt.io.files import load_scenario, scenario_dict, scenario_hash
-from circdebt.results.tables import Result
+from circdebt.engine import compile_inputs, simulate
+from circdebt.io import load_scenario
+from circdebt.results.result import Result, run_scenario
+from circdebt.scenario.dump import scenario_dict, scenario_hash
 from circdebt.scenario.schema import Scenario
+from circdebt.version import __version__
 
-__all__ = ["load_scenario", "run", "run_metadata"]
+if TYPE_CHECKING:
+    from circdebt.results.events import EventsResult
+
+__all__ = ["load_scenario", "run", "run_events", "run_metadata"]
 
 _KEY_DEPENDENCIES = ("numpy", "pandas", "pydantic", "simpy", "matplotlib", "typer")
 
@@ -57,5 +61,19 @@ def run(scenario: Scenario | str | os.PathLike[str], *, seed: int | None = None)
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    trajectories = simulate(scenario, n_paths=1)
-    return Result(scenario, trajectories, run_metadata(scenario, seed, 1))
+    return run_scenario(scenario, run_metadata(scenario, seed, 1))
+
+
+def run_events(scenario: Scenario | str | os.PathLike[str]) -> EventsResult:
+    """Run a scenario through the event-driven settlement engine (one deterministic
+    path): the monthly engine's volumes and money, settled day by day (docs/events.md)."""
+    from circdebt.engine.events import PaymentChain
+    from circdebt.results.events import events_result
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    inputs = compile_inputs(scenario)
+    trajectories = simulate(inputs)
+    chain = PaymentChain(inputs, trajectories)
+    chain.run()
+    return events_result(scenario, trajectories, chain, run_metadata(scenario, None, 1))

@@ -50,6 +50,10 @@ class ScenarioError(CircdebtError, ValueError):
         return f"invalid scenario ({head}):\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
+class OutputError(CircdebtError, ValueError):
+    """An output folder cannot be used (it is a file, or holds files circdebt did not write)."""
+
+
 class SimulationError(CircdebtError, ArithmeticError):
     """The engine produced a non-finite value: names the month and the quantity."""
 

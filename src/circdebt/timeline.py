@@ -1,13 +1,17 @@
-"""Months, fiscal years and anchors (MODEL.md §2).
+"""Months and fiscal years: the one authority for both (docs/model.md §1).
 
-Pakistan's fiscal year runs July to June: FY2026 is July 2025 to June 2026. A month is
-identified by its *month number* ``year * 12 + (month - 1)``, so that differences of
-month numbers are numbers of months.
+A month is identified by its *month number* ``year * 12 + (month - 1)``, so that
+differences of month numbers are numbers of months. A fiscal year is named after the
+calendar year it ends in and starts in the scenario's ``time.fiscal_year_start_month``
+(7 by default: Pakistan's FY2026 is July 2025 to June 2026; 1 gives calendar years, 4
+years from April). Every fiscal-year label, parse and boundary in circdebt comes from
+here.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,11 +20,35 @@ import numpy as np
 #: Longest horizon a scenario may ask for (100 years of months).
 MAX_MONTHS = 1200
 
+#: The month a fiscal year starts in unless a scenario says otherwise: July, as the
+#: Government of Pakistan's fiscal year (Finance Division, Budget in Brief).
+DEFAULT_FY_START_MONTH = 7
+
+#: A month written ``YYYY-MM`` (the whole text, nothing before or after).
+MONTH_PATTERN = r"(\d{4})-(0[1-9]|1[0-2])"
+#: A fiscal year written ``FYyyyy`` (the whole text).
+FY_PATTERN = r"FY(\d{4})"
+
+_MONTH = re.compile(MONTH_PATTERN)
+_FY = re.compile(FY_PATTERN)
+
+
+def is_month(text: object) -> bool:
+    """Whether ``text`` is exactly a month ``YYYY-MM`` (no spaces, no newline)."""
+    return isinstance(text, str) and _MONTH.fullmatch(text) is not None
+
+
+def is_fy(text: object) -> bool:
+    """Whether ``text`` is exactly a fiscal-year label ``FYyyyy``."""
+    return isinstance(text, str) and _FY.fullmatch(text) is not None
+
 
 def month_number(text: str) -> int:
-    """``"2025-07"`` -> 2025 * 12 + 6."""
-    year, month = text.split("-")
-    return int(year) * 12 + int(month) - 1
+    """``"2025-07"`` -> 2025 * 12 + 6. ValueError for anything but ``YYYY-MM``."""
+    m = _MONTH.fullmatch(text)
+    if m is None:
+        raise ValueError(f"month(={text!r}) must look like '2025-07'")
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1
 
 
 def month_label(number: int) -> str:
@@ -28,25 +56,48 @@ def month_label(number: int) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
-def fiscal_year_of(number: int, fy_start_month: int = 7) -> int:
-    """The fiscal year a month belongs to (FY named after the calendar year it ends in)."""
+def fy_label(year: int) -> str:
+    """The label of the fiscal year ending in calendar year ``year``: ``"FY2026"``."""
+    return f"FY{int(year)}"
+
+
+def parse_fy(text: str) -> int:
+    """``"FY2026"`` -> 2026, the calendar year the fiscal year ends in.
+
+    ValueError for anything but exactly ``FYyyyy``.
+    """
+    m = _FY.fullmatch(text) if isinstance(text, str) else None
+    if m is None:
+        raise ValueError(f"fiscal year(={text!r}) must look like 'FY2026'")
+    return int(m.group(1))
+
+
+def fiscal_year_of(number: int, fy_start_month: int = DEFAULT_FY_START_MONTH) -> int:
+    """The fiscal year a month belongs to (named after the calendar year it ends in)."""
     year, month = number // 12, number % 12 + 1
-    return year + 1 if month >= fy_start_month else year
+    return year + 1 if fy_start_month > 1 and month >= fy_start_month else year
 
 
-def anchor_month(anchor: str) -> int:
-    """Month number of a schedule anchor: ``"YYYY-MM"`` or ``"FYyyyy"`` (its January)."""
-    if anchor.startswith("FY"):
-        return int(anchor[2:]) * 12  # January of the calendar year the FY ends in
+def fy_first_month(year: int, fy_start_month: int = DEFAULT_FY_START_MONTH) -> int:
+    """Month number of the first month of the fiscal year ending in ``year``."""
+    return year * 12 + fy_start_month - 1 - (12 if fy_start_month > 1 else 0)
+
+
+def anchor_month(anchor: str, fy_start_month: int = DEFAULT_FY_START_MONTH) -> int:
+    """Month number of a schedule anchor: a month ``"YYYY-MM"``, or a fiscal year
+    ``"FYyyyy"`` anchored at its seventh month (the January of a July-June year)."""
+    if is_fy(anchor):
+        return fy_first_month(parse_fy(anchor), fy_start_month) + 6
     return month_number(anchor)
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """The simulated months, start to end inclusive."""
+    """The simulated months, start to end inclusive, and their fiscal years."""
 
     start: str
     end: str
+    fy_start_month: int = DEFAULT_FY_START_MONTH
 
     @cached_property
     def numbers(self) -> np.ndarray:
@@ -64,8 +115,26 @@ class Timeline:
 
     @cached_property
     def fiscal_year(self) -> np.ndarray:
-        """Fiscal year of each month, shape (T,)."""
-        return np.array([fiscal_year_of(int(n)) for n in self.numbers])
+        """Fiscal year of each month (the calendar year it ends in), shape (T,)."""
+        return np.array([fiscal_year_of(int(n), self.fy_start_month) for n in self.numbers])
+
+    @cached_property
+    def fy_labels(self) -> list[str]:
+        """``"FYyyyy"`` of each month."""
+        return [fy_label(y) for y in self.fiscal_year]
+
+    @cached_property
+    def fy_starts(self) -> np.ndarray:
+        """Whether each month opens a fiscal year (the first simulated month does), (T,)."""
+        fy = self.fiscal_year
+        return np.concatenate([[True], fy[1:] != fy[:-1]]) if len(fy) else np.zeros(0, bool)
+
+    @cached_property
+    def fiscal_years(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The fiscal years of the horizon: (labels, index of first month, months in it)."""
+        starts = np.flatnonzero(self.fy_starts)
+        counts = np.diff([*starts, self.n_months])
+        return [self.fy_labels[i] for i in starts], starts, counts
 
     @cached_property
     def hours(self) -> np.ndarray:
@@ -82,6 +151,14 @@ class Timeline:
     def index_of(self, month: str) -> int:
         """Index of a month in the timeline; may lie outside 0..T-1."""
         return month_number(month) - month_number(self.start)
+
+    def fy_index(self, fy: str) -> int:
+        """Position of a fiscal year among :attr:`fiscal_years`; ValueError naming the
+        horizon if it is outside."""
+        labels = self.fiscal_years[0]
+        if fy not in labels:
+            raise ValueError(f"{fy} is outside the horizon ({labels[0]}..{labels[-1]})")
+        return labels.index(fy)
 
 
 def months_before(timeline: Timeline, dates: list[str | None]) -> np.ndarray:

@@ -13,7 +13,7 @@ from factories import small
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circdebt.engine.loop import simulate
+from circdebt.engine import simulate_scenario
 
 OPERATING = ("excess_losses", "tariff_gap", "under_recovery", "subsidy_shortfall")
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -56,7 +56,7 @@ def test_operating_flow_is_zero_under_full_cost_recovery(loss, fx_growth, rebasi
         settlement={"arrears_recovery_pct_per_year": 0.0},
         initial={"receivables_bn_pkr": 0.0},
     )
-    rec = simulate(s).series
+    rec = simulate_scenario(s).series
     for cause in OPERATING:
         np.testing.assert_allclose(rec[f"flow_{cause}_bn_pkr"], 0.0, atol=1e-9)
     financing = (rec["flow_lps_bn_pkr"] + rec["flow_phl_interest_bn_pkr"]
@@ -65,7 +65,7 @@ def test_operating_flow_is_zero_under_full_cost_recovery(loss, fx_growth, rebasi
 
 
 def _stock(s):
-    return simulate(s).series["cd_stock_bn_pkr"][0]
+    return simulate_scenario(s).series["cd_stock_bn_pkr"][0]
 
 
 @SETTINGS

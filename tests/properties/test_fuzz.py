@@ -26,9 +26,9 @@ from factories import small_data
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from circdebt.engine.loop import simulate
+from circdebt import io
+from circdebt.engine import simulate_scenario
 from circdebt.errors import ScenarioError, SimulationError
-from circdebt.io import files as io
 from circdebt.scenario.schema import Scenario
 
 pytestmark = pytest.mark.reliability
@@ -175,7 +175,7 @@ def _short_run(scenario: Scenario) -> None:
         # what users see: numpy's overflow warnings are not errors outside the tests
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            trajectories = simulate(scenario)
+            trajectories = simulate_scenario(scenario)
         except SimulationError as exc:
             assert "non-finite in" in str(exc)
             event("SimulationError")

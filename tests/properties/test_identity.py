@@ -11,7 +11,8 @@ from factories import small
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circdebt.engine.loop import CAUSES, simulate
+from circdebt.engine import simulate_scenario
+from circdebt.model.causes import CAUSES
 
 # percent values; (0, 1.5] is refused as a fraction typed for a percent
 pct = st.one_of(st.just(0.0), st.floats(min_value=1.6, max_value=100.0))
@@ -58,7 +59,7 @@ def _recovery_variant(changes, recovery):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=scenario_changes, recovery=st.floats(40.0, 100.0))
 def test_flow_decomposition_closes_every_month(changes, recovery):
-    traj = simulate(_recovery_variant(changes, recovery))
+    traj = simulate_scenario(_recovery_variant(changes, recovery))
     rec = traj.series
     causes = sum(rec[f"flow_{c}_bn_pkr"] for c in CAUSES)
     scale = 1.0 + np.abs(rec["cd_stock_bn_pkr"]).max()

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from circdebt.analysis.sensitivity import _within_bounds
-from circdebt.engine.loop import simulate
-from circdebt.results.tables import Result, annual_arrays
-from circdebt.scenario.distributions import decimal_at, with_values
+from circdebt.analysis.batch import Rows, Want, evaluate
+from circdebt.keypaths import decimal_at, split
+from circdebt.scenario.fields import clip_to_bounds
 from circdebt.scenario.schema import Scenario
-from circdebt.timeline import Timeline
 
 #: Published flow lines (history series) and the model causes that correspond to them.
 #: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
@@ -51,7 +49,7 @@ def backtest_table(annual: pd.DataFrame, history: pd.DataFrame,
     """Modelled against actual, per fiscal year and quantity.
 
     ``annual`` is a result's annual table; ``history`` is indexed by ``fy`` with series
-    columns (:func:`circdebt.history.wide`). Quantities: the CD stock, the CD flow and
+    columns (:func:`circdebt.data.history.wide`). Quantities: the CD stock, the CD flow and
     each published flow line (``flow:<line>``, see :data:`CAUSE_MAP`), wherever both
     sides have a value. Error = modelled - actual (Rs bn) and as a percent of
     |actual|.
@@ -87,9 +85,14 @@ def mape(table: pd.DataFrame, quantity: str = "cd_stock_bn_pkr") -> float:
     return float(errors.mean()) if len(errors) else float("nan")
 
 
-def backtest(result: Result, history: pd.DataFrame, from_fy: str | None = None) -> pd.DataFrame:
-    """:func:`backtest_table` for a run."""
-    return backtest_table(result.annual, history, from_fy)
+def backtest(scenario: Scenario, history: pd.DataFrame,
+             from_fy: str | None = None) -> pd.DataFrame:
+    """:func:`backtest_table` for a scenario, run through the batch evaluator."""
+    columns = sorted({"cd_stock_bn_pkr", "cd_flow_bn_pkr",
+                      *(c for model_cols, _ in CAUSE_MAP.values() for c in model_cols)})
+    batch = evaluate(scenario, Rows(1), Want(annual=columns))
+    annual = pd.DataFrame({"fy": batch.fys, **{c: batch.annual[c][0] for c in columns}})
+    return backtest_table(annual, history, from_fy)
 
 
 # --------------------------------------------------------------------------- calibration
@@ -116,14 +119,9 @@ class Calibration:
 def _target_by_fy(scenario: Scenario, params: Sequence[str], X: np.ndarray,
                   column: str) -> tuple[list[str], np.ndarray]:
     """The target column by FY for each row of X (one vectorised run). (rows, FYs)"""
-    tl = Timeline(scenario.time.start, scenario.time.end)
-    central = {k: np.full(X.shape[0], d.central) for k, d in scenario.uncertainty.items()}
-    values = central | {key: X[:, j] for j, key in enumerate(params)}
-    traj = simulate(with_values(scenario, values), n_paths=X.shape[0], detail=False)
-    labels, _, annual = annual_arrays(traj.series, [f"FY{y}" for y in tl.fiscal_year])
-    if column not in annual:
-        raise ValueError(f"{column!r} is not an annual result column")
-    return labels, annual[column]
+    batch = evaluate(scenario, Rows(X.shape[0], {key: X[:, j] for j, key in enumerate(params)}),
+                     Want(annual=(column,)))
+    return batch.fys, batch.annual[column]
 
 
 def calibrate(scenario: Scenario, params: Sequence[str], history: pd.DataFrame,
@@ -141,7 +139,7 @@ def calibrate(scenario: Scenario, params: Sequence[str], history: pd.DataFrame,
     params = list(params)
     x0 = np.array([decimal_at(scenario, key) for key in params])
     if bounds is None:
-        bounds = [_within_bounds(scenario, k, v - 0.5 * abs(v) - 1e-9, v + 0.5 * abs(v) + 1e-9)
+        bounds = [clip_to_bounds(scenario, k, v - 0.5 * abs(v) - 1e-9, v + 0.5 * abs(v) + 1e-9)
                   for k, v in zip(params, x0, strict=True)]
     lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
     actual = history[column] if column in history.columns else pd.Series(dtype=float)
@@ -188,11 +186,9 @@ def calibrated_scenario_data(resolved: dict, calibration: Calibration, extends: 
     Keys inside arrays (``supply.plants[3].capacity_mw``) carry the whole resolved array,
     since arrays replace whole under ``extends``.
     """
-    from circdebt.scenario.distributions import _split
-
     body: dict = {"extends": extends}
     for key, value in calibration.values().items():
-        parts = _split(key)
+        parts = split(key)
         node, source = body, resolved
         for i, part in enumerate(parts[:-1]):
             nxt = parts[i + 1]

@@ -13,58 +13,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from circdebt.api import run
-from circdebt.io.files import scenario_dict, scenario_hash
-from circdebt.results.tables import Result
+from circdebt.keypaths import flatten
+from circdebt.results.kpis import KPIS, result_kpis
+from circdebt.results.result import Result, run_scenario
+from circdebt.scenario.dump import scenario_dict, scenario_hash
 from circdebt.scenario.schema import Scenario
-
-#: KPI name -> (unit, description); the order is the order of the table.
-KPI_UNITS: dict[str, str] = {
-    "cd_stock_end_bn_pkr": "Rs bn",
-    "cd_stock_end_pct_gdp": "% of GDP",
-    "cd_stock_end_bn_usd": "USD bn",
-    "cd_flow_cumulative_bn_pkr": "Rs bn",
-    "cd_flow_avg_annual_bn_pkr": "Rs bn/yr",
-    "cd_stock_peak_bn_pkr": "Rs bn",
-    "capacity_payments_total_bn_pkr": "Rs bn",
-    "capacity_charge_pkr_per_kwh": "Rs/kWh",
-    "avg_tariff_pkr_per_kwh": "Rs/kWh",
-    "tds_paid_total_bn_pkr": "Rs bn",
-    "lps_total_bn_pkr": "Rs bn",
-    "unserved_energy_total_gwh": "GWh",
-    "sez_cost_usc_per_kwh": "USc/kWh",
-    "sez_load_total_gwh": "GWh",
-}
 
 
 def kpis(result: Result, fy: str | None = None) -> dict[str, Any]:
-    """Headline numbers of one run. Prices are for ``fy`` (default: the last FY)."""
-    annual = result.annual
-    fy = fy or str(annual["fy"].iloc[-1])
-    if fy not in set(annual["fy"]):
-        raise ValueError(f"{fy} is outside the horizon ({annual['fy'].iloc[0]}.."
-                         f"{annual['fy'].iloc[-1]})")
-    row = annual.loc[annual["fy"] == fy].iloc[0]
-    last = annual.iloc[-1]
-    years = annual["months"].sum() / 12.0
-    return {
-        "scenario": result.scenario.name,
-        "fy": fy,
-        "cd_stock_end_bn_pkr": last["cd_stock_bn_pkr"],
-        "cd_stock_end_pct_gdp": last["cd_stock_pct_gdp"],
-        "cd_stock_end_bn_usd": last["cd_stock_bn_usd"],
-        "cd_flow_cumulative_bn_pkr": annual["cd_flow_bn_pkr"].sum(),
-        "cd_flow_avg_annual_bn_pkr": annual["cd_flow_bn_pkr"].sum() / years,
-        "cd_stock_peak_bn_pkr": result.monthly["cd_stock_bn_pkr"].max(),
-        "capacity_payments_total_bn_pkr": annual["capacity_payments_bn_pkr"].sum(),
-        "capacity_charge_pkr_per_kwh": row["capacity_charge_pkr_per_kwh"],
-        "avg_tariff_pkr_per_kwh": row["avg_tariff_pkr_per_kwh"],
-        "tds_paid_total_bn_pkr": annual["tds_paid_bn_pkr"].sum(),
-        "lps_total_bn_pkr": annual["flow_lps_bn_pkr"].sum(),
-        "unserved_energy_total_gwh": annual["unserved_energy_gwh"].sum(),
-        "sez_cost_usc_per_kwh": row["sez_total_usc_per_kwh"],
-        "sez_load_total_gwh": annual["sez_load_gwh"].sum(),
-    }
+    """Headline numbers of one run (:data:`circdebt.results.kpis.KPIS`); per-kWh KPIs are
+    for ``fy`` (default: the last FY)."""
+    fy = fy or str(result.annual["fy"].iloc[-1])
+    return {"scenario": result.scenario.name, "fy": fy,
+            **result_kpis(result.annual, result.monthly, fy)}
 
 
 def check_targets(result: Result) -> pd.DataFrame:
@@ -111,12 +72,12 @@ def compare(
     scenarios: Sequence[Scenario | Result], baseline: int = 0, fy: str | None = None,
 ) -> Comparison:
     """Run (if needed) and compare scenarios; deltas are against ``scenarios[baseline]``."""
-    results = [s if isinstance(s, Result) else run(s) for s in scenarios]
+    results = [s if isinstance(s, Result) else run_scenario(s) for s in scenarios]
     names = _unique_names(results)
     table = pd.DataFrame([kpis(r, fy) for r in results])
     table["scenario"] = names
     base = table.iloc[baseline]
-    for kpi in KPI_UNITS:
+    for kpi in KPIS:
         table[f"{kpi}_delta"] = table[kpi] - base[kpi]
     annual = pd.concat([r.annual.assign(scenario=n) for r, n in zip(results, names, strict=True)],
                        ignore_index=True)
@@ -143,14 +104,14 @@ def attribute(package: Scenario, baseline: Scenario) -> pd.DataFrame:
     """
     base_policies = [p.model_dump() for p in baseline.policies]
     own = [i for i, p in enumerate(package.policies) if p.model_dump() not in base_policies]
-    base_stock = run(baseline).annual.set_index("fy")["cd_stock_bn_pkr"]
-    pkg_stock = run(package).annual.set_index("fy")["cd_stock_bn_pkr"]
+    base_stock = run_scenario(baseline).annual.set_index("fy")["cd_stock_bn_pkr"]
+    pkg_stock = run_scenario(package).annual.set_index("fy")["cd_stock_bn_pkr"]
     total = pkg_stock - base_stock
     raw = {}
     for i in own:
         without = package.model_copy(update={"policies": [
             p for j, p in enumerate(package.policies) if j != i]})
-        raw[i] = pkg_stock - run(without).annual.set_index("fy")["cd_stock_bn_pkr"]
+        raw[i] = pkg_stock - run_scenario(without).annual.set_index("fy")["cd_stock_bn_pkr"]
     fys = list(total.index)
     total_v = total.to_numpy()
     raw_v = {i: effect.to_numpy() for i, effect in raw.items()}
@@ -172,23 +133,9 @@ def attribute(package: Scenario, baseline: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out |= _flatten(v, f"{prefix}.{k}" if prefix else str(k))
-        return out
-    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-        out = {}
-        for i, v in enumerate(value):
-            out |= _flatten(v, f"{prefix}[{i}]")
-        return out
-    return {prefix: value}
-
-
 def diff(a: Scenario, b: Scenario) -> pd.DataFrame:
     """Key-by-key differences of two resolved scenarios (missing side shown as None)."""
-    fa, fb = _flatten(scenario_dict(a)), _flatten(scenario_dict(b))
+    fa, fb = flatten(scenario_dict(a)), flatten(scenario_dict(b))
     rows = [{"key": k, "a": fa.get(k, ABSENT), "b": fb.get(k, ABSENT)}
             for k in sorted(set(fa) | set(fb)) if fa.get(k, ABSENT) != fb.get(k, ABSENT)]
     return pd.DataFrame(rows, columns=["key", "a", "b"], dtype=object)

@@ -1,27 +1,29 @@
-"""Monte Carlo runs: many paths, percentiles, threshold probabilities (MODEL.md §10).
+"""Monte Carlo runs: many paths, percentiles, threshold probabilities (docs/model.md §19).
 
-Each path draws every uncertain scenario value once (:mod:`circdebt.scenario.distributions`) and,
-if the scenario has ``[exogenous.shocks]``, its own exchange-rate, KIBOR and fuel
-paths. Paths run through the same vectorised engine in chunks of whole random-number
-blocks, so memory stays bounded and the result does not depend on the chunk size.
+Each path draws every uncertain scenario value once and, if the scenario has
+``[exogenous.shocks]``, its own exchange-rate, KIBOR and fuel paths, and whether each
+SEZ zone materialises. Paths run through the batch evaluator
+(:mod:`circdebt.analysis.batch`) in chunks, so memory stays bounded and the result does
+not depend on the chunk size.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from circdebt.engine.loop import simulate
-from circdebt.model.exogenous import apply_shocks, build_exogenous
-from circdebt.results.tables import FLOW_COLUMNS, annual_arrays
-from circdebt.scenario.distributions import BLOCK, sample_values, with_values
+from circdebt.analysis.batch import Rows, Want, evaluate
+from circdebt.engine.compile import timeline_of
+from circdebt.results.kpis import KPIS
+from circdebt.results.tables import FLOW_COLUMNS
 from circdebt.scenario.schema import Scenario
-from circdebt.timeline import Timeline
+from circdebt.streams import BLOCK
+from circdebt.timeline import is_fy
 
 PERCENTILES = (5, 25, 50, 75, 95)
 
@@ -33,21 +35,15 @@ PATH_COLUMNS = (
     "fx_pkr_per_usd", "unserved_energy_gwh", "tds_paid_bn_pkr", "sez_load_gwh",
     "sez_total_usc_per_kwh", "cd_stock_pct_gdp", "kibor_pct",
 )
-#: Inputs the annual columns above need (ratio numerators and denominators).
-_NEEDED = ("tariff_recovered_bn_pkr", "gdp_bn_pkr_per_year")
 
 #: Monthly columns kept for every path (float32) for the monthly percentile table.
 MONTHLY_COLUMNS = ("cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS,
                    "capacity_payments_bn_pkr", "fx_pkr_per_usd", "sez_total_usc_per_kwh")
 
-#: Series a Monte Carlo run reads from the engine (the ratio columns' inputs included).
-KEEP = frozenset((*PATH_COLUMNS, *_NEEDED, *MONTHLY_COLUMNS, "capacity_payments_bn_pkr",
-                  "units_sold_gwh", "fx_pkr_per_usd"))
-
 #: Default number of paths per chunk (whole random-number blocks).
 CHUNK_PATHS = 2 * BLOCK
 
-#: Largest memory a run may plan for, unless CIRCDEBT_MAX_MEMORY_GB says otherwise. [GB]
+#: Largest memory a run may plan for unless the caller allows more. [GB]
 DEFAULT_MAX_MEMORY_GB = 8.0
 
 
@@ -55,26 +51,24 @@ def estimate_memory_bytes(scenario: Scenario, n_paths: int,
                           chunk_paths: int = CHUNK_PATHS) -> int:
     """Peak memory a Monte Carlo run will need, estimated from its shapes. [bytes]
 
-    What is kept for every path (annual columns in float64, monthly columns in
-    float32, draws) plus one chunk of the engine's working records (about 100
-    float64 series and the per-class and per-creditor splits of that chunk).
+    What is kept for every path (annual columns and KPIs in float64, monthly columns in
+    float32, draws) plus one chunk of the engine's working records (about 100 float64
+    series and the per-class and per-creditor arrays of that chunk).
     """
-    tl = Timeline(scenario.time.start, scenario.time.end)
+    tl = timeline_of(scenario)
     months = tl.n_months
-    fys = len(set(tl.fiscal_year))
+    fys = len(tl.fiscal_years[0])
     kept = n_paths * (len(PATH_COLUMNS) * fys * 8 + len(MONTHLY_COLUMNS) * months * 4
-                      + len(scenario.uncertainty) * 8)
+                      + (len(scenario.uncertainty) + len(KPIS)) * 8)
     chunk = min(n_paths, chunk_paths)
     groups = len(scenario.supply.plants) + len(scenario.demand.classes) + 4
     working = chunk * months * 8 * (100 + 3 * groups)
     return int(kept + working)
 
 
-def check_memory(scenario: Scenario, n_paths: int, chunk_paths: int = CHUNK_PATHS) -> None:
-    """Refuse up front a run that would need more memory than allowed (ValueError)."""
-    import os
-
-    limit_gb = float(os.environ.get("CIRCDEBT_MAX_MEMORY_GB", DEFAULT_MAX_MEMORY_GB))
+def check_memory(scenario: Scenario, n_paths: int, chunk_paths: int = CHUNK_PATHS,
+                 limit_gb: float = DEFAULT_MAX_MEMORY_GB) -> None:
+    """Refuse up front a run that would need more than ``limit_gb`` (ValueError)."""
     need = estimate_memory_bytes(scenario, n_paths, chunk_paths)
     if need > limit_gb * 1e9:
         raise ValueError(
@@ -94,6 +88,7 @@ class MonteCarloResult:
     months: list[str]
     annual: dict[str, np.ndarray]  # column -> (paths, FYs)
     monthly: dict[str, np.ndarray]  # column -> (paths, T), float32
+    kpis: dict[str, np.ndarray] = field(default_factory=dict)  # KPI -> (paths,)
     draws: dict[str, np.ndarray] = field(default_factory=dict)  # key path -> (paths,)
 
     def annual_percentiles(self) -> pd.DataFrame:
@@ -105,18 +100,11 @@ class MonteCarloResult:
         return _percentile_table("month", self.months, self.monthly)
 
     def path_kpis(self) -> pd.DataFrame:
-        """One row per path: headline outcomes and the values drawn for that path."""
-        a = self.annual
-        table = pd.DataFrame({
-            "path": np.arange(self.n_paths),
-            "cd_stock_end_bn_pkr": a["cd_stock_bn_pkr"][:, -1],
-            "cd_stock_peak_bn_pkr": a["cd_stock_bn_pkr"].max(axis=1),
-            "cd_flow_cumulative_bn_pkr": a["cd_flow_bn_pkr"].sum(axis=1),
-            "capacity_payments_total_bn_pkr": a["capacity_payments_bn_pkr"].sum(axis=1),
-            "sez_cost_end_usc_per_kwh": a["sez_total_usc_per_kwh"][:, -1],
-        })
+        """One row per path: the KPIs (:mod:`circdebt.results.kpis`), the stock at each
+        fiscal year's end and the values drawn for that path."""
+        table = pd.DataFrame({"path": np.arange(self.n_paths), **self.kpis})
         for fy_index, fy in enumerate(self.fys):
-            table[f"cd_stock_bn_pkr@{fy}"] = a["cd_stock_bn_pkr"][:, fy_index]
+            table[f"cd_stock_bn_pkr@{fy}"] = self.annual["cd_stock_bn_pkr"][:, fy_index]
         for key, values in self.draws.items():
             table[f"draw:{key}"] = values
         return table
@@ -172,8 +160,8 @@ class Threshold:
 
     @classmethod
     def parse(cls, text: str) -> Threshold:
-        m = re.fullmatch(r"\s*([a-z0-9_]+)\s*([<>])\s*(-?[0-9.eE+]+)\s*@\s*(FY\d{4})\s*", text)
-        if not m:
+        m = re.fullmatch(r"\s*([a-z0-9_]+)\s*([<>])\s*(-?[0-9.eE+]+)\s*@\s*(\S+)\s*", text)
+        if not m or not is_fy(m.group(4)):
             raise ValueError(f"{text!r}: expected COLUMN>VALUE@FYyyyy, e.g. "
                              "cd_stock_bn_pkr>3000@FY2030")
         return cls(m.group(1), m.group(2) == ">", float(m.group(3)), m.group(4))
@@ -189,63 +177,25 @@ def draw_seed() -> int:
 
 def run_monte_carlo(
     scenario: Scenario, n_paths: int, seed: int | None = None,
-    chunk_paths: int = CHUNK_PATHS, progress: object | None = None,
+    chunk_paths: int = CHUNK_PATHS, progress: Callable[[int, int], None] | None = None,
+    max_memory_gb: float = DEFAULT_MAX_MEMORY_GB,
 ) -> MonteCarloResult:
     """Run ``n_paths`` paths of a scenario; the same seed gives the same result.
 
-    ``chunk_paths`` is rounded to whole blocks of :data:`~circdebt.uncertainty.BLOCK`
-    paths; ``progress(done, total)`` is called after each chunk if given.
+    ``chunk_paths`` is rounded to whole blocks of :data:`~circdebt.streams.BLOCK` paths;
+    ``progress(done, total)`` is called after each chunk if given.
     """
     if n_paths < 1:
         raise ValueError(f"paths(={n_paths}) must be >= 1")
-    check_memory(scenario, n_paths, chunk_paths)
+    check_memory(scenario, n_paths, chunk_paths, max_memory_gb)
     seed = draw_seed() if seed is None else seed
     chunk = max(BLOCK, chunk_paths // BLOCK * BLOCK)
-    tl = Timeline(scenario.time.start, scenario.time.end)
-    fy_labels = [f"FY{y}" for y in tl.fiscal_year]
-    fys = list(dict.fromkeys(fy_labels))
-    # results are filled in place, chunk by chunk (no second copy at the end)
-    annual = {c: np.empty((n_paths, len(fys))) for c in PATH_COLUMNS}
-    monthly = {c: np.empty((n_paths, tl.n_months), np.float32) for c in MONTHLY_COLUMNS}
-    drawn = {k: np.empty(n_paths) for k in scenario.uncertainty}
-    for first in range(0, n_paths, chunk):
-        n = min(chunk, n_paths - first)
-        draws = sample_values(scenario.uncertainty, seed, first, n)
-        view = with_values(scenario, draws) if draws else scenario
-        exo = build_exogenous(view.exogenous, tl, n)
-        exo = apply_shocks(exo, scenario.exogenous.shocks, seed, first, n)
-        traj = simulate(view, n_paths=n, exo=exo, sez_weights=zone_draws(scenario, seed, first, n),
-                        detail=False, keep=KEEP)
-        wanted = {c: traj.series[c] for c in (*PATH_COLUMNS, *_NEEDED) if c in traj.series}
-        _, _, values = annual_arrays(wanted, fy_labels)
-        rows = slice(first, first + n)
-        for column in PATH_COLUMNS:
-            annual[column][rows] = values[column]
-        for column in MONTHLY_COLUMNS:
-            monthly[column][rows] = traj.series[column]
-        for key, values_drawn in draws.items():
-            drawn[key][rows] = values_drawn
-        del traj, wanted, values
-        if progress is not None:
-            progress(first + n, n_paths)
-    return MonteCarloResult(scenario=scenario, seed=seed, n_paths=n_paths, fys=fys,
-                            months=tl.labels, annual=annual, monthly=monthly, draws=drawn)
-
-
-def zone_draws(scenario: Scenario, seed: int, first_path: int, n_paths: int) -> np.ndarray:
-    """Whether each SEZ zone materialises on each path (0 or 1), drawn with its probability.
-
-    With ``sez.realisation = "all"`` or ``"none"`` every path has every zone or none.
-    """
-    from circdebt.model.sez import realisation_weights
-    from circdebt.scenario.distributions import sample_blocks
-
-    sez = scenario.sez
-    if sez.realisation != "expected" or not sez.zones:
-        return realisation_weights(sez, n_paths)
-    columns = [sample_blocks(lambda rng, n: rng.random(n), seed, f"sez:{z.name}", first_path,
-                             n_paths) < z.probability_pct / 100 for z in sez.zones]
-    return np.stack(columns, axis=1).astype(float)
+    batch = evaluate(scenario, Rows(n_paths, seed=seed),
+                     Want(annual=PATH_COLUMNS, monthly=MONTHLY_COLUMNS, kpis=tuple(KPIS),
+                          monthly_dtype=np.float32), chunk=chunk, progress=progress)
+    return MonteCarloResult(scenario=scenario, seed=seed, n_paths=n_paths, fys=batch.fys,
+                            months=batch.months, annual=batch.annual, monthly=batch.monthly,
+                            kpis=batch.kpis, draws=batch.draws)
 
 
 def paired_differences(a: MonteCarloResult, b: MonteCarloResult, column: str) -> pd.DataFrame:

@@ -1,7 +1,7 @@
-"""Which inputs move a result: tornado, Morris and Sobol (MODEL.md §10).
+"""Which inputs move a result: tornado, Morris and Sobol (docs/model.md §19).
 
-Every design point is one path of one vectorised engine run (chunked), so a design of
-thousands of points costs a few engine runs, not thousands. Parameters are the
+Every design point is one row of the batch evaluator (:mod:`circdebt.analysis.batch`),
+so a design of thousands of points costs a few engine runs, not thousands. Parameters are the
 scenario's uncertain inputs (their P5..P95 range) or named keys varied by a given
 percentage. Morris and Sobol indices come from SALib (Herman & Usher 2017,
 https://salib.readthedocs.io), sampling each parameter uniformly over its range.
@@ -9,38 +9,24 @@ https://salib.readthedocs.io), sampling each parameter uniformly over its range.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from circdebt.engine.loop import simulate
-from circdebt.results.tables import annual_arrays
-from circdebt.scenario.distributions import decimal_at, get_in_model, with_values
+from circdebt.analysis.batch import Rows, Want, evaluate
+from circdebt.engine.compile import timeline_of
+from circdebt.keypaths import decimal_at
+from circdebt.results.kpis import AnnualValue
+from circdebt.scenario.fields import clip_to_bounds
 from circdebt.scenario.schema import Scenario
-from circdebt.timeline import Timeline
 
 CHUNK = 2048
 
 
-@dataclass(frozen=True)
-class Kpi:
-    """A result in one fiscal year, written ``column@FY2030``."""
-
-    column: str
-    fy: str
-
-    @classmethod
-    def parse(cls, text: str) -> Kpi:
-        m = re.fullmatch(r"\s*([a-z0-9_]+)\s*@\s*(FY\d{4})\s*", text)
-        if not m:
-            raise ValueError(f"{text!r}: expected COLUMN@FYyyyy, e.g. cd_stock_bn_pkr@FY2030")
-        return cls(m.group(1), m.group(2))
-
-    def __str__(self) -> str:
-        return f"{self.column}@{self.fy}"
+#: A result in one fiscal year (``column@FY2030``), the target of an analysis.
+Kpi = AnnualValue
 
 
 @dataclass(frozen=True)
@@ -71,52 +57,26 @@ def parameters(scenario: Scenario, keys: Sequence[str] | None = None,
             continue
         value = decimal_at(scenario, key)
         delta = abs(value) * pct / 100
-        low, high = _within_bounds(scenario, key, value - delta, value + delta)
+        low, high = clip_to_bounds(scenario, key, value - delta, value + delta)
         out.append(Parameter(key, low, high, value, f"+/-{pct:g}%"))
     return out
 
 
-def _within_bounds(scenario: Scenario, key: str, low: float, high: float) -> tuple[float, float]:
-    """Clip a range to the schema's bounds for the key (a percent stays within 0..100)."""
-    parent, _, name = key.rpartition(".")
-    owner = get_in_model(scenario, parent) if parent else scenario
-    field = type(owner).model_fields.get(name) if hasattr(type(owner), "model_fields") else None
-    for rule in getattr(field, "metadata", []) or []:
-        for attr in ("ge", "gt"):
-            if getattr(rule, attr, None) is not None:
-                low = max(low, float(getattr(rule, attr)))
-        for attr in ("le", "lt"):
-            if getattr(rule, attr, None) is not None:
-                high = min(high, float(getattr(rule, attr)))
-    return low, high
-
-
-def evaluate(scenario: Scenario, params: Sequence[Parameter], X: np.ndarray,
-             kpis: Sequence[Kpi], progress: Callable[[int, int], None] | None = None,
-             ) -> np.ndarray:
+def evaluate_design(scenario: Scenario, params: Sequence[Parameter], X: np.ndarray,
+                    kpis: Sequence[Kpi], progress: Callable[[int, int], None] | None = None,
+                    ) -> np.ndarray:
     """The KPIs at each design point (row of X, one column per parameter). (points, kpis)
 
     Inputs not varied stay at their central values; exogenous paths are deterministic.
     ``progress(done, total)`` is called after each chunk if given.
     """
-    tl = Timeline(scenario.time.start, scenario.time.end)
-    fy_labels = [f"FY{y}" for y in tl.fiscal_year]
-    central = {k: d.central for k, d in scenario.uncertainty.items()}
-    out = np.empty((X.shape[0], len(kpis)))
-    for first in range(0, X.shape[0], CHUNK):
-        rows = X[first:first + CHUNK]
-        values = dict(central) | {p.key: rows[:, j] for j, p in enumerate(params)}
-        traj = simulate(with_values(scenario, values), n_paths=rows.shape[0], detail=False)
-        labels, _, annual = annual_arrays(traj.series, fy_labels)
-        for i, kpi in enumerate(kpis):
-            if kpi.column not in annual:
-                raise ValueError(f"{kpi.column!r} is not an annual result column")
-            if kpi.fy not in labels:
-                raise ValueError(f"{kpi.fy} is outside the horizon ({labels[0]}..{labels[-1]})")
-            out[first:first + rows.shape[0], i] = annual[kpi.column][:, labels.index(kpi.fy)]
-        if progress is not None:
-            progress(first + rows.shape[0], X.shape[0])
-    return out
+    tl = timeline_of(scenario)
+    for kpi in kpis:
+        tl.fy_index(kpi.fy)  # ValueError naming the horizon
+    columns = list(dict.fromkeys(kpi.column for kpi in kpis))
+    batch = evaluate(scenario, Rows(X.shape[0], {p.key: X[:, j] for j, p in enumerate(params)}),
+                     Want(annual=columns), chunk=CHUNK, progress=progress)
+    return np.column_stack([batch.annual[kpi.column][:, tl.fy_index(kpi.fy)] for kpi in kpis])
 
 
 def tornado(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter]) -> pd.DataFrame:
@@ -129,7 +89,7 @@ def tornado(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter]) -> pd.Dat
     X = np.tile(base, (2 * k + 1, 1))
     for j, p in enumerate(params):
         X[1 + 2 * j, j], X[2 + 2 * j, j] = p.low, p.high
-    Y = evaluate(scenario, params, X, [kpi])[:, 0]
+    Y = evaluate_design(scenario, params, X, [kpi])[:, 0]
     table = pd.DataFrame({
         "parameter": [p.key for p in params], "basis": [p.basis for p in params],
         "low": [p.low for p in params], "high": [p.high for p in params],
@@ -197,8 +157,7 @@ def sobol_analysis(names: Sequence[str], bounds: Sequence[Sequence[float]],
 def _kpis_for(kpi: Kpi, scenario: Scenario, by_fy: bool) -> list[Kpi]:
     if not by_fy:
         return [kpi]
-    tl = Timeline(scenario.time.start, scenario.time.end)
-    return [Kpi(kpi.column, f"FY{y}") for y in dict.fromkeys(tl.fiscal_year)]
+    return [Kpi(kpi.column, fy) for fy in timeline_of(scenario).fiscal_years[0]]
 
 
 def global_sensitivity(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter],
@@ -210,7 +169,7 @@ def global_sensitivity(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter]
     problem = _problem(params)
 
     def model(X: np.ndarray) -> np.ndarray:
-        return evaluate(scenario, params, X, kpis, progress)
+        return evaluate_design(scenario, params, X, kpis, progress)
 
     if method == "morris":
         table = morris_analysis(problem["names"], problem["bounds"], model, n, seed)

@@ -13,25 +13,22 @@ import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from circdebt.analysis.montecarlo import PERCENTILES, draw_seed, zone_draws
-from circdebt.engine.loop import simulate
-from circdebt.model.exogenous import ExogenousPaths, apply_shocks, build_exogenous
-from circdebt.results.tables import annual_arrays
-from circdebt.scenario.distributions import decimal_at, sample_values, with_values
+from circdebt.analysis.batch import Rows, Want, evaluate
+from circdebt.analysis.montecarlo import PERCENTILES, draw_seed
+from circdebt.keypaths import decimal_at
 from circdebt.scenario.schema import Scenario
-from circdebt.timeline import Timeline
 
 CHUNK = 2048
 
-#: KPIs a sweep reports for every point (and path).
+#: KPIs a sweep reports for every point (and path), from the KPI table
+#: (:mod:`circdebt.results.kpis`); per-kWh KPIs are for the last fiscal year.
 SWEEP_KPIS = ("cd_stock_end_bn_pkr", "cd_stock_peak_bn_pkr", "cd_flow_cumulative_bn_pkr",
-              "capacity_payments_total_bn_pkr", "capacity_charge_end_pkr_per_kwh",
-              "avg_tariff_end_pkr_per_kwh", "sez_cost_end_usc_per_kwh")
+              "capacity_payments_total_bn_pkr", "capacity_charge_pkr_per_kwh",
+              "avg_tariff_pkr_per_kwh", "sez_cost_usc_per_kwh")
 
 
 def parse_grid(text: str) -> tuple[str, list[float]]:
@@ -67,42 +64,19 @@ def check_grid(scenario: Scenario, grid: dict[str, Sequence[float]]) -> None:
             raise ValueError(f"--grid {key}: {exc}") from None
 
 
-def _take(exo: ExogenousPaths, rows: np.ndarray) -> ExogenousPaths:
-    return ExogenousPaths(exo.fx_pkr_per_usd[rows], exo.kibor[rows], exo.pk_cpi_index[rows],
-                          exo.us_cpi_index[rows], exo.gdp_bn_pkr_per_year[rows],
-                          {k: v[rows] for k, v in exo.fuel_index.items()}, exo.usd_fuels)
-
-
 def evaluate_rows(scenario: Scenario, points: pd.DataFrame, paths: int, seed: int,
                   start: int, stop: int) -> np.ndarray:
     """KPIs of rows ``start..stop`` of the points x paths axis. (rows, len(SWEEP_KPIS))
 
-    Row r is point r // paths on path r % paths. Top-level so worker processes can run it.
+    Row r is point r // paths on random path r % paths (with ``paths > 1``: every point
+    sees the same draws). Top-level so worker processes can run it.
     """
-    tl = Timeline(scenario.time.start, scenario.time.end)
     rows = np.arange(start, stop)
-    point, path = rows // paths, rows % paths
-    values: dict[str, Any] = {k: points[k].to_numpy()[point] for k in points.columns}
-    if paths > 1:
-        draws = sample_values(scenario.uncertainty, seed, 0, paths)
-        values = {k: v[path] for k, v in draws.items()} | values
-        exo = apply_shocks(build_exogenous(scenario.exogenous, tl, paths),
-                           scenario.exogenous.shocks, seed, 0, paths)
-        exo, weights = _take(exo, path), zone_draws(scenario, seed, 0, paths)[path]
-    else:
-        central = {k: np.full(len(rows), d.central) for k, d in scenario.uncertainty.items()}
-        values = central | values
-        exo, weights = None, None
-    view = with_values(scenario, values)
-    if exo is None:
-        exo = build_exogenous(view.exogenous, tl, len(rows))
-    traj = simulate(view, n_paths=len(rows), exo=exo, sez_weights=weights, detail=False)
-    _, _, a = annual_arrays(traj.series, [f"FY{y}" for y in tl.fiscal_year])
-    return np.column_stack([
-        a["cd_stock_bn_pkr"][:, -1], traj.series["cd_stock_bn_pkr"].max(axis=1),
-        a["cd_flow_bn_pkr"].sum(axis=1), a["capacity_payments_bn_pkr"].sum(axis=1),
-        a["capacity_charge_pkr_per_kwh"][:, -1], a["avg_tariff_pkr_per_kwh"][:, -1],
-        a["sez_total_usc_per_kwh"][:, -1]])
+    point = rows // paths
+    values = {k: points[k].to_numpy()[point] for k in points.columns}
+    batch = evaluate(scenario, Rows(len(rows), values, seed if paths > 1 else None,
+                                    rows % paths), Want(kpis=SWEEP_KPIS), chunk=len(rows))
+    return np.column_stack([batch.kpis[k] for k in SWEEP_KPIS])
 
 
 @dataclass

@@ -17,9 +17,9 @@ machine draws the same figure), and a footnote naming the scenario(s), the circd
 version and the source. Axis units come from ``data/variables.csv``.
 """
 
+from circdebt.charts.settlement import aging_chart
 from circdebt.charts.several import (
     DEFAULT_KPIS,
-    KPI_TITLES,
     compare_kpis_chart,
     compare_stock_chart,
 )
@@ -53,15 +53,20 @@ from circdebt.charts.style import (
     fy_year,
     new_figure,
     save,
-    unit_label,
 )
-from circdebt.charts.uncertainty import FAN_COLUMNS, TORNADO_COLUMNS, fan_chart, tornado_chart
+from circdebt.charts.uncertainty import (
+    FAN_COLUMNS,
+    TORNADO_COLUMNS,
+    fan_chart,
+    index_chart,
+    tornado_chart,
+)
 
 __all__ = [
     "CAUSE_STYLE", "CREDITOR_LABELS", "DARK_GREY", "DEFAULT_KPIS", "FAN_COLUMNS", "FORMATS",
-    "GREY", "KINDS", "KPI_TITLES", "LIGHT_GREY", "OKABE_ITO", "PALETTE", "RC", "SEZ_STYLE",
-    "SIZE", "STANDARD_KINDS", "TEXT", "TORNADO_COLUMNS", "capacity_chart", "chart_payloads",
-    "compare_kpis_chart", "compare_stock_chart", "fan_chart", "figure_bytes", "flows_chart",
-    "footnote_text", "fy_year", "new_figure", "payables_chart", "save", "sez_chart",
-    "standard_charts", "stock_chart", "tariff_chart", "tornado_chart", "unit_label",
+    "GREY", "KINDS", "LIGHT_GREY", "OKABE_ITO", "PALETTE", "RC", "SEZ_STYLE", "SIZE",
+    "STANDARD_KINDS", "TEXT", "TORNADO_COLUMNS", "aging_chart", "capacity_chart",
+    "chart_payloads", "compare_kpis_chart", "compare_stock_chart", "fan_chart", "figure_bytes",
+    "flows_chart", "footnote_text", "fy_year", "index_chart", "new_figure", "payables_chart",
+    "save", "sez_chart", "standard_charts", "stock_chart", "tariff_chart", "tornado_chart",
 ]

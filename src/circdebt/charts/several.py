@@ -15,30 +15,30 @@ from circdebt.charts.style import (
     PALETTE,
     RC,
     TEXT,
-    _decimals,
-    _fy_ticks,
-    _legend_right,
-    _need,
-    _thousands,
     footnote_text,
+    fy_ticks,
     fy_year,
+    legend_right,
+    need_columns,
     new_figure,
-    unit_label,
+    one_decimal,
+    thousands,
 )
-from circdebt.io.exports import column_unit
+from circdebt.results.kpis import KPIS
+from circdebt.units import axis_label, unit_of
 
 
 def compare_stock_chart(annual: pd.DataFrame, *, baseline: str | None = None) -> Figure:
     """Circular-debt paths of several scenarios (``Comparison.annual``: ``scenario``,
     ``fy``, ``cd_stock_bn_pkr``). The baseline is drawn in black. [Rs bn, 30 June]"""
-    _need(annual, ["scenario", "fy", "cd_stock_bn_pkr"])
+    need_columns(annual, ["scenario", "fy", "cd_stock_bn_pkr"])
     names = list(dict.fromkeys(annual["scenario"]))
     baseline = baseline if baseline in names else names[0]
     others = [n for n in names if n != baseline]
     with mpl.rc_context(RC):
         fig = new_figure(
             "Circular debt under each scenario",
-            f"{unit_label('cd_stock_bn_pkr')}, stock at the end of each fiscal year; "
+            f"{axis_label('cd_stock_bn_pkr')}, stock at the end of each fiscal year; "
             f"black: {baseline}",
             footnote_text(names), size=(10.0, 5.6))
         ax = fig.add_subplot()
@@ -53,27 +53,16 @@ def compare_stock_chart(annual: pd.DataFrame, *, baseline: str | None = None) ->
                     linewidth=2.8 if is_base else 1.8, marker="o", markersize=3.5,
                     label=n, gid=f"cd_stock:{n}", zorder=4 if is_base else 3)
         ax.axhline(0, color=DARK_GREY, linewidth=0.8)
-        _fy_ticks(ax, sorted(all_years))
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_ylabel(unit_label("cd_stock_bn_pkr"))
-        _legend_right(ax)
+        fy_ticks(ax, sorted(all_years))
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.set_ylabel(axis_label("cd_stock_bn_pkr"))
+        legend_right(ax)
     return fig
 
 
 #: The KPIs :func:`compare_kpis_chart` shows by default.
 DEFAULT_KPIS = ("cd_stock_end_bn_pkr", "cd_stock_end_pct_gdp", "cd_flow_avg_annual_bn_pkr",
                 "capacity_charge_pkr_per_kwh")
-KPI_TITLES = {
-    "cd_stock_end_bn_pkr": "Debt at the end", "cd_stock_end_pct_gdp": "Debt at the end",
-    "cd_stock_end_bn_usd": "Debt at the end", "cd_flow_cumulative_bn_pkr": "Total added",
-    "cd_flow_avg_annual_bn_pkr": "Added per year (average)",
-    "cd_stock_peak_bn_pkr": "Peak debt", "capacity_payments_total_bn_pkr":
-    "Capacity payments (total)", "capacity_charge_pkr_per_kwh": "Capacity charge",
-    "avg_tariff_pkr_per_kwh": "Average tariff", "tds_paid_total_bn_pkr": "Subsidy paid",
-    "lps_total_bn_pkr": "Late-payment surcharge", "unserved_energy_total_gwh":
-    "Unserved energy", "sez_cost_usc_per_kwh": "SEZ cost per kWh",
-    "sez_load_total_gwh": "SEZ grid load",
-}
 
 
 def compare_kpis_chart(
@@ -81,9 +70,7 @@ def compare_kpis_chart(
 ) -> Figure:
     """Headline numbers side by side, one panel per KPI, each bar labelled with its value
     and its difference from the baseline (``Comparison.kpis``)."""
-    from circdebt.analysis.compare import KPI_UNITS
-
-    _need(kpis, ["scenario", *which])
+    need_columns(kpis, ["scenario", *which])
     names = list(kpis["scenario"])
     baseline = baseline if baseline in names else names[0]
     fy = str(kpis["fy"].iloc[0]) if "fy" in kpis.columns else ""
@@ -120,10 +107,11 @@ def compare_kpis_chart(
             lo, hi = min(0.0, np.nanmin(values)), max(0.0, np.nanmax(values))
             span = hi - lo or 1.0
             ax.set_xlim(lo - (0.3 * span if lo < 0 else 0), hi + 0.42 * span)
-            ax.set_title(f"{KPI_TITLES.get(kpi, kpi)} [{KPI_UNITS.get(kpi, column_unit(kpi))}]",
-                         fontsize=9.5)
-            ax.xaxis.set_major_formatter(FuncFormatter(_thousands if decimals == 0
-                                                       else _decimals))
+            known = KPIS.get(kpi)
+            title = known.title(fy) if known else kpi
+            ax.set_title(f"{title} [{known.unit if known else unit_of(kpi)}]", fontsize=9.5)
+            ax.xaxis.set_major_formatter(FuncFormatter(thousands if decimals == 0
+                                                       else one_decimal))
         for ax in axes[n:]:
             ax.set_visible(False)
     return fig

@@ -19,23 +19,23 @@ from circdebt.charts.style import (
     PALETTE,
     RC,
     TEXT,
-    _annual,
-    _decimals,
-    _fy_ticks,
-    _legend_right,
-    _name,
-    _need,
-    _stack_legend,
-    _stacked_bars,
-    _thousands,
+    annual_of,
     footnote_text,
+    fy_ticks,
     fy_year,
+    legend_right,
+    name_of,
+    need_columns,
     new_figure,
-    unit_label,
+    one_decimal,
+    stack_legend,
+    stacked_bars,
+    thousands,
 )
-from circdebt.io.exports import column_unit
 from circdebt.model.sez import COMPONENTS
-from circdebt.results.tables import FLOW_COLUMNS, Result
+from circdebt.results.result import Result
+from circdebt.results.tables import FLOW_COLUMNS
+from circdebt.units import axis_label, unit_of
 
 #: Flow causes: (label, colour, hatch), in stacking order.
 CAUSE_STYLE: dict[str, tuple[str, str, str]] = {
@@ -99,9 +99,9 @@ def stock_chart(
         Historical actuals to overlay: ``fy`` (``"FY2020"`` or 2020), ``cd_stock_bn_pkr``
         and optionally ``source``. [Rs bn, stock at 30 June]
     """
-    annual = _annual(data)
-    _need(annual, ["cd_stock_bn_pkr"])
-    name = _name(data, scenario)
+    annual = annual_of(data)
+    need_columns(annual, ["cd_stock_bn_pkr"])
+    name = name_of(data, scenario)
     if monthly is None and isinstance(data, Result):
         monthly = data.monthly
     years = np.array([fy_year(f) for f in annual["fy"]])
@@ -114,7 +114,7 @@ def stock_chart(
     with mpl.rc_context(RC):
         fig = new_figure(
             "Circular debt of the power sector",
-            f"{unit_label('cd_stock_bn_pkr')}, stock at the end of each fiscal year (30 June)",
+            f"{axis_label('cd_stock_bn_pkr')}, stock at the end of each fiscal year (30 June)",
             footnote_text([name], note))
         ax = fig.add_subplot()
         left = float(years.min()) - 1.0
@@ -135,7 +135,7 @@ def stock_chart(
                 label=f"{name or 'scenario'} (projection)", gid="cd_stock")
         all_years = list(years)
         if history is not None and len(history):
-            _need(history, ["fy", "cd_stock_bn_pkr"])
+            need_columns(history, ["fy", "cd_stock_bn_pkr"])
             hy = np.array([fy_year(f) for f in history["fy"]])
             hv = history["cd_stock_bn_pkr"].to_numpy(float)
             ax.plot(hy, hv, color=TEXT, linewidth=1.8, linestyle="--", marker="s",
@@ -148,10 +148,10 @@ def stock_chart(
         ax.annotate(label, (years[last], stock[last]), xytext=(-8, 8),
                     textcoords="offset points", ha="right", va="bottom", fontsize=9,
                     fontweight="bold", color=PALETTE[0])
-        _fy_ticks(ax, range(min(all_years), max(all_years) + 1))
+        fy_ticks(ax, range(min(all_years), max(all_years) + 1))
         ax.set_xlim(min(left, min(all_years) - 1.0) - 0.15, max(all_years) + 0.4)
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_ylabel(unit_label("cd_stock_bn_pkr"))
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.set_ylabel(axis_label("cd_stock_bn_pkr"))
         ax.set_xlabel("fiscal year (July to June, named after the year it ends in)")
         ax.margins(y=0.14)
         low = min(0.0, float(np.nanmin(stock)))
@@ -167,30 +167,30 @@ def flows_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) -> 
     Causes that are zero in every year are left out. Bar heights are the ``flow_*``
     columns of the annual table. [Rs bn per FY]
     """
-    annual = _annual(data)
-    _need(annual, ["cd_flow_bn_pkr", *FLOW_COLUMNS])
-    name = _name(data, scenario)
+    annual = annual_of(data)
+    need_columns(annual, ["cd_flow_bn_pkr", *FLOW_COLUMNS])
+    name = name_of(data, scenario)
     years = np.array([fy_year(f) for f in annual["fy"]])
     series = {c: (annual[c].to_numpy(float), *CAUSE_STYLE[c]) for c in FLOW_COLUMNS
               if np.nanmax(np.abs(annual[c].to_numpy(float)), initial=0.0) > 1e-9}
     with mpl.rc_context(RC):
         fig = new_figure(
             "What adds to the circular debt, and what takes it away",
-            f"{unit_label('cd_flow_bn_pkr')} per fiscal year; above zero: causes that add to "
+            f"{axis_label('cd_flow_bn_pkr')} per fiscal year; above zero: causes that add to "
             "the debt, below zero: payments that reduce it. Line: net change in the stock.",
             footnote_text([name], "The causes add up to the net change in every month."),
             size=(10.0, 5.6))
         ax = fig.add_subplot()
-        _stacked_bars(ax, years, series)
+        stacked_bars(ax, years, series)
         ax.axhline(0, color=DARK_GREY, linewidth=0.9)
         ax.plot(years, annual["cd_flow_bn_pkr"].to_numpy(float), color=TEXT, linewidth=1.6,
                 marker="D", markersize=5.5, markerfacecolor="white", markeredgewidth=1.5,
                 label="net change in the debt", gid="cd_flow", zorder=5)
-        _fy_ticks(ax, years)
+        fy_ticks(ax, years)
         ax.margins(y=0.08)
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_ylabel(unit_label("cd_flow_bn_pkr") + " per year")
-        _legend_right(ax, *_stack_legend(ax, series, first=["net change in the debt"]))
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.set_ylabel(axis_label("cd_flow_bn_pkr") + " per year")
+        legend_right(ax, *stack_legend(ax, series, first=["net change in the debt"]))
     return fig
 
 
@@ -201,10 +201,10 @@ def capacity_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) 
     the right panel uses units sold as its stand-in: the same capacity payments spread
     over fewer units make a higher charge per kWh. [Rs bn; Rs/kWh; GWh]
     """
-    annual = _annual(data)
+    annual = annual_of(data)
     cols = ["capacity_payments_bn_pkr", "capacity_charge_pkr_per_kwh", "units_sold_gwh"]
-    _need(annual, cols)
-    name = _name(data, scenario)
+    need_columns(annual, cols)
+    name = name_of(data, scenario)
     years = np.array([fy_year(f) for f in annual["fy"]])
     pay = annual["capacity_payments_bn_pkr"].to_numpy(float)
     charge = annual["capacity_charge_pkr_per_kwh"].to_numpy(float)
@@ -220,11 +220,11 @@ def capacity_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) 
             size=(10.0, 5.0))
         left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
         bars = left.bar(years, pay, 0.68, color=PALETTE[0], label="capacity payments")
-        left.bar_label(bars, labels=[_thousands(v) for v in pay], fontsize=7, padding=2,
+        left.bar_label(bars, labels=[thousands(v) for v in pay], fontsize=7, padding=2,
                        color=DARK_GREY)
-        _fy_ticks(left, years)
-        left.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        left.set_ylabel(unit_label("capacity_payments_bn_pkr") + " per year")
+        fy_ticks(left, years)
+        left.yaxis.set_major_formatter(FuncFormatter(thousands))
+        left.set_ylabel(axis_label("capacity_payments_bn_pkr") + " per year")
         left.set_title("Capacity payments")
         right.plot(sold, charge, color=LIGHT_GREY, linewidth=0.9, linestyle=":", zorder=2)
         right.plot(sold, charge, linestyle="none", marker="o", markersize=7,
@@ -237,9 +237,9 @@ def capacity_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) 
                            color=DARK_GREY)
         right.margins(x=0.12, y=0.1)
         right.grid(True, axis="both")
-        right.xaxis.set_major_formatter(FuncFormatter(_thousands))
-        right.set_xlabel(f"units sold [{column_unit('units_sold_gwh')} per year]")
-        right.set_ylabel(unit_label("capacity_charge_pkr_per_kwh") + " sold")
+        right.xaxis.set_major_formatter(FuncFormatter(thousands))
+        right.set_xlabel(f"units sold [{unit_of('units_sold_gwh')} per year]")
+        right.set_ylabel(axis_label("capacity_charge_pkr_per_kwh") + " sold")
         right.set_title("Capacity charge vs units sold")
     return fig
 
@@ -250,9 +250,9 @@ def tariff_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) ->
     Top: both per kWh sold; bottom: tariff minus cost (negative: tariffs recover less
     than cost at the allowed losses, which adds to the debt). [Rs/kWh]
     """
-    annual = _annual(data)
-    _need(annual, ["avg_tariff_pkr_per_kwh", "cost_recovery_pkr_per_kwh"])
-    name = _name(data, scenario)
+    annual = annual_of(data)
+    need_columns(annual, ["avg_tariff_pkr_per_kwh", "cost_recovery_pkr_per_kwh"])
+    name = name_of(data, scenario)
     years = np.array([fy_year(f) for f in annual["fy"]])
     tariff = annual["avg_tariff_pkr_per_kwh"].to_numpy(float)
     cost = annual["cost_recovery_pkr_per_kwh"].to_numpy(float)
@@ -260,7 +260,7 @@ def tariff_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) ->
     with mpl.rc_context(RC):
         fig = new_figure(
             "Average tariff against the cost-recovery level",
-            f"{unit_label('avg_tariff_pkr_per_kwh')} sold, by fiscal year. Cost recovery: "
+            f"{axis_label('avg_tariff_pkr_per_kwh')} sold, by fiscal year. Cost recovery: "
             "the sector's cost at the allowed T&D losses per kWh sold.",
             footnote_text([name], "Tariff = what notified tariffs recover (billed + subsidy "
                           "due) per kWh sold."))
@@ -272,8 +272,8 @@ def tariff_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) ->
         top.fill_between(years, tariff, cost, where=cost > tariff, interpolate=True,
                          color=PALETTE[3], alpha=0.18, linewidth=0,
                          label="shortfall (adds to the debt)")
-        top.set_ylabel(unit_label("avg_tariff_pkr_per_kwh"))
-        top.yaxis.set_major_formatter(FuncFormatter(_decimals))
+        top.set_ylabel(axis_label("avg_tariff_pkr_per_kwh"))
+        top.yaxis.set_major_formatter(FuncFormatter(one_decimal))
         top.legend(loc="upper left")
         colours = [PALETTE[3] if g < 0 else PALETTE[2] for g in np.nan_to_num(gap)]
         bottom.bar(years, np.nan_to_num(gap), 0.6, color=colours, label="tariff minus cost")
@@ -283,18 +283,18 @@ def tariff_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) ->
             "+0.00", "0").replace("-0.00", "0")))
         lim = max(0.1, float(np.nanmax(np.abs(gap), initial=0.0)) * 1.25)
         bottom.set_ylim(-lim, lim)
-        _fy_ticks(bottom, years)
+        fy_ticks(bottom, years)
     return fig
 
 
 def payables_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) -> Figure:
     """Payables to power producers and other creditors, by creditor class, at each FY
     end (columns ``payables_<creditor>_bn_pkr``). [Rs bn]"""
-    annual = _annual(data)
+    annual = annual_of(data)
     cols = [c for c in annual.columns if c.startswith("payables_") and c != "payables_bn_pkr"]
     if not cols:
         raise ValueError("the table has no payables_<creditor>_bn_pkr columns")
-    name = _name(data, scenario)
+    name = name_of(data, scenario)
     years = np.array([fy_year(f) for f in annual["fy"]])
     series = {}
     for i, c in enumerate(cols):
@@ -308,19 +308,19 @@ def payables_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) 
     with mpl.rc_context(RC):
         fig = new_figure(
             "Who is owed: payables by creditor class",
-            f"{unit_label('payables_bn_pkr')}, unpaid dues of CPPA-G at the end of each "
+            f"{axis_label('payables_bn_pkr')}, unpaid dues of CPPA-G at the end of each "
             "fiscal year (30 June)",
             footnote_text([name], "Payables are the largest part of the circular debt; "
                           "GENCO fuel payables and PHL debt are not shown."))
         ax = fig.add_subplot()
-        containers = _stacked_bars(ax, years, series)
+        containers = stacked_bars(ax, years, series)
         if containers and len(years) <= 15:
-            ax.bar_label(containers[-1], labels=[_thousands(t) for t in total], fontsize=7.5,
+            ax.bar_label(containers[-1], labels=[thousands(t) for t in total], fontsize=7.5,
                          padding=2, color=DARK_GREY)
-        _fy_ticks(ax, years)
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_ylabel(unit_label("payables_bn_pkr"))
-        _legend_right(ax, *_stack_legend(ax, series))
+        fy_ticks(ax, years)
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.set_ylabel(axis_label("payables_bn_pkr"))
+        legend_right(ax, *stack_legend(ax, series))
     return fig
 
 
@@ -352,9 +352,9 @@ def sez_chart(
     fys
         Fiscal years to show (default: all).
     """
-    annual = _annual(data)
-    _need(annual, ["sez_total_usc_per_kwh", *(f"sez_{c}_usc_per_kwh" for c in COMPONENTS)])
-    name = _name(data, scenario)
+    annual = annual_of(data)
+    need_columns(annual, ["sez_total_usc_per_kwh", *(f"sez_{c}_usc_per_kwh" for c in COMPONENTS)])
+    name = name_of(data, scenario)
     if benchmarks is None and isinstance(data, Result):
         benchmarks = data.scenario.sez.benchmarks
     bench = _benchmark_rows(benchmarks or [])
@@ -369,7 +369,7 @@ def sez_chart(
     with mpl.rc_context(RC):
         fig = new_figure(
             "What a kWh costs a manufacturer in a Special Economic Zone",
-            f"{unit_label('sez_total_usc_per_kwh')}, average of each fiscal year, by "
+            f"{axis_label('sez_total_usc_per_kwh')}, average of each fiscal year, by "
             "component; below zero: components that lower the bill"
             + ("; dashed: industrial tariffs elsewhere" if bench else ""),
             footnote_text([name], "Components add up to the total." + (
@@ -378,7 +378,7 @@ def sez_chart(
                 if bench else "")),
             size=(10.0, 5.6))
         ax = fig.add_subplot()
-        _stacked_bars(ax, years, series)
+        stacked_bars(ax, years, series)
         ax.axhline(0, color=DARK_GREY, linewidth=0.9)
         ax.plot(years, total, linestyle="none", marker="D", markersize=5.5,
                 markerfacecolor="white", markeredgewidth=1.5, color=TEXT, label="total",
@@ -390,13 +390,13 @@ def sez_chart(
                 ax.annotate(f"{t:.1f}", (x, top), xytext=(0, 3), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8, fontweight="bold",
                             color=TEXT)
-        _fy_ticks(ax, years)
-        ax.yaxis.set_major_formatter(FuncFormatter(_decimals))
-        ax.set_ylabel(unit_label("sez_total_usc_per_kwh"))
+        fy_ticks(ax, years)
+        ax.yaxis.set_major_formatter(FuncFormatter(one_decimal))
+        ax.set_ylabel(axis_label("sez_total_usc_per_kwh"))
         ax.margins(y=0.08)
         if bench:
             _benchmark_lines(ax, years, bench)
-        _legend_right(ax, *_stack_legend(ax, series, first=["total"]))
+        legend_right(ax, *stack_legend(ax, series, first=["total"]))
     return fig
 
 

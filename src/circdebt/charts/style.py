@@ -18,9 +18,9 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from circdebt import __version__
-from circdebt.io.exports import column_unit
-from circdebt.results.tables import Result
+from circdebt.results.result import Result
+from circdebt.timeline import parse_fy
+from circdebt.version import __version__
 
 # --------------------------------------------------------------------------- style
 
@@ -72,29 +72,22 @@ RC: dict[str, Any] = {
 SIZE = (9.0, 5.2)
 
 
-def unit_label(column: str) -> str:
-    """The unit of an output column as an axis label (``data/variables.csv``)."""
-    unit = column_unit(column)
-    return {"Rs bn": "Rs billion", "USc/kWh": "US cents per kWh", "Rs/kWh": "Rs per kWh",
-            "USD bn": "US$ billion"}.get(unit, unit)
-
-
-def _thousands(value: float, _pos: Any = None) -> str:
+def thousands(value: float, _pos: Any = None) -> str:
     text = f"{value:,.0f}"
     return "0" if text == "-0" else text
 
 
-def _decimals(value: float, _pos: Any = None) -> str:
+def one_decimal(value: float, _pos: Any = None) -> str:
     text = f"{value:,.1f}".removesuffix(".0")
     return "0" if text == "-0" else text
 
 
 def fy_year(fy: Any) -> int:
     """``"FY2030"`` (or ``2030``) -> 2030, the calendar year the fiscal year ends in."""
-    return int(str(fy).strip().upper().removeprefix("FY"))
+    return fy if isinstance(fy, int) else parse_fy(str(fy).strip())
 
 
-def _fy_ticks(ax: Any, years: Sequence[int]) -> None:
+def fy_ticks(ax: Any, years: Sequence[int]) -> None:
     years = list(years)
     step = max(1, int(np.ceil(len(years) / 12)))
     ax.xaxis.set_major_locator(FixedLocator([float(y) for y in years[::step]]))
@@ -143,33 +136,33 @@ def new_figure(
 # --------------------------------------------------------------------------- inputs
 
 
-def _annual(data: Result | pd.DataFrame) -> pd.DataFrame:
+def annual_of(data: Result | pd.DataFrame) -> pd.DataFrame:
     annual = data.annual if isinstance(data, Result) else data
     if "fy" not in annual.columns:
         raise ValueError("the table has no 'fy' column; pass Result.annual or annual.csv")
     return annual
 
 
-def _name(data: Result | pd.DataFrame, scenario: str | None) -> str:
+def name_of(data: Result | pd.DataFrame, scenario: str | None) -> str:
     if scenario is not None:
         return scenario
     return data.scenario.name if isinstance(data, Result) else ""
 
 
-def _need(table: pd.DataFrame, columns: Iterable[str]) -> None:
+def need_columns(table: pd.DataFrame, columns: Iterable[str]) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"the table lacks column(s) {', '.join(missing)}")
 
 
-def _legend_right(ax: Any, handles: Sequence[Any] | None = None,
+def legend_right(ax: Any, handles: Sequence[Any] | None = None,
                   labels: Sequence[str] | None = None, **kw: Any) -> None:
     args = [] if handles is None else [handles, labels]
     ax.legend(*args, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
               handlelength=1.4, **kw)
 
 
-def _stacked_bars(ax: Any, x: np.ndarray, series: Mapping[str, tuple[np.ndarray, str, str, str]],
+def stacked_bars(ax: Any, x: np.ndarray, series: Mapping[str, tuple[np.ndarray, str, str, str]],
                   width: float = 0.72) -> list[Any]:
     """Bars stacked upward for positive values and downward for negative ones.
 
@@ -190,7 +183,7 @@ def _stacked_bars(ax: Any, x: np.ndarray, series: Mapping[str, tuple[np.ndarray,
     return containers
 
 
-def _stack_legend(ax: Any, series: Mapping[str, tuple[np.ndarray, str, str, str]],
+def stack_legend(ax: Any, series: Mapping[str, tuple[np.ndarray, str, str, str]],
                   first: Sequence[str] = ()) -> tuple[list[Any], list[str]]:
     """Legend entries in the order a reader sees a stacked bar: ``first``, then the
     parts above zero from the top down, then those below zero from zero down (a part is
@@ -234,7 +227,7 @@ def save(
     """Write ``fig`` as ``path`` with each format's suffix (``path``'s own suffix is
     replaced), each file to a temporary name first and then renamed into place.
     Returns the paths written. [dpi: dots per inch of the PNG]"""
-    from circdebt.io.files import atomic_write_bytes
+    from circdebt.io import atomic_write_bytes
 
     path = Path(path)
     stem = path.with_suffix("") if path.suffix.lstrip(".") in FORMATS else path

@@ -12,21 +12,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from circdebt.charts.several import KPI_TITLES
 from circdebt.charts.style import (
     DARK_GREY,
     PALETTE,
     RC,
     TEXT,
-    _decimals,
-    _fy_ticks,
-    _need,
-    _thousands,
     footnote_text,
+    fy_ticks,
     fy_year,
+    need_columns,
     new_figure,
-    unit_label,
+    one_decimal,
+    thousands,
 )
+from circdebt.units import axis_label, variables
 
 #: Columns a fan chart needs, one row per fiscal year (or month).
 FAN_COLUMNS = ("p5", "p25", "p50", "p75", "p95")
@@ -54,7 +53,7 @@ def fan_chart(
     paths
         Number of Monte Carlo paths, for the footnote.
     """
-    _need(percentiles, FAN_COLUMNS)
+    need_columns(percentiles, FAN_COLUMNS)
     if "variable" in percentiles.columns:
         percentiles = percentiles[percentiles["variable"] == variable]
         if percentiles.empty:
@@ -72,8 +71,8 @@ def fan_chart(
     note = f"{paths:,} Monte Carlo paths." if paths else "Monte Carlo paths."
     with mpl.rc_context(RC):
         fig = new_figure(
-            title or f"Uncertainty: {KPI_TITLES.get(variable, _describe(variable))}",
-            f"{unit_label(variable)}; bands: 5th-95th and 25th-75th percentiles across "
+            title or f"Uncertainty: {_describe(variable)}",
+            f"{axis_label(variable)}; bands: 5th-95th and 25th-75th percentiles across "
             "paths, line: median", footnote_text([scenario], note))
         ax = fig.add_subplot()
         ax.fill_between(x, p["p5"], p["p95"], color=PALETTE[0], alpha=0.18, linewidth=0,
@@ -86,20 +85,18 @@ def fan_chart(
                     linestyle="--", label="deterministic run", gid="central")
         if monthly:
             years = sorted({int(np.floor(v + 0.5)) for v in x})
-            _fy_ticks(ax, years)
+            fy_ticks(ax, years)
         else:
-            _fy_ticks(ax, x.astype(int))
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands if np.nanmax(np.abs(p["p95"]),
+            fy_ticks(ax, x.astype(int))
+        ax.yaxis.set_major_formatter(FuncFormatter(thousands if np.nanmax(np.abs(p["p95"]),
                                                                            initial=0) >= 100
-                                                   else _decimals))
-        ax.set_ylabel(unit_label(variable))
+                                                   else one_decimal))
+        ax.set_ylabel(axis_label(variable))
         ax.legend(loc="upper left")
     return fig
 
 
 def _describe(column: str) -> str:
-    from circdebt.results.tables import variables
-
     known = variables().get(column)
     return known.description.split(":")[0] if known else column
 
@@ -134,7 +131,7 @@ def tornado_chart(
     Bars are sorted by swing, widest on top; at most ``max_bars`` are drawn.
     """
     sensitivity = _tornado_columns(sensitivity)
-    _need(sensitivity, TORNADO_COLUMNS)
+    need_columns(sensitivity, TORNADO_COLUMNS)
     if baseline_value is None:
         if "kpi_base" not in sensitivity.columns:
             raise ValueError("give baseline_value (or a 'kpi_base' column)")
@@ -149,7 +146,7 @@ def tornado_chart(
     with mpl.rc_context(RC):
         fig = new_figure(
             title or f"What moves the result most: {_describe(variable)}",
-            f"{unit_label(variable)}; each bar: the result with one input at its low (blue) "
+            f"{axis_label(variable)}; each bar: the result with one input at its low (blue) "
             f"or high (orange) value, the others central. Centre line: {baseline_value:,.0f}",
             footnote_text([scenario]), size=(10.0, max(3.8, height)))
         ax = fig.add_subplot()
@@ -165,8 +162,8 @@ def tornado_chart(
         ax.set_yticks(y, [str(p) for p in table["parameter"]])
         ax.grid(True, axis="x")
         ax.grid(False, axis="y")
-        ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.set_xlabel(unit_label(variable))
+        ax.xaxis.set_major_formatter(FuncFormatter(thousands))
+        ax.set_xlabel(axis_label(variable))
         span = max(np.nanmax(np.abs(np.r_[low, high] - baseline_value), initial=0.0), 1e-9)
         ax.set_xlim(baseline_value - 1.25 * span, baseline_value + 1.25 * span)
         ax.legend(loc="lower right")
@@ -180,3 +177,33 @@ def _tornado_columns(table: pd.DataFrame) -> pd.DataFrame:
         if f"{side}_label" not in renamed.columns and side in renamed.columns:
             renamed[f"{side}_label"] = [f"{v:g}" for v in renamed[side]]
     return renamed
+
+
+def index_chart(table: pd.DataFrame, method: str, kpi: str, scenario: str = "") -> Figure:
+    """Horizontal bars of Morris mu* or Sobol total and first-order indices, with their
+    95% intervals (``table``: the rows of one KPI of
+    :func:`circdebt.analysis.sensitivity.global_sensitivity`)."""
+    with mpl.rc_context(RC):
+        fig = new_figure(
+            f"What moves {kpi}", f"{method.capitalize()} indices, 95% intervals; "
+            "hatched where the interval reaches zero",
+            footnote_text([scenario], "Sensitivity analysis with SALib."),
+            size=(8.0, 1.6 + 0.35 * len(table)))
+        ax = fig.add_subplot()
+        rows = table.iloc[::-1]
+        y = np.arange(len(rows))
+        if method == "morris":
+            ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color=PALETTE[0],
+                    hatch=["//" if c else "" for c in rows["interval_crosses_zero"]])
+            unit = axis_label(kpi.partition("@")[0])
+            ax.set_xlabel(f"mu* (mean absolute elementary effect) [{unit}]")
+        else:
+            hatch = ["//" if c else "" for c in rows["interval_crosses_zero"]]
+            ax.barh(y + 0.2, rows["ST"], height=0.4, xerr=rows["ST_conf"], label="total",
+                    color=PALETTE[0], hatch=hatch)
+            ax.barh(y - 0.2, rows["S1"], height=0.4, xerr=rows["S1_conf"], label="first order",
+                    color=PALETTE[1], hatch=hatch)
+            ax.set_xlabel("share of output variance")
+            ax.legend(frameon=False, loc="lower right")
+        ax.set_yticks(y, rows["parameter"])
+    return fig

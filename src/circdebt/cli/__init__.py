@@ -1,5 +1,1 @@
-"""The ``circdebt`` command line."""
-
-from circdebt.cli.app import app, main
-
-__all__ = ["app", "main"]
+"""The ``circdebt`` command line (:mod:`circdebt.cli.app`)."""

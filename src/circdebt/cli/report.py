@@ -1,27 +1,19 @@
-"""The ``chart`` and ``report`` commands (registered on :data:`circdebt.cli.app`).
+"""Commands that draw: ``chart`` (from a run's saved outputs) and ``report``.
 
-Kept apart from :mod:`circdebt.cli.app` so that it stays small; the same conventions apply
-(messages on stderr, exit 2 for bad input, the last line says where the files are).
 matplotlib is imported only when a command draws.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-import circdebt
-from circdebt.cli.app import DebugOption, _check_fys, _handle_errors, _interactive, _say, app
-from circdebt.errors import Problem, ScenarioError, display_path
-from circdebt.io import files as io
-
-if TYPE_CHECKING:
-    from circdebt.results.tables import Result
+from circdebt.cli.common import DebugOption, bad, check_fys, handle_errors, say, status
+from circdebt.errors import OutputError, Problem, ScenarioError, display_path
+from circdebt.version import __version__
 
 
 class ChartKind(enum.StrEnum):
@@ -44,30 +36,6 @@ class PdfEngine(enum.StrEnum):
     matplotlib = "matplotlib"
 
 
-@contextlib.contextmanager
-def _status(text: str, quiet: bool = False) -> Iterator[None]:
-    """A spinner on stderr while something slow runs (on a terminal only)."""
-    if not _interactive(quiet):
-        yield
-        return
-    from rich.console import Console
-
-    with Console(stderr=True).status(text):
-        yield
-
-
-def chart_files(result: Result, formats: tuple[str, ...] = ("png", "svg", "pdf"),
-                dpi: int = 200, quiet: bool = False) -> dict[str, bytes]:
-    """The standard chart set of a run as files for :func:`io.write_output_set` (the
-    stock chart with the packaged history of the debt as actuals)."""
-    from circdebt import charts
-    from circdebt.report import cd_stock_history
-
-    with _status("drawing charts…", quiet):
-        figures = charts.standard_charts(result, history=cd_stock_history())
-        return charts.chart_payloads(figures, formats, dpi)
-
-
 def _formats(text: str) -> tuple[str, ...]:
     from circdebt.charts import FORMATS
 
@@ -80,8 +48,7 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-@app.command("chart")
-def chart_cmd(
+def chart(
     result_dir: Annotated[Path, typer.Argument(
         help="Output folder of 'circdebt run'.", metavar="RESULT_DIR")],
     kind: Annotated[list[ChartKind] | None, typer.Option(
@@ -110,7 +77,9 @@ def chart_cmd(
         circdebt run scenarios/baseline.toml --out out/base
         circdebt chart out/base --kind stock --kind flows --format png
     """
-    with _handle_errors(debug):
+    from circdebt import io
+
+    with handle_errors(debug):
         from circdebt import charts
         from circdebt.io import exports
         from circdebt.report import cd_stock_history
@@ -131,7 +100,7 @@ def chart_cmd(
         benchmarks = meta.get("scenario", {}).get("sez", {}).get("benchmarks", [])
         kinds = [k.value for k in (kind or [ChartKind.all])]
         kinds = list(charts.STANDARD_KINDS) if "all" in kinds else list(dict.fromkeys(kinds))
-        with _status("drawing charts…"):
+        with status("drawing charts…"):
             try:
                 figures = charts.standard_charts(annual, scenario=name, monthly=monthly,
                                                  benchmarks=benchmarks, kinds=kinds,
@@ -144,14 +113,13 @@ def chart_cmd(
         target = out if out is not None else result_dir
         if target.resolve() != result_dir.resolve():
             payloads["run.json"] = io.run_json_text({
-                "circdebt_version": circdebt.__version__, "command": "chart",
+                "circdebt_version": __version__, "command": "chart",
                 "source": str(result_dir), "scenario_name": name})
         written = io.write_output_set(target, payloads)
-        _say(f"charts in {display_path(target)}/ ({', '.join(p.name for p in written)})")
+        say(f"charts in {display_path(target)}/ ({', '.join(p.name for p in written)})")
 
 
-@app.command("report")
-def report_cmd(
+def report(
     scenarios: Annotated[list[Path], typer.Argument(
         help="Scenario TOML files.", metavar="SCENARIO")],
     baseline: Annotated[Path | None, typer.Option(
@@ -186,16 +154,18 @@ def report_cmd(
     \b
         circdebt report scenarios/baseline.toml scenarios/reform-package.toml -o report.html --pdf
     """
-    with _handle_errors(debug):
+    import circdebt
+    from circdebt import io
+
+    with handle_errors(debug):
         from circdebt import report as report_mod
 
-        _check_fys("--fy", fy)
+        check_fys("--fy", fy)
         base_index = 0
         if baseline is not None:
             matches = [i for i, p in enumerate(scenarios) if p.resolve() == baseline.resolve()]
             if not matches:
-                raise ScenarioError([Problem(str(baseline), "--baseline",
-                                             "one of the scenarios in the report")])
+                raise bad("--baseline", "one of the scenarios in the report", str(baseline))
             base_index = matches[0]
         loaded = [circdebt.load_scenario(p) for p in scenarios]
         if output is None:
@@ -205,12 +175,12 @@ def report_cmd(
         inputs = {f.resolve() for p in scenarios for f in io.scenario_files(p)}
         for target in [output, *([pdf_path] if pdf else [])]:
             if target.resolve() in inputs:
-                raise io.OutputError(f"{display_path(target)}: is an input of this report "
+                raise OutputError(f"{display_path(target)}: is an input of this report "
                                      "and would be overwritten; choose another --output")
             if target.is_dir():
-                raise io.OutputError(f"{display_path(target)}: is a folder; give a file name")
+                raise OutputError(f"{display_path(target)}: is a folder; give a file name")
         replaced = [p.name for p in (output, pdf_path) if p.is_file() and (p == output or pdf)]
-        with _status("running the scenarios and drawing the report…"):
+        with status("running the scenarios and drawing the report…"):
             results = [circdebt.run(s) for s in loaded]
             try:
                 report = report_mod.build_report(results, base_index, fy=fy,
@@ -228,18 +198,22 @@ def report_cmd(
         notes = [f"PDF by {engine}"] if engine else []
         if replaced:
             notes.append(f"replaced the earlier {' and '.join(replaced)}")
-        _say(f"report in {what}" + (f" ({'; '.join(notes)})" if notes else ""))
+        say(f"report in {what}" + (f" ({'; '.join(notes)})" if notes else ""))
 
 
 def _write_pdf(report_mod: Any, report: Any, html_path: Path, pdf_path: Path,
                engine: PdfEngine) -> str:
     """Write the PDF with the chosen engine; return the engine's name."""
-    chromium = report_mod.find_chromium() if engine is not PdfEngine.matplotlib else None
+    from circdebt.io.chromium import find_chromium, html_to_pdf_chromium
+
+    chromium = find_chromium() if engine is not PdfEngine.matplotlib else None
     if engine is PdfEngine.chromium and chromium is None:
         raise ScenarioError([Problem("--pdf-engine", "", "a Chromium or Chrome executable on "
                                      "PATH (or in CIRCDEBT_CHROMIUM)", "none")])
     if chromium is not None:
-        report_mod.html_to_pdf_chromium(html_path, pdf_path, chromium)
+        html_to_pdf_chromium(html_path, pdf_path, chromium)
         return f"headless Chromium ({Path(chromium).name})"
-    io.atomic_write_bytes(pdf_path, report_mod.to_pdf(report))
+    from circdebt.io.writing import atomic_write_bytes
+
+    atomic_write_bytes(pdf_path, report_mod.to_pdf(report))
     return "matplotlib"

@@ -1,4 +1,4 @@
-"""Event-driven settlement of the payment chain (SimPy): a second engine (issue 8).
+"""Event-driven settlement of the payment chain (SimPy): the second engine (docs/events.md).
 
 The vectorised engine treats a month's cash as one pool. Here the same money moves day
 by day, invoice by invoice, in a discrete-event simulation (SimPy; Matloff 2008,
@@ -14,43 +14,106 @@ by day, invoice by invoice, in a discrete-event simulation (SimPy; Matloff 2008,
 - late-payment surcharge accrues daily on each invoice once it is ``grace_days`` past
   due, and is invoiced at month end.
 
-What is billed, collected, subsidised and invoiced each month comes from the
-vectorised engine's run of the same scenario (one path), so the two engines differ only
-in timing: of payments, and therefore of LPS. With a flat collection profile, payment
-runs at month end and no grace, the event engine reproduces the monthly engine.
+CPPA-G's cash and the ring-fenced revolving account are SimPy ``Container`` levels; the
+order of things within a day is a SimPy event priority (:class:`Stage`). What is billed,
+collected, subsidised and invoiced each month comes from the vectorised engine's run of
+the same compiled inputs (one path), so the two engines differ only in timing: of
+payments, and therefore of LPS. With a flat collection profile, payment runs at month
+end and no grace, the event engine reproduces the monthly engine.
 
 Working units: days (time 0 = the first day of the first month), Rs bn.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import simpy
+from simpy.events import Event
 
-from circdebt.engine.levers import NET_METERING, base_levers
-from circdebt.engine.loop import Trajectories, simulate
-from circdebt.engine.policies import apply_policies
-from circdebt.model import debt, settlement
-from circdebt.model.exogenous import build_exogenous
-from circdebt.results.tables import RATIOS, Result, annual_table, monthly_table
-from circdebt.scenario.schema import Scenario
+from circdebt.engine.compile import Inputs
+from circdebt.engine.record import Trajectories
+from circdebt.model.cash import AllocationRule, allocate_by_rule
 
 #: Age buckets of payables, in days since the invoice was issued.
 AGE_BUCKETS = ((0, 30, "0-30"), (31, 90, "31-90"), (91, 180, "91-180"),
                (181, 365, "181-365"), (366, np.inf, ">365"))
-_EDGES = np.array([31, 91, 181, 366])
+AGE_EDGES = np.array([31, 91, 181, 366])
 BUCKET_NAMES = [b[2] for b in AGE_BUCKETS]
-
-# order of things within a day (fractions of a day)
-_ONE_OFFS, _COLLECT, _ACCRUE, _RELEASE, _INVOICE, _PAY, _RECORD = (
-    0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+#: Days in an average month, for dating opening payables.
+DAYS_PER_MONTH = 30.4
 
 
-class _Book:
+class Stage(enum.IntEnum):
+    """The order of things within a day: SimPy processes events of one time by priority.
+
+    (SimPy itself uses 0 and 1, for process starts and ordinary events; ours follow.)
+    """
+
+    ONE_OFFS = 10
+    COLLECT = 11
+    ACCRUE = 12
+    RELEASE = 13
+    INVOICE = 14
+    PAY = 15
+    RECORD = 16
+
+
+class At(simpy.Timeout):
+    """A timeout to day ``time`` at ``stage`` of that day (a SimPy ``Timeout`` scheduled
+    with the stage as its priority, as ``Environment.schedule`` allows)."""
+
+    def __init__(self, env: simpy.Environment, time: float, stage: Stage):
+        delay = max(time - env.now, 0.0)
+        # as simpy.Timeout.__init__, with the stage as the event's priority
+        self.env = env
+        self.callbacks = []
+        self._value = None
+        self._delay = delay
+        self._ok = True
+        env.schedule(self, int(stage), delay)
+
+
+class CashPool:
+    """CPPA-G's cash: a SimPy ``Container`` level, and an overdraft where outflows (the
+    distribution margin on a month of small collections) exceed it. Balance = level -
+    overdraft; deposits repay the overdraft first."""
+
+    def __init__(self, env: simpy.Environment):
+        self.level = simpy.Container(env, capacity=float("inf"), init=0.0)
+        self.overdraft = 0.0
+
+    @property
+    def balance(self) -> float:
+        return float(self.level.level) - self.overdraft
+
+    def deposit(self, amount: float) -> None:
+        if amount > 0:
+            repay = min(amount, self.overdraft)
+            self.overdraft -= repay
+            if amount - repay > 0:
+                self.level.put(amount - repay)
+        elif amount < 0:
+            take = min(-amount, float(self.level.level))
+            if take > 0:
+                self.level.get(take)
+            self.overdraft += -amount - take
+
+    def pay(self, amount: float) -> None:
+        """Pay out ``amount`` (never more than the level)."""
+        take = min(amount, float(self.level.level))
+        if take > 0:
+            self.level.get(take)
+
+
+class InvoiceBook:
     """Open invoices as growing arrays (issue order = index order)."""
+
+    FIELDS = ("creditor", "energy", "issued", "due", "lps_from", "amount", "remaining",
+              "claim")
 
     def __init__(self, capacity: int):
         self.creditor = np.zeros(capacity, int)
@@ -68,8 +131,7 @@ class _Book:
         if amount == 0:
             return
         if self.n == len(self.amount):
-            for name in ("creditor", "energy", "issued", "due", "lps_from", "amount",
-                         "remaining", "claim"):
+            for name in self.FIELDS:
                 arr = getattr(self, name)
                 setattr(self, name, np.concatenate([arr, np.zeros_like(arr)]))
         i = self.n
@@ -97,60 +159,62 @@ class _Book:
 
 
 @dataclass
-class EventsResult:
-    """The event engine's run: the monthly/annual contract plus what only it can tell."""
+class ChainRecords:
+    """What the payment chain records at each month end (creditors k, age buckets b)."""
 
-    result: Result  # monthly and annual tables, with LPS, payables and stock from events
-    aging: pd.DataFrame  # month, creditor, bucket, payables_bn_pkr
-    lps_by_age: pd.DataFrame  # month, creditor, bucket, lps_bn_pkr
-    dpo: pd.DataFrame  # month, creditor, days_payables_outstanding
-    releases: pd.DataFrame  # day, date, subsidy_released_bn_pkr
-    deposits_bn_pkr: float
-    paid_bn_pkr: float
+    payables: np.ndarray  # (T, k) [Rs bn]
+    lps: np.ndarray  # (T, k) [Rs bn]
+    pool: np.ndarray  # (T,) CPPA-G's cash [Rs bn]
+    account: np.ndarray  # (T,) the revolving account [Rs bn]
+    aging: np.ndarray  # (T, k, b) payables by age [Rs bn]
+    lps_age: np.ndarray  # (T, k, b) LPS accrued by age of the invoice [Rs bn]
+    dpo: np.ndarray  # (T, k) days payables outstanding [days]
 
-    @property
-    def monthly(self) -> pd.DataFrame:
-        return self.result.monthly
+    @classmethod
+    def empty(cls, months: int, creditors: int) -> ChainRecords:
+        b = len(AGE_BUCKETS)
+        return cls(np.zeros((months, creditors)), np.zeros((months, creditors)),
+                   np.zeros(months), np.zeros(months), np.zeros((months, creditors, b)),
+                   np.zeros((months, creditors, b)), np.zeros((months, creditors)))
 
-    @property
-    def annual(self) -> pd.DataFrame:
-        return self.result.annual
+
+def collection_profile(weights: np.ndarray, days: int) -> np.ndarray:
+    """Shares of a month's collections arriving on each of its ``days`` days: the given
+    day weights (missing days at their mean), normalised; flat if none. [1], (days,)."""
+    w = np.asarray(weights[:days], float)
+    if w.size < days:
+        fill = w.mean() if w.size else 1.0
+        w = np.concatenate([w, np.full(days - w.size, fill)])
+    total = w.sum()
+    return w / total if total > 0 else np.full(days, 1.0 / days)
 
 
 class PaymentChain:
-    """The processes of the payment chain over one deterministic path."""
+    """The processes of the payment chain over one deterministic path (path 0)."""
 
-    def __init__(self, scenario: Scenario, traj: Trajectories):
-        s = scenario
-        self.s, self.traj = s, traj
-        self.tl = tl = traj.timeline
-        self.ev = s.settlement.events
-        self.creditors = traj.creditor_names
-        self.K = len(self.creditors)
+    def __init__(self, inputs: Inputs, traj: Trajectories):
+        self.x, self.traj = inputs, traj
+        self.tl = tl = inputs.timeline
+        self.ev = inputs.events
+        self.K = inputs.creditors.n
         self.days = (tl.hours / 24).astype(int)
         self.month_start = np.concatenate([[0], np.cumsum(self.days)[:-1]])
-        self.lv = apply_policies(base_levers(s, tl), s, tl)
-        self.kibor = build_exogenous(s.exogenous, tl, 1).kibor[0]
-        self.spread, self.accrues = debt.lps_terms(s.debt.lps, self.creditors)
-        self.grace = np.array([self.ev.grace_days_by_creditor.get(c, self.ev.grace_days)
-                               for c in self.creditors], float)
-        self.book = _Book(64 + tl.n_months * self.K * 3)
-        self.pool = 0.0
-        self.account = 0.0
+        self.kibor = inputs.exo.kibor[0]
+        self.spread = np.asarray(inputs.creditors.lps_spread)
+        self.accrues = inputs.creditors.lps_accrues
+        plan = inputs.allocation
+        self.rule, self.priority = plan.rule, plan.priority
+        self.revolving_in, self.revolving_share = plan.revolving_in, plan.revolving_share
+        self.revolving_col = plan.revolving_col
+        self.env = simpy.Environment()
+        self.pool = CashPool(self.env)
+        self.account = simpy.Container(self.env, capacity=float("inf"), init=0.0)
+        self.book = InvoiceBook(64 + tl.n_months * self.K * 3)
         self.lps_pending = np.zeros(self.K)
         self.lps_bucket = np.zeros((self.K, len(AGE_BUCKETS)))
         self.subsidy_held = 0.0
         self.deposits = self.paid = 0.0
-        plan = settlement.allocation_plan(s.settlement, self.creditors, NET_METERING)
-        self.rule, self.priority = plan.rule, plan.priority
-        self.revolving_in, self.revolving_share = plan.revolving_in, plan.revolving_share
-        self.revolving_col = plan.revolving_col
-        self.records: dict[str, np.ndarray] = {
-            "payables": np.zeros((tl.n_months, self.K)), "lps": np.zeros((tl.n_months, self.K)),
-            "pool": np.zeros(tl.n_months), "account": np.zeros(tl.n_months),
-            "aging": np.zeros((tl.n_months, self.K, len(AGE_BUCKETS))),
-            "lps_age": np.zeros((tl.n_months, self.K, len(AGE_BUCKETS))),
-            "dpo": np.zeros((tl.n_months, self.K))}
+        self.records = ChainRecords.empty(tl.n_months, self.K)
         self.releases: list[tuple[float, str, float]] = []
         self._opening_payables()
 
@@ -158,52 +222,46 @@ class PaymentChain:
     def _opening_payables(self) -> None:
         """Payables at the start, taken as issued evenly over the previous months."""
         months = self.ev.initial_payables_age_months
-        for name, amount in self.s.initial.payables_bn_pkr.items():
-            k = self.creditors.index(name)
+        for k, amount in enumerate(self.x.initial.payables_bn[0]):
+            if amount == 0:
+                continue
             for j in range(months):
-                issued = -30.4 * (months - j) + 30.4 - 1  # month ends before the start
-                self.book.add(k, amount / months, issued, issued, issued)
-
-    def _profile(self, m: int) -> np.ndarray:
-        days = self.days[m]
-        weights = np.array(self.ev.collection_profile[:days], float)
-        if weights.size < days:
-            fill = weights.mean() if weights.size else 1.0
-            weights = np.concatenate([weights, np.full(days - weights.size, fill)])
-        total = weights.sum()
-        return weights / total if total > 0 else np.full(days, 1.0 / days)
+                # the ends of the months before the start
+                issued = -DAYS_PER_MONTH * (months - j) + DAYS_PER_MONTH - 1
+                self.book.add(k, float(amount) / months, issued, issued, issued)
 
     def _deposit(self, amount: float) -> None:
-        self.pool += amount
+        self.pool.deposit(amount)
+        self.deposits += amount
+
+    def _to_account(self, amount: float) -> None:
+        if amount > 0:
+            self.account.put(amount)
         self.deposits += amount
 
     # ------------------------------------------------------------------ processes
     def run(self) -> None:
-        env = simpy.Environment()
-        env.process(self._months(env))
-        env.process(self._daily(env))
-        env.run()
+        self.env.process(self._months())
+        self.env.process(self._daily())
+        self.env.run()
 
-    def _wait_until(self, env: simpy.Environment, time: float):
-        return env.timeout(max(time - env.now, 0.0))
-
-    def _daily(self, env: simpy.Environment):
+    def _daily(self) -> Generator[Event, None, None]:
         """DISCO collections (and the revolving account's share) and daily LPS accrual."""
         series = self.traj.series
         for m in range(self.tl.n_months):
+            collected = float(series["collected_bn_pkr"][0, m])
             disco_cash = float(series["collected_bn_pkr"][0, m]
                                - series["distribution_margin_bn_pkr"][0, m])
-            to_account = self.revolving_in * float(series["collected_bn_pkr"][0, m])
-            profile = self._profile(m)
+            to_account = self.revolving_in * collected
+            profile = collection_profile(self.ev.collection_profile, int(self.days[m]))
             rate = max(self.kibor[m], 0.0)
             for d in range(self.days[m]):
-                day = self.month_start[m] + d
-                yield self._wait_until(env, day + _COLLECT)
+                day = float(self.month_start[m] + d)
+                yield At(self.env, day, Stage.COLLECT)
                 share = profile[d]
                 self._deposit(disco_cash * share - to_account * share)
-                self.account += to_account * share
-                self.deposits += to_account * share
-                yield self._wait_until(env, day + _ACCRUE)
+                self._to_account(to_account * share)
+                yield At(self.env, day, Stage.ACCRUE)
                 self._accrue(m, day, rate)
 
     def _accrue(self, m: int, day: float, kibor: float) -> None:
@@ -213,38 +271,40 @@ class PaymentChain:
         if not overdue.any():
             return
         k = b.view("creditor")[overdue]
-        rate = np.maximum(kibor + self.spread[k], 0.0) / 12 / self.days[m]
-        waiver = self.lv.lps_waiver[m]
+        spread = self.spread[0] if self.spread.ndim == 2 else self.spread
+        rate = np.maximum(kibor + spread[k], 0.0) / 12 / self.days[m]
+        waiver = self.x.levers.lps_waiver[m]
         waiver = np.asarray(waiver)[k] if np.ndim(waiver) else waiver
         lps = remaining[overdue] * rate * (1 - waiver) * self.accrues[k]
         ages = day - b.view("issued")[overdue]
-        bucket = np.searchsorted(_EDGES, ages, side="right")
+        bucket = np.searchsorted(AGE_EDGES, ages, side="right")
         np.add.at(self.lps_bucket, (k, bucket), lps)
         np.add.at(self.lps_pending, k, lps)
 
-    def _months(self, env: simpy.Environment):
+    def _months(self) -> Generator[Event, None, None]:
         """One-offs, subsidy releases, invoices, budget money, payment runs, records."""
         series, by_cred = self.traj.series, self.traj.by_creditor
         every = self.ev.subsidy_release_every_months
         for m in range(self.tl.n_months):
-            start, last = self.month_start[m], self.month_start[m] + self.days[m] - 1
-            yield self._wait_until(env, start + _ONE_OFFS)
+            days = int(self.days[m])
+            start, last = float(self.month_start[m]), float(self.month_start[m] + days - 1)
+            yield At(self.env, start, Stage.ONE_OFFS)
             self._one_offs(by_cred["one_off_bn_pkr"][0, m], start)
             self.subsidy_held += float(series["tds_paid_bn_pkr"][0, m])
-            release_day = start + min(self.ev.subsidy_release_day, self.days[m]) - 1
-            runs = sorted({start + min(d, self.days[m]) - 1 for d in self.ev.payment_days})
-            actions = [(release_day + _RELEASE, "release")] if (m + 1) % every == 0 or \
+            release_day = start + min(self.ev.subsidy_release_day, days) - 1
+            runs = sorted({start + min(d, days) - 1 for d in self.ev.payment_days})
+            actions = [(release_day, Stage.RELEASE)] if (m + 1) % every == 0 or \
                 m == self.tl.n_months - 1 else []
-            actions += [(last + _INVOICE, "invoice")] + [(r + _PAY, "pay") for r in runs]
-            actions += [(last + _RECORD, "record")]
-            for time, action in sorted(actions):
-                yield self._wait_until(env, time)
-                if action == "release":
-                    self._release(time, m)
-                elif action == "invoice":
+            actions += [(last, Stage.INVOICE)] + [(r, Stage.PAY) for r in runs]
+            actions += [(last, Stage.RECORD)]
+            for day, stage in sorted(actions):
+                yield At(self.env, day, stage)
+                if stage is Stage.RELEASE:
+                    self._release(day, m)
+                elif stage is Stage.INVOICE:
                     self._invoice(m, last)
-                elif action == "pay":
-                    self._pay_run(time)
+                elif stage is Stage.PAY:
+                    self._pay_run(day)
                 else:
                     self._record(m, last)
 
@@ -257,9 +317,9 @@ class PaymentChain:
                 mask = (self.book.view("creditor") == k) & (self.book.view("remaining") > 0)
                 self.book.pay_fifo(mask, float(-amount))
 
-    def _release(self, time: float, m: int) -> None:
+    def _release(self, day: float, m: int) -> None:
         if self.subsidy_held:
-            self.releases.append((time, self.tl.labels[m], self.subsidy_held))
+            self.releases.append((day, self.tl.labels[m], self.subsidy_held))
         self._deposit(self.subsidy_held)
         self.subsidy_held = 0.0
 
@@ -270,11 +330,11 @@ class PaymentChain:
             for energy, name in ((True, "invoice_energy_bn_pkr"), (False, "invoice_other_bn_pkr")):
                 amount = float(by_cred[name][0, m, k])
                 claim = self.revolving_share * amount if k == self.revolving_col else 0.0
-                self.book.add(k, amount, day, day + terms, day + terms + self.grace[k], energy,
-                              claim)
+                self.book.add(k, amount, day, day + terms, day + terms + self.ev.grace_days[k],
+                              energy, claim)
             if self.lps_pending[k]:
                 self.book.add(k, float(self.lps_pending[k]), day, day, day)
-        self.records["lps"][m] = self.lps_pending
+        self.records.lps[m] = self.lps_pending
         self.lps_pending = np.zeros(self.K)
         # budget money, and what PHL could not use, reach CPPA-G at month end
         other = float(series["cppa_cash_in_bn_pkr"][0, m] - series["collected_bn_pkr"][0, m]
@@ -282,21 +342,29 @@ class PaymentChain:
                       - series["tds_paid_bn_pkr"][0, m])
         self._deposit(other)
 
+    def _pay_from_account(self, open_: np.ndarray) -> None:
+        """The revolving account pays its share of the revolving creditor's invoices."""
+        b, level = self.book, float(self.account.level)
+        claims = open_ & (b.view("creditor") == self.revolving_col) & (b.view("claim") > 0)
+        idx = np.flatnonzero(claims)
+        if not idx.size:
+            return
+        want = b.claim[idx]
+        before = np.cumsum(want) - want
+        pay = np.clip(level - before, 0.0, want)
+        b.remaining[idx] -= pay
+        b.claim[idx] -= pay
+        total = float(pay.sum())
+        if total > 0:
+            self.account.get(min(total, float(self.account.level)))
+        self.paid += total
+
     def _pay_run(self, day: float) -> None:
         b = self.book
         open_ = (b.view("remaining") > 0) & (b.view("due") <= day + 1e-9)
         k_of = b.view("creditor")
-        if self.revolving_col >= 0 and self.account > 0:
-            claims = open_ & (k_of == self.revolving_col) & (b.view("claim") > 0)
-            idx = np.flatnonzero(claims)
-            if idx.size:
-                want = b.claim[idx]
-                before = np.cumsum(want) - want
-                pay = np.clip(self.account - before, 0.0, want)
-                b.remaining[idx] -= pay
-                b.claim[idx] -= pay
-                self.account -= float(pay.sum())
-                self.paid += float(pay.sum())
+        if self.revolving_col >= 0 and self.account.level > 0:
+            self._pay_from_account(open_)
         remaining = b.view("remaining")
         # (bincount of nothing gives integers: keep these float)
         dues = np.bincount(k_of[open_], weights=remaining[open_],
@@ -304,112 +372,38 @@ class PaymentChain:
         energy = np.bincount(k_of[open_ & b.view("energy")],
                              weights=remaining[open_ & b.view("energy")],
                              minlength=self.K).astype(float)[None, :]
-        paid, _, _ = settlement.allocate_by_rule(
-            "pro_rata" if self.rule == "cpec_revolving" else self.rule, np.array([self.pool]),
-            dues, self.priority, energy, energy, np.zeros(1), -1, 0.0)
+        rule = AllocationRule.PRO_RATA if self.rule is AllocationRule.CPEC_REVOLVING \
+            else self.rule
+        paid, _, _ = allocate_by_rule(rule, np.array([self.pool.balance]), dues, self.priority,
+                                      energy, energy, np.zeros(1), -1, 0.0)
         for k in range(self.K):
             amount = float(paid[0, k])
             if amount <= 0:
                 continue
             mine = open_ & (k_of == k)
-            if self.rule == "fuel_first":  # energy invoices of this creditor first
+            if self.rule is AllocationRule.FUEL_FIRST:  # energy invoices of this creditor first
                 first = min(amount, float(energy[0, k]))
                 done = b.pay_fifo(mine & b.view("energy"), first)
                 done += b.pay_fifo(mine & (b.view("remaining") > 0), amount - done)
             else:
                 done = b.pay_fifo(mine, amount)
-            self.pool -= done
+            self.pool.pay(done)
             self.paid += done
 
     def _record(self, m: int, day: float) -> None:
-        b = self.book
+        b, r = self.book, self.records
         remaining, k_of = b.view("remaining"), b.view("creditor")
         open_ = remaining > 0
-        self.records["payables"][m] = np.bincount(k_of[open_], weights=remaining[open_],
-                                                  minlength=self.K)
-        self.records["pool"][m], self.records["account"][m] = self.pool, self.account
-        bucket = np.searchsorted(_EDGES, day - b.view("issued")[open_], side="right")
+        r.payables[m] = np.bincount(k_of[open_], weights=remaining[open_], minlength=self.K)
+        r.pool[m], r.account[m] = self.pool.balance, float(self.account.level)
+        bucket = np.searchsorted(AGE_EDGES, day - b.view("issued")[open_], side="right")
         aging = np.zeros((self.K, len(AGE_BUCKETS)))
         np.add.at(aging, (k_of[open_], bucket), remaining[open_])
-        self.records["aging"][m] = aging
-        self.records["lps_age"][m] = self.lps_bucket
+        r.aging[m] = aging
+        r.lps_age[m] = self.lps_bucket
         self.lps_bucket = np.zeros_like(self.lps_bucket)
         # days payables outstanding: payables over the average daily invoice of 90 days
         recent = (b.view("issued") > day - 90) & (b.view("issued") <= day)
         daily = np.bincount(k_of[recent], weights=b.view("amount")[recent],
                             minlength=self.K) / 90
-        self.records["dpo"][m] = np.divide(self.records["payables"][m], daily,
-                                           out=np.full(self.K, np.nan), where=daily > 0)
-
-
-def run_events(scenario: Scenario) -> EventsResult:
-    """Run the event-driven engine on a scenario (one deterministic path)."""
-    traj = simulate(scenario, n_paths=1)
-    chain = PaymentChain(scenario, traj)
-    chain.run()
-    return _assemble(scenario, traj, chain)
-
-
-def _assemble(scenario: Scenario, traj: Trajectories, chain: PaymentChain) -> EventsResult:
-    """The monthly contract with the event engine's LPS, payables and stock."""
-    from circdebt.api import run_metadata
-
-    rec, tl, creditors = chain.records, traj.timeline, traj.creditor_names
-    monthly = monthly_table(traj)
-    lps = rec["lps"].sum(axis=1)
-    monthly["flow_lps_bn_pkr"] = lps
-    for k, c in enumerate(creditors):
-        monthly[f"payables_{c}_bn_pkr"] = rec["payables"][:, k]
-        monthly[f"lps_{c}_bn_pkr"] = rec["lps"][:, k]
-    monthly["payables_bn_pkr"] = rec["payables"].sum(axis=1)
-    monthly["cppa_cash_bn_pkr"] = rec["pool"] + rec["account"]
-    monthly["revolving_account_bn_pkr"] = rec["account"]
-    stock = (monthly["payables_bn_pkr"] + monthly["genco_fuel_payables_bn_pkr"]
-             + monthly["phl_debt_bn_pkr"] - monthly["cppa_cash_bn_pkr"])
-    opening = (sum(scenario.initial.payables_bn_pkr.values())
-               + scenario.initial.genco_fuel_payables_bn_pkr + scenario.initial.phl_debt_bn_pkr)
-    monthly["cd_stock_bn_pkr"] = stock
-    monthly["cd_flow_bn_pkr"] = np.diff(np.concatenate([[opening], stock.to_numpy()]))
-    for name, (num, den, scale, how) in RATIOS.items():
-        if how == "last":
-            monthly[name] = monthly[num] / monthly[den] * scale
-    metadata = run_metadata(scenario, None, 1) | {"engine": "events"}
-    result = Result(scenario, traj, metadata)
-    result.__dict__["monthly"] = monthly  # fills the cached properties
-    result.__dict__["annual"] = annual_table(monthly)
-
-    rows, lps_rows, dpo_rows = [], [], []
-    for m, label in enumerate(tl.labels):
-        for k, c in enumerate(creditors):
-            for j, bucket in enumerate(BUCKET_NAMES):
-                rows.append((label, c, bucket, rec["aging"][m, k, j]))
-                lps_rows.append((label, c, bucket, rec["lps_age"][m, k, j]))
-            dpo_rows.append((label, c, rec["dpo"][m, k]))
-    releases = pd.DataFrame(
-        [(t, label, amount) for t, label, amount in chain.releases],
-        columns=["day", "month", "subsidy_released_bn_pkr"])
-    return EventsResult(
-        result=result,
-        aging=pd.DataFrame(rows, columns=["month", "creditor", "bucket", "payables_bn_pkr"]),
-        lps_by_age=pd.DataFrame(lps_rows, columns=["month", "creditor", "bucket", "lps_bn_pkr"]),
-        dpo=pd.DataFrame(dpo_rows, columns=["month", "creditor", "days_payables_outstanding"]),
-        releases=releases, deposits_bn_pkr=chain.deposits, paid_bn_pkr=chain.paid)
-
-
-def overdue_by_creditor(events: EventsResult, month: str | None = None) -> pd.DataFrame:
-    """Share of each creditor's payables older than 90 and 365 days in a month (default
-    the last), with days payables outstanding: how overdue CPEC IPPs are against others."""
-    month = month or events.aging["month"].iloc[-1]
-    a = events.aging[events.aging["month"] == month]
-    total = a.groupby("creditor", sort=False)["payables_bn_pkr"].sum()
-    over90 = a[a["bucket"].isin(["91-180", "181-365", ">365"])].groupby(
-        "creditor", sort=False)["payables_bn_pkr"].sum()
-    over365 = a[a["bucket"] == ">365"].groupby("creditor", sort=False)["payables_bn_pkr"].sum()
-    dpo = events.dpo[events.dpo["month"] == month].set_index("creditor")[
-        "days_payables_outstanding"]
-    table = pd.DataFrame({"payables_bn_pkr": total,
-                          "over_90_days_pct": 100 * over90.reindex(total.index).fillna(0) / total,
-                          "over_365_days_pct": 100 * over365.reindex(total.index).fillna(0)
-                          / total, "days_payables_outstanding": dpo.reindex(total.index)})
-    return table[table["payables_bn_pkr"] > 1e-9].reset_index(names="creditor")
-
+        r.dpo[m] = np.divide(r.payables[m], daily, out=np.full(self.K, np.nan), where=daily > 0)

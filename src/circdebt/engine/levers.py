@@ -1,11 +1,12 @@
-"""Levers: every input the engine reads month by month, as arrays over time.
+"""Levers: every input the engine reads month by month, as arrays over time
+(docs/model.md §17).
 
 Shapes are (T, ...) or, for an input drawn per path, (T, paths, ...): indexing a
 month gives what the engine broadcasts over paths.
 
 A scenario's own values give the base levers (constant or following their series);
-policies (:mod:`circdebt.engine.policies`) then transform them in order. The engine reads
-levers only, so a policy never needs engine code of its own: it changes what the
+policies (:mod:`circdebt.engine.policies`) then transform them in order. The engine
+reads levers only, so a policy never needs engine code of its own: it changes what the
 engine is given. Shapes: (T,), (T, classes), (T, groups) or (T, creditors).
 """
 
@@ -15,35 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from circdebt.model.demand import consumer_classes
-from circdebt.model.exogenous import series_path
+from circdebt.engine.series import series_path
+from circdebt.model.oneoffs import OneOff
+from circdebt.model.sez import Funding
 from circdebt.model.vectors import over_time, stack_first, stack_last, time_first
-from circdebt.scenario.schema import Scenario
+from circdebt.scenario.schema import SEZ_CLASS, ConsumerClass, Scenario
 from circdebt.timeline import Timeline, months_before, months_from
 
 #: Creditors that exist in every run besides the plant groups' creditor classes.
 TRANSMISSION = "transmission"
 NET_METERING = "net_metering"
-
-
-@dataclass(frozen=True)
-class OneOff:
-    """A one-off move in month ``t``.
-
-    kind
-        ``settlement`` (owed to creditors: raises payables), ``waiver`` (accrued LPS
-        forgiven: lowers payables), ``refinancing`` (payables moved into PHL: no net
-        change in the stock), ``injection_cppa`` / ``injection_phl`` (budget money).
-    amount_bn_pkr
-        Amount in Rs bn (positive).
-    creditors
-        Mask over creditors, (K,) bool: whose payables are moved (pro-rata to them).
-    """
-
-    t: int
-    kind: str
-    amount_bn_pkr: float
-    creditors: np.ndarray | None = None
 
 
 @dataclass
@@ -81,9 +63,18 @@ class Levers:
     sez_package_weight: np.ndarray  # (T,) strength of an SEZ tariff package, 0..1
     sez_package_pkr_per_kwh: np.ndarray  # (T,) package price in rupees (NaN: in cents)
     sez_package_usc_per_kwh: np.ndarray  # (T,) package price in US cents (NaN: in rupees)
-    sez_package_funding: np.ndarray  # (T,) object: "budget", "cross_subsidy", "unfunded"
+    sez_package_funding: np.ndarray  # (T,) object: a Funding
     sez_package_cap: np.ndarray  # (T,) bool: the package price is a ceiling
     one_offs: list[OneOff] = field(default_factory=list)
+
+
+def consumer_classes(scenario: Scenario) -> list[ConsumerClass]:
+    """The scenario's consumer classes, then the class that carries SEZ load."""
+    sez = scenario.sez
+    # model_construct: the values may be per-path arrays in a Monte Carlo run
+    return [*scenario.demand.classes, ConsumerClass.model_construct(
+        name=SEZ_CLASS, base_sales_gwh_per_year=0.0, tariff_multiplier=sez.tariff_multiplier,
+        recovery_pct=sez.recovery_pct, loss_multiplier=sez.loss_multiplier)]
 
 
 def creditor_names(scenario: Scenario) -> list[str]:
@@ -97,7 +88,7 @@ def creditor_names(scenario: Scenario) -> list[str]:
 
 def _by_fy(table: dict[str, float], tl: Timeline) -> np.ndarray:
     """Monthly amounts from a per-fiscal-year table (a twelfth each month). (T,) or (T, P)"""
-    return stack_first([table.get(f"FY{fy}", 0.0) / 12.0 for fy in tl.fiscal_year])
+    return stack_first([table.get(fy, 0.0) / 12.0 for fy in tl.fy_labels])
 
 
 def base_levers(s: Scenario, tl: Timeline) -> Levers:
@@ -145,6 +136,6 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         sez_package_weight=np.zeros(T),
         sez_package_pkr_per_kwh=np.full(T, np.nan),
         sez_package_usc_per_kwh=np.full(T, np.nan),
-        sez_package_funding=np.full(T, "unfunded", dtype=object),
+        sez_package_funding=np.full(T, Funding.UNFUNDED, dtype=object),
         sez_package_cap=np.zeros(T, bool),
     )

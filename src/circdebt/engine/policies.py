@@ -1,4 +1,4 @@
-"""Policy levers (MODEL.md §8): each policy transforms the levers a run is given.
+"""Policy levers (docs/model.md §17): each policy transforms the levers a run is given.
 
 Policies apply in the order listed, each to the levers left by the ones before it, so
 they compose. A policy starts in its ``start`` month and reaches full strength over
@@ -6,7 +6,7 @@ they compose. A policy starts in its ``start`` month and reaches full strength o
 (n = phase-in months; w is a step when n = 0). Glide policies move a lever from its
 current path toward a target, x'_t = (1 - w_t) x_t + w_t target; cuts scale it,
 x'_t = x_t (1 - w_t cut). One-off moves (settlements, waivers of accrued surcharge,
-refinancing, budget injections) become :class:`~circdebt.levers.OneOff` events, which
+refinancing, budget injections) become :class:`~circdebt.model.oneoffs.OneOff` events, which
 the engine books under their own cause so the flow identity still closes.
 """
 
@@ -16,9 +16,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from circdebt.engine.levers import Levers, OneOff, creditor_names
-from circdebt.model.demand import consumer_classes
-from circdebt.scenario import schema as sc
+from circdebt.engine.levers import Levers, consumer_classes, creditor_names
+from circdebt.model.oneoffs import OneOff, OneOffKind
+from circdebt.model.sez import Funding
+from circdebt.scenario import policies as sc
 from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
 
@@ -67,7 +68,7 @@ class _Context:
         return sorted({c for g, c in zip(self.groups, self.group_creditor, strict=True)
                        if g in group_names})
 
-    def spread(self, t0: int, n: int, kind: str, amount: float,
+    def spread(self, t0: int, n: int, kind: OneOffKind, amount: float,
                creditors: np.ndarray | None = None) -> list[OneOff]:
         """A one-off of ``amount`` spread evenly over ``n`` months from ``t0``."""
         months = [t for t in range(t0, t0 + max(n, 1)) if 0 <= t < self.tl.n_months]
@@ -95,8 +96,8 @@ def _ipp_renegotiation(p: sc.IppRenegotiation, lv: Levers, cx: _Context) -> None
     if p.lps_waiver_pct > 0:
         waive = _like(w[:, 0], lv.lps_waiver) * p.lps_waiver_pct / 100
         lv.lps_waiver = np.where(creditors, 1 - (1 - lv.lps_waiver) * (1 - waive), lv.lps_waiver)
-    lv.one_offs += cx.spread(cx.tl.index_of(p.start), 1, "waiver", p.accrued_lps_waiver_bn_pkr,
-                             creditors)
+    lv.one_offs += cx.spread(cx.tl.index_of(p.start), 1, OneOffKind.WAIVER,
+                             p.accrued_lps_waiver_bn_pkr, creditors)
 
 
 def _reprofile(p: sc.IppRenegotiation, lv: Levers, cx: _Context, groups: np.ndarray) -> None:
@@ -117,7 +118,7 @@ def _ipp_termination(p: sc.IppTermination, lv: Levers, cx: _Context) -> None:
     g = cx.group_mask(p.groups)
     after = weight(cx.tl, p.start, 0)[:, None] > 0
     lv.active = lv.active & ~(g & after)
-    lv.one_offs += cx.spread(cx.tl.index_of(p.start), p.phase_in_months, "settlement",
+    lv.one_offs += cx.spread(cx.tl.index_of(p.start), p.phase_in_months, OneOffKind.SETTLEMENT,
                              p.settlement_bn_pkr, cx.creditor_mask(cx.creditors_of(p.groups)))
 
 
@@ -179,7 +180,8 @@ def _debt_refinancing(p: sc.DebtRefinancing, lv: Levers, cx: _Context) -> None:
     on = weight(cx.tl, p.start, 0) > 0
     generators = [c for c in cx.creditors if c in set(cx.group_creditor)]
     creditors = cx.creditor_mask(p.creditors or generators)
-    lv.one_offs += cx.spread(t0, p.phase_in_months, "refinancing", p.amount_bn_pkr, creditors)
+    lv.one_offs += cx.spread(t0, p.phase_in_months, OneOffKind.REFINANCING, p.amount_bn_pkr,
+                             creditors)
     if p.phl_spread_pct is not None:
         lv.phl_spread = np.where(_like(on, lv.phl_spread), p.phl_spread_pct / 100, lv.phl_spread)
     if p.dss_pkr_per_kwh is not None:
@@ -191,8 +193,8 @@ def _debt_refinancing(p: sc.DebtRefinancing, lv: Levers, cx: _Context) -> None:
 
 
 def _budget_injection(p: sc.BudgetInjection, lv: Levers, cx: _Context) -> None:
-    lv.one_offs += cx.spread(cx.tl.index_of(p.start), p.phase_in_months,
-                             f"injection_{p.to}", p.amount_bn_pkr)
+    kind = OneOffKind.INJECTION_PHL if p.to == "phl" else OneOffKind.INJECTION_CPPA
+    lv.one_offs += cx.spread(cx.tl.index_of(p.start), p.phase_in_months, kind, p.amount_bn_pkr)
 
 
 def _net_metering_reform(p: sc.NetMeteringReform, lv: Levers, cx: _Context) -> None:
@@ -233,11 +235,13 @@ def _sez_tariff_package(p: sc.SezTariffPackage, lv: Levers, cx: _Context) -> Non
     usc = np.nan if p.price_usc_per_kwh is None else p.price_usc_per_kwh
     lv.sez_package_pkr_per_kwh = np.where(on, pkr, lv.sez_package_pkr_per_kwh)
     lv.sez_package_usc_per_kwh = np.where(on, usc, lv.sez_package_usc_per_kwh)
-    lv.sez_package_funding = np.where(on, p.funding, lv.sez_package_funding)
+    funding = lv.sez_package_funding.copy()  # an object array: keep the enum members
+    funding[on] = Funding(p.funding)
+    lv.sez_package_funding = funding
     lv.sez_package_cap = np.where(on, p.mode == "cap", lv.sez_package_cap)
 
 
-_APPLY: dict[type, Callable] = {
+_APPLY: dict[type, Callable[..., None]] = {
     sc.SezTariffPackage: _sez_tariff_package,
     sc.IppRenegotiation: _ipp_renegotiation,
     sc.IppTermination: _ipp_termination,

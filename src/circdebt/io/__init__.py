@@ -1,1 +1,40 @@
-"""io"""
+"""Files: the only layer that reads users' files and writes outputs.
+
+:mod:`circdebt.io.reading` reads scenarios (TOML, ``extends``, ``--set``, validation);
+:mod:`circdebt.io.writing` writes outputs atomically into folders it may write into;
+:mod:`circdebt.io.exports` writes tables as CSV, Parquet or Excel;
+:mod:`circdebt.io.chromium` prints an HTML page to PDF. The names below are re-exported
+here and imported on first use, so importing one submodule stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_READING = ("MAX_EXTENDS_DEPTH", "MAX_FILE_BYTES", "MAX_NESTING", "apply_overrides",
+            "load_scenario", "merge_tables", "parse_override", "read_toml",
+            "resolve_extends", "scenario_files", "too_deep", "validate_scenario_data")
+_WRITING = ("OUTPUT_FILES", "OutputError", "atomic_write_bytes", "atomic_write_text",
+            "check_output_folder", "csv_text", "is_circdebt_output", "run_json_text",
+            "table_records", "write_output_set", "write_run_outputs")
+_DUMP = ("scenario_dict", "scenario_hash", "scenario_toml")
+_EXPORTS = {name: "circdebt.io.reading" for name in _READING} | {
+    name: "circdebt.io.writing" for name in _WRITING} | {
+    name: "circdebt.scenario.dump" for name in _DUMP}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a re-exported name on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'circdebt.io' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

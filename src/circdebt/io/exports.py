@@ -1,9 +1,9 @@
 """Result tables in the formats people open them in: CSV, Parquet and Excel.
 
-Every column's unit comes from ``data/variables.csv`` (or, for columns built per
-creditor, class or KPI, from the unit its name ends in). Excel workbooks hold one sheet
-per table with the column names in the first row and their units in the second; Parquet
-files carry each column's unit in the field metadata (key ``unit``).
+Every column's unit comes from :func:`circdebt.units.unit_of` (``data/variables.csv``,
+or for columns built per creditor, class or KPI the unit their name ends in). Excel
+workbooks hold one sheet per table with the column names in the first row and their
+units in the second; Parquet files carry each column's unit in the field metadata (key ``unit``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import io as _io
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from circdebt.units import unit_of
 
-from circdebt.results.tables import variables
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class TableFormat(enum.StrEnum):
@@ -28,35 +29,13 @@ class TableFormat(enum.StrEnum):
     xlsx = "xlsx"
 
 
-#: Unit by the end of a column name, longest first (after ``data/variables.csv``).
-SUFFIX_UNITS = (
-    ("_bn_pkr_per_year", "Rs bn/yr"), ("_avg_annual_bn_pkr", "Rs bn/yr"),
-    ("_pkr_per_kwh", "Rs/kWh"), ("_usc_per_kwh", "USc/kWh"), ("_pct_gdp", "% of GDP"),
-    ("_pkr_per_usd", "Rs/USD"), ("_bn_pkr", "Rs bn"), ("_bn_usd", "USD bn"),
-    ("_gwh", "GWh"), ("_mw", "MW"), ("_pct", "%"),
-)
-
-
-def column_unit(name: str) -> str:
-    """The unit of a result column, e.g. ``"Rs bn"``; ``""`` for labels and counts
-    without one. ``<kpi>_delta`` has the unit of ``<kpi>``."""
-    base = name.removesuffix("_delta")
-    known = variables().get(base)
-    if known is not None:
-        return "" if known.unit in ("YYYY-MM", "FYyyyy", "1") else known.unit
-    for suffix, unit in SUFFIX_UNITS:
-        if base.endswith(suffix):
-            return unit
-    return ""
-
-
 def parquet_bytes(table: pd.DataFrame) -> bytes:
     """A table as Parquet (pyarrow), each field's unit in its metadata."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     arrow = pa.Table.from_pandas(table, preserve_index=False)
-    fields = [f.with_metadata({"unit": column_unit(f.name)}) if column_unit(f.name) else f
+    fields = [f.with_metadata({"unit": unit_of(f.name)}) if unit_of(f.name) else f
               for f in arrow.schema]
     arrow = arrow.cast(pa.schema(fields, metadata=arrow.schema.metadata))
     buffer = _io.BytesIO()
@@ -69,6 +48,7 @@ def xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
     row 1 the column names, row 2 their units, the data from row 3, panes frozen below
     the units and right of the first column. Read back with
     ``pd.read_excel(path, sheet_name=..., skiprows=[1], engine="openpyxl")``."""
+    import pandas as pd
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -80,7 +60,7 @@ def xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
             ws = writer.sheets[name]
             ws.insert_rows(2)
             for j, column in enumerate(table.columns, start=1):
-                unit = column_unit(str(column))
+                unit = unit_of(str(column))
                 cell = ws.cell(row=2, column=j, value=f"[{unit}]" if unit else "")
                 cell.font = Font(italic=True, color="666666")
                 cell.alignment = Alignment(horizontal="center")
@@ -96,7 +76,7 @@ def table_payloads(
 ) -> dict[str, str | bytes]:
     """Files for :func:`circdebt.io.write_output_set`: ``<name>.csv`` or
     ``<name>.parquet`` per table, or one ``workbook`` with a sheet per table."""
-    from circdebt.io.files import csv_text
+    from circdebt.io import csv_text
 
     fmt = TableFormat(fmt)
     if fmt is TableFormat.csv:
@@ -112,6 +92,8 @@ def read_table(result_dir: str | Path, name: str, workbook: str = "results.xlsx"
     written (``<name>.csv``, ``<name>.parquet`` or a sheet of ``workbook``); ``None``
     if it is not there."""
     folder = Path(result_dir)
+    import pandas as pd
+
     if (folder / f"{name}.csv").is_file():
         return pd.read_csv(folder / f"{name}.csv")
     if (folder / f"{name}.parquet").is_file():

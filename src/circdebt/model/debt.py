@@ -1,4 +1,5 @@
-"""Payables, late-payment surcharge and the debt parked in Power Holding Ltd (MODEL.md §7).
+"""Late-payment surcharge, the debt parked in Power Holding Ltd (PHL), the debt servicing
+surcharge, and the circular-debt stock (docs/model.md §13, §16).
 
 Amounts are Rs bn; rates are fractions per year; arrays are (paths,) or
 (paths, creditors).
@@ -6,12 +7,11 @@ Amounts are Rs bn; rates are fractions per year; arrays are (paths,) or
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
-from circdebt.model.vectors import stack_last
+from circdebt.units import GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
 def late_payment_surcharge(
@@ -20,56 +20,59 @@ def late_payment_surcharge(
 ) -> np.ndarray:
     """LPS accrued this month on overdue payables. [Rs bn], (paths, creditors).
 
-    overdue x (KIBOR + spread) / 12 x (1 - waiver), for creditors whose contracts carry
-    LPS (``accrues``). Payables at the start of a month are at least a month old and
-    count as overdue (WORKED_EXAMPLE.md: "all overdue").
+    overdue x max(KIBOR + spread, 0) / 12 x (1 - waiver), for creditors whose contracts
+    carry LPS (``accrues``). Payables at the start of a month are at least a month old
+    and count as overdue (docs/model.md §13).
     """
     rate = np.maximum(kibor[:, None] + spread, 0.0)
     return overdue_bn * rate / 12.0 * (1.0 - waiver) * accrues
 
 
+class PhlMonth(NamedTuple):
+    """A month of PHL's debt. [Rs bn], (paths,) each."""
+
+    interest_bn: np.ndarray
+    debt_bn: np.ndarray  # after interest and repayment
+    budget_used_bn: np.ndarray
+    dss_used_bn: np.ndarray
+
+
 def phl_service(
-    debt_bn: np.ndarray, kibor: np.ndarray, spread: float, budget_bn: float | np.ndarray,
-    dss_bn: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    debt_bn: np.ndarray, kibor: np.ndarray, spread: float | np.ndarray,
+    budget_bn: float | np.ndarray, dss_bn: np.ndarray,
+) -> PhlMonth:
     """One month of PHL debt: interest accrues, budget then DSS collections service it.
 
-    Returns (interest, debt after, budget used, DSS used), each (paths,) [Rs bn]. Debt
-    never goes below zero; budget money and DSS collections PHL cannot use are left to
-    the caller (they flow on to CPPA-G).
+    Interest = H x max(KIBOR + spread, 0) / 12. Debt never goes below zero; budget money
+    and DSS collections PHL cannot use are left to the caller (they flow on to CPPA-G).
     """
     interest = debt_bn * np.maximum(kibor + spread, 0.0) / 12.0
     owed = debt_bn + interest
     budget_used = np.minimum(budget_bn, owed)
     dss_used = np.minimum(dss_bn, owed - budget_used)
-    return interest, owed - budget_used - dss_used, budget_used, dss_used
+    return PhlMonth(interest, owed - budget_used - dss_used, budget_used, dss_used)
 
 
-def move_payables(
-    payables_bn: np.ndarray, creditors: np.ndarray | None, amount_bn: float, raise_: bool,
+def dss_rate_pkr_per_kwh(
+    rate: float | np.ndarray, phl_debt_bn: np.ndarray, ends_when_repaid: bool,
 ) -> np.ndarray:
-    """Change in payables from a one-off move of ``amount`` among ``creditors``.
-
-    A settlement (``raise_``) adds the amount pro-rata to the creditors' payables (equal
-    shares if they owe nothing yet); a waiver or refinancing removes it pro-rata, never
-    more than is owed. [Rs bn], (paths, creditors).
-    """
-    mask = np.ones(payables_bn.shape[-1], bool) if creditors is None else creditors
-    owed = payables_bn * mask
-    total = owed.sum(axis=-1, keepdims=True)
-    if raise_:
-        equal = np.broadcast_to(mask / max(mask.sum(), 1), owed.shape)
-        share = np.divide(owed, total, out=equal.copy(), where=total > 0)
-        return amount_bn * share
-    share = np.divide(owed, total, out=np.zeros_like(owed), where=total > 0)
-    return -np.minimum(amount_bn, total) * share
+    """The debt servicing surcharge charged this month: the lever's rate, ended once
+    PHL's debt is repaid if the scenario says so. [Rs/kWh], (paths,)."""
+    return rate * np.where(phl_debt_bn > 0, 1.0, 0.0) if ends_when_repaid else rate
 
 
-def lps_terms(lps: Mapping[str, Any], creditors: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """LPS spread over KIBOR [fraction/yr] and whether LPS accrues (1/0), by creditor.
+def dss_collected_bn(
+    rate_pkr_per_kwh: np.ndarray, sales_gwh: np.ndarray, collection_ratio: np.ndarray,
+) -> np.ndarray:
+    """DSS collected: billed on every kWh sold, collected at the month's overall
+    collection ratio. [Rs bn], (paths,)."""
+    return rate_pkr_per_kwh * sales_gwh * GWH_TIMES_PKR_PER_KWH_TO_BN * collection_ratio
 
-    Creditors without terms in ``[debt.lps]`` accrue none. (K,) or (paths, K).
-    """
-    spread = stack_last([lps[c].spread_pct / 100 if c in lps else 0.0 for c in creditors])
-    accrues = np.array([c in lps for c in creditors], dtype=float)
-    return spread, accrues
+
+def cd_stock_bn(
+    payables_bn: np.ndarray, genco_fuel_payables_bn: np.ndarray, phl_debt_bn: np.ndarray,
+    cash_bn: np.ndarray, account_bn: np.ndarray,
+) -> np.ndarray:
+    """The circular-debt stock: CD = sum_k P_k + G + H - C (docs/model.md §16), where C is
+    CPPA-G's cash (general and ring-fenced) counted against the debt. [Rs bn], (paths,)."""
+    return payables_bn.sum(axis=1) + genco_fuel_payables_bn + phl_debt_bn - cash_bn - account_bn

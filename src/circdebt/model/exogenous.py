@@ -1,64 +1,30 @@
-"""Exogenous paths: exchange rate, KIBOR, CPI indices, fuel indices, GDP (MODEL.md §3).
+"""Exogenous paths: exchange rate, KIBOR, price indices, fuel indices, GDP (docs/model.md §3).
 
-Every path is an array shaped (paths, T). Deterministic specifications give the same
-values on every path; stochastic forms (issue 7) fill the path dimension.
+Every path is an array shaped (paths, T). The processes that make them stochastic in a
+Monte Carlo run are pure functions of standard-normal and uniform draws here; which
+draws a path gets is decided by :mod:`circdebt.engine.series` from
+:mod:`circdebt.streams`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from circdebt.model.vectors import stack_last
-from circdebt.scenario.schema import Exogenous, SeriesSpec, Shocks
-from circdebt.timeline import Timeline, anchor_month
-
-
-def series_path(spec: Any, timeline: Timeline) -> np.ndarray:
-    """The monthly values of a series: (T,), or (paths, T) when a value is drawn per path.
-
-    A number is constant. ``initial`` with ``growth_pct_per_year`` g compounds monthly:
-    ``initial * (1 + g/100) ** (t / 12)``. A schedule interpolates linearly between
-    anchors (``initial`` anchors at the start month) and is flat outside them.
-    """
-    t = np.arange(timeline.n_months, dtype=float)
-    if not isinstance(spec, SeriesSpec):
-        return np.asarray(spec, dtype=float)[..., None] * np.ones(timeline.n_months)
-    if spec.schedule is None:
-        g = 0.0 if spec.growth_pct_per_year is None else spec.growth_pct_per_year
-        growth = np.asarray(g, dtype=float)[..., None] / 100.0
-        return np.asarray(spec.initial, dtype=float)[..., None] * (1.0 + growth) ** (t / 12.0)
-    start = timeline.numbers[0]
-    points = {anchor_month(a) - start: v for a, v in spec.schedule.items()}
-    if spec.initial is not None:
-        points.setdefault(0, spec.initial)
-    xs = np.array(sorted(points), dtype=float)
-    values = stack_last([points[int(x)] for x in xs])  # (anchors,) or (paths, anchors)
-    weights = np.stack([np.interp(t, xs, np.eye(len(xs))[a]) for a in range(len(xs))], axis=1)
-    return values @ weights.T
-
-
-def index_from_inflation(rate_pct_per_year: np.ndarray) -> np.ndarray:
-    """A price index equal to 1 in the first month, from annual inflation rates.
-
-    ``index[t] = prod_{s=1..t} (1 + rate[s]/100) ** (1/12)``. [1], same shape.
-    """
-    monthly = (1.0 + rate_pct_per_year / 100.0) ** (1.0 / 12.0)
-    monthly[..., 0] = 1.0
-    return np.cumprod(monthly, axis=-1)
+#: Months per year, for monthly steps of annual rates.
+MONTHS_PER_YEAR = 12.0
 
 
 @dataclass(frozen=True)
 class ExogenousPaths:
     """All exogenous paths of a run, each shaped (paths, T)."""
 
-    fx_pkr_per_usd: np.ndarray
+    fx_pkr_per_usd: np.ndarray  # [Rs/USD]
     kibor: np.ndarray  # [fraction per year]
     pk_cpi_index: np.ndarray  # [1], 1 at the start month
     us_cpi_index: np.ndarray  # [1]
-    gdp_bn_pkr_per_year: np.ndarray
+    gdp_bn_pkr_per_year: np.ndarray  # [Rs bn/yr]
     fuel_index: dict[str, np.ndarray]  # [1]; USD fuels already converted to PKR terms
     usd_fuels: frozenset[str] = frozenset()  # fuels whose index includes the fx index
 
@@ -67,86 +33,54 @@ class ExogenousPaths:
         """Exchange rate relative to the start month. [1]"""
         return self.fx_pkr_per_usd / self.fx_pkr_per_usd[:, :1]
 
+    @property
+    def n_paths(self) -> int:
+        return self.fx_pkr_per_usd.shape[0]
 
-def build_exogenous(spec: Exogenous, timeline: Timeline, n_paths: int = 1) -> ExogenousPaths:
-    """Deterministic exogenous paths, broadcast to ``n_paths`` identical rows."""
-
-    def paths(values: np.ndarray) -> np.ndarray:
-        """(T,) or (paths, T) -> (paths, T)."""
-        return np.broadcast_to(values, (n_paths, timeline.n_months)).copy()
-
-    fx = paths(series_path(spec.fx_pkr_per_usd, timeline))
-    fx_index = fx / fx[:, :1]
-    fuel_index = {}
-    for name, fuel in spec.fuels.items():
-        idx = paths(series_path(fuel.index, timeline))
-        fuel_index[name] = idx * fx_index if fuel.currency == "usd" else idx
-    return ExogenousPaths(
-        fx_pkr_per_usd=fx,
-        kibor=paths(series_path(spec.kibor_pct, timeline)) / 100.0,
-        pk_cpi_index=paths(index_from_inflation(
-            series_path(spec.pk_cpi_inflation_pct_per_year, timeline))),
-        us_cpi_index=paths(index_from_inflation(
-            series_path(spec.us_cpi_inflation_pct_per_year, timeline))),
-        gdp_bn_pkr_per_year=paths(series_path(spec.gdp_bn_pkr_per_year, timeline)),
-        fuel_index=fuel_index,
-        usd_fuels=frozenset(n for n, f in spec.fuels.items() if f.currency == "usd"),
-    )
+    def rows(self, rows: np.ndarray) -> ExogenousPaths:
+        """The paths of the given rows (a path may be taken more than once)."""
+        return replace(self, fx_pkr_per_usd=self.fx_pkr_per_usd[rows], kibor=self.kibor[rows],
+                       pk_cpi_index=self.pk_cpi_index[rows], us_cpi_index=self.us_cpi_index[rows],
+                       gdp_bn_pkr_per_year=self.gdp_bn_pkr_per_year[rows],
+                       fuel_index={k: v[rows] for k, v in self.fuel_index.items()})
 
 
-def apply_shocks(
-    exo: ExogenousPaths, shocks: Shocks, seed: int, first_path: int, n_paths: int,
-) -> ExogenousPaths:
-    """Stochastic exogenous paths: the deterministic ones perturbed per path (MODEL.md §3).
+def index_from_inflation(rate_pct_per_year: np.ndarray) -> np.ndarray:
+    """A price index equal to 1 in the first month, from annual inflation rates.
 
-    Exchange rate: fx_t x exp(sigma W_t - sigma^2 t / 2) x prod(1 + J) over the
-    devaluation jumps so far (a jump happens with the monthly probability; its size J is
-    normal in percent). KIBOR: path + an Ornstein-Uhlenbeck deviation x,
-    x_t = x_{t-1} (1 - kappa/12) + sigma/sqrt(12) e_t, floored at zero. Fuel indices:
-    path x a driftless geometric Brownian motion. Draws come in blocks from
-    :func:`circdebt.uncertainty.sample_blocks`, so paths are reproducible per seed.
+    ``index[t] = prod_{s=1..t} (1 + rate[s]/100) ** (1/12)``. [1], same shape.
     """
-    from circdebt.scenario.distributions import sample_blocks
+    monthly = (1.0 + rate_pct_per_year / 100.0) ** (1.0 / MONTHS_PER_YEAR)
+    monthly[..., 0] = 1.0
+    return np.cumprod(monthly, axis=-1)
 
-    T = exo.fx_pkr_per_usd.shape[1]
-    dt = 1.0 / 12.0
 
-    def normals(stream: str) -> np.ndarray:
-        return sample_blocks(lambda rng, n: rng.standard_normal((n, T)), seed, stream,
-                             first_path, n_paths)
+def gbm_factor(sigma_per_year: float, normals: np.ndarray) -> np.ndarray:
+    """A driftless geometric Brownian motion, 1 in the first month:
+    exp(cumsum(sigma sqrt(dt) e - sigma^2 dt / 2)), dt = 1/12. [1], (paths, T)."""
+    dt = 1.0 / MONTHS_PER_YEAR
+    steps = sigma_per_year * np.sqrt(dt) * normals - 0.5 * sigma_per_year**2 * dt
+    steps[:, 0] = 0.0
+    return np.exp(np.cumsum(steps, axis=1))
 
-    def gbm(sigma: float, stream: str) -> np.ndarray:
-        if sigma == 0:
-            return np.ones((n_paths, T))
-        steps = sigma * np.sqrt(dt) * normals(stream) - 0.5 * sigma**2 * dt
-        steps[:, 0] = 0.0
-        return np.exp(np.cumsum(steps, axis=1))
 
-    fx, kibor, fuel_index = exo.fx_pkr_per_usd, exo.kibor, dict(exo.fuel_index)
-    if shocks.fx_pkr_per_usd is not None:
-        s = shocks.fx_pkr_per_usd
-        factor = gbm(s.volatility_pct_per_year / 100, "shock:fx:diffusion")
-        if s.jump_probability_pct_per_month > 0:
-            happen = sample_blocks(lambda rng, n: rng.random((n, T)), seed, "shock:fx:jump",
-                                   first_path, n_paths) < s.jump_probability_pct_per_month / 100
-            size = 1.0 + (s.jump_mean_pct + s.jump_sd_pct * normals("shock:fx:size")) / 100
-            happen[:, 0] = False
-            factor = factor * np.cumprod(np.where(happen, np.maximum(size, 0.05), 1.0), axis=1)
-        fx = fx * factor
-        # dollar fuels carry the exchange-rate index, so they move with the shock too
-        fuel_index = {name: values * factor if name in exo.usd_fuels else values
-                      for name, values in fuel_index.items()}
-    if shocks.kibor_pct is not None:
-        s = shocks.kibor_pct
-        e = normals("shock:kibor") * s.volatility_pct_points_per_year / 100 * np.sqrt(dt)
-        x = np.zeros((n_paths, T))
-        keep = 1.0 - s.mean_reversion_per_year * dt
-        for t in range(1, T):
-            x[:, t] = x[:, t - 1] * keep + e[:, t]
-        kibor = np.maximum(kibor + x, 0.0)
-    for name, s in shocks.fuels.items():
-        if name in fuel_index:
-            fuel_index[name] = fuel_index[name] * gbm(s.volatility_pct_per_year / 100,
-                                                      f"shock:fuel:{name}")
-    return ExogenousPaths(fx, kibor, exo.pk_cpi_index, exo.us_cpi_index,
-                          exo.gdp_bn_pkr_per_year, fuel_index, exo.usd_fuels)
+def jump_factor(happen: np.ndarray, size_pct: np.ndarray) -> np.ndarray:
+    """Persistent devaluation jumps: prod of (1 + J/100) over the months a jump happens
+    (each at least 0.05, so a rate never turns negative); none in the first month.
+    [1], (paths, T)."""
+    happen = happen.copy()
+    happen[:, 0] = False
+    return np.cumprod(np.where(happen, np.maximum(1.0 + size_pct / 100, 0.05), 1.0), axis=1)
+
+
+def ou_deviation(sigma_points_per_year: float, mean_reversion_per_year: float,
+                 normals: np.ndarray) -> np.ndarray:
+    """A mean-reverting (Ornstein-Uhlenbeck) deviation, 0 in the first month:
+    x_t = x_{t-1} (1 - kappa/12) + sigma/sqrt(12) e_t. [fraction], (paths, T)."""
+    dt = 1.0 / MONTHS_PER_YEAR
+    e = normals * sigma_points_per_year / 100 * np.sqrt(dt)
+    x = np.zeros(normals.shape)
+    keep = 1.0 - mean_reversion_per_year * dt
+    for t in range(1, normals.shape[1]):
+        x[:, t] = x[:, t - 1] * keep + e[:, t]
+    return x

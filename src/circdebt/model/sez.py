@@ -1,18 +1,24 @@
-"""Special Economic Zones: their grid load, the captive alternative and what a kWh costs
-an SEZ manufacturer, broken down by cause (MODEL.md §5, §9).
+"""Special Economic Zones: their grid load, tariff packages, the captive alternative and
+what a kWh costs an SEZ manufacturer, broken down by cause (docs/model.md §15).
 
 Working units: GWh, Rs bn, Rs/kWh, US cents/kWh, fractions; arrays over paths.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
 import numpy as np
 
-from circdebt.scenario.schema import ConsumerClass, Sez
-from circdebt.timeline import Timeline
-
-#: The consumer class that carries SEZ load (a reserved class name).
-SEZ_CLASS = "sez"
+from circdebt.units import (
+    BN_PER_GWH_TO_PKR_PER_KWH,
+    CENTS_PER_DOLLAR,
+    GWH_TIMES_PKR_PER_KWH_TO_BN,
+    MWH_PER_GWH,
+)
 
 #: Components of an SEZ consumer's cost per kWh, in reporting order; they add up to the
 #: total exactly.
@@ -30,46 +36,114 @@ COMPONENTS = (
 )
 
 
-def sez_class(sez: Sez) -> ConsumerClass:
-    """The consumer class SEZ load is sold under (its sales come from the zones)."""
-    # model_construct: the values may be per-path arrays in a Monte Carlo run
-    return ConsumerClass.model_construct(
-        name=SEZ_CLASS, base_sales_gwh_per_year=0.0, tariff_multiplier=sez.tariff_multiplier,
-        recovery_pct=sez.recovery_pct, loss_multiplier=sez.loss_multiplier)
+class Funding(enum.StrEnum):
+    """Who pays the gap between the SEZ class tariff and an SEZ package price."""
+
+    BUDGET = "budget"  # the budget, in full and on time (a tariff subsidy paid)
+    CROSS_SUBSIDY = "cross_subsidy"  # the other consumers, per kWh
+    UNFUNDED = "unfunded"  # nobody: its own cause of debt
 
 
-def realisation_weights(sez: Sez, n_paths: int) -> np.ndarray:
-    """How much of each zone materialises on each path. [1], (paths, zones).
+@dataclass(frozen=True)
+class Zone:
+    """One zone's load parameters (a value may be a number or (paths,) draws)."""
 
-    ``expected`` weights each zone by its probability, ``all`` by 1, ``none`` by 0.
-    (Monte Carlo runs draw 0 or 1 per zone and path instead.)
-    """
-    n = len(sez.zones)
-    if sez.realisation == "all":
-        w = np.ones(n)
-    elif sez.realisation == "none":
-        w = np.zeros(n)
-    else:
-        w = np.array([z.probability_pct / 100.0 for z in sez.zones])
-    return np.broadcast_to(w, (n_paths, n)).copy()
+    start_index: int  # month index of its start (may lie outside the horizon)
+    ramp_months: int
+    peak_load_mw: float | np.ndarray  # [MW]
+    load_factor: float | np.ndarray  # [fraction]
+    loss_multiplier: float | np.ndarray | None  # None: the SEZ class's
 
 
-def zone_load_gwh(sez: Sez, timeline: Timeline, weights: np.ndarray) -> np.ndarray:
-    """SEZ load each month before any captive switch. [GWh], (paths, T).
+def zone_ramp(n_months: int, start_index: int, ramp_months: int) -> np.ndarray:
+    """Share of a zone's peak load reached each month: rising linearly from 1/n in its
+    start month to 1 after n = ``ramp_months`` (a step when n = 0). [1], (T,)."""
+    t = np.arange(n_months)
+    if ramp_months == 0:
+        return (t >= start_index).astype(float)
+    return np.clip((t - start_index + 1) / ramp_months, 0.0, 1.0)
 
-    Each zone: peak MW x load factor x hours x ramp, the ramp rising linearly from
-    1/n in its start month to 1 after n = ``ramp_months`` (a step when n = 0).
-    """
-    t = np.arange(timeline.n_months)
-    load = np.zeros((weights.shape[0], timeline.n_months))
-    for z, zone in enumerate(sez.zones):
-        s = timeline.index_of(zone.start)
-        ramp = (t >= s).astype(float) if zone.ramp_months == 0 else \
-            np.clip((t - s + 1) / zone.ramp_months, 0.0, 1.0)
+
+def zone_loads_gwh(zones: Sequence[Zone], hours: np.ndarray,
+                   weights: np.ndarray) -> list[np.ndarray]:
+    """Each zone's load each month before any captive switch: weight x peak MW x load
+    factor x hours x ramp. ``weights`` (paths, zones) say how much of each zone
+    materialises on each path. [GWh], a (paths, T) array per zone."""
+    loads = []
+    for z, zone in enumerate(zones):
+        ramp = zone_ramp(len(hours), zone.start_index, zone.ramp_months)
         peak_mw = np.asarray(zone.peak_load_mw)[..., None]  # a number or (paths, 1)
-        factor = np.asarray(zone.load_factor_pct)[..., None] / 100
-        load += weights[:, z:z + 1] * peak_mw * factor * timeline.hours * ramp / 1e3
-    return load
+        factor = np.asarray(zone.load_factor)[..., None]
+        load = np.zeros((weights.shape[0], len(hours)))
+        load += weights[:, z:z + 1] * peak_mw * factor * hours * ramp / MWH_PER_GWH
+        loads.append(load)
+    return loads
+
+
+def zone_loss_multiplier(loads: Sequence[np.ndarray], zones: Sequence[Zone],
+                         default: float | np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The SEZ class's loss multiplier each month: the load-weighted mean of its zones'
+    (each zone's own, or the class's ``default``), or the class's when there is no load.
+    [1], (paths, T)."""
+    default = np.asarray(default, dtype=float)
+    total = np.zeros(shape)
+    weighted = np.zeros_like(total)
+    for load, zone in zip(loads, zones, strict=True):
+        lm = default if zone.loss_multiplier is None else zone.loss_multiplier
+        total += load
+        weighted += load * lm
+    fallback = np.broadcast_to(default[..., None] if default.ndim else default, total.shape)
+    return np.divide(weighted, total, out=np.array(fallback, dtype=float), where=total > 0)
+
+
+class Package(NamedTuple):
+    """What an SEZ tariff package does to a month's tariffs."""
+
+    class_tariff_pkr_per_kwh: np.ndarray  # (paths, classes) after any cross-subsidy
+    billed_share: np.ndarray  # (paths, classes) after the SEZ price
+    sez_tariff_pkr_per_kwh: np.ndarray  # (paths,) the SEZ class tariff without the package
+    sez_price_pkr_per_kwh: np.ndarray  # (paths,) what SEZ consumers pay per kWh
+    gap_bn: np.ndarray  # (paths,) (SEZ tariff - price) x SEZ sales [Rs bn]
+
+
+def package_month(
+    class_tariff_pkr_per_kwh: np.ndarray, billed_share: np.ndarray, sales_gwh: np.ndarray,
+    sez_column: int, weight: float, price_pkr_per_kwh: float, price_usc_per_kwh: float,
+    fx_pkr_per_usd: np.ndarray, cap: bool, funding: Funding,
+) -> Package:
+    """The SEZ class pays a package price; its gap to the SEZ tariff is funded
+    (docs/model.md §15).
+
+    The price (US cents at the month's exchange rate, or rupees) is phased in with
+    ``weight`` from the SEZ tariff; as a ``cap`` it never exceeds the tariff. Funded by
+    cross-subsidy, the gap is charged per kWh on the other classes' tariffs; otherwise
+    the SEZ class is billed the price (its billed share falls) and the budget pays the
+    gap or nobody does. Without a package (``weight`` 0) nothing changes.
+    """
+    class_tariff = class_tariff_pkr_per_kwh.copy()
+    billed = np.broadcast_to(billed_share, class_tariff.shape).copy()
+    sez_tariff = class_tariff[:, sez_column].copy()
+    if weight <= 0:
+        return Package(class_tariff, billed, sez_tariff, sez_tariff.copy(),
+                       np.zeros(sez_tariff.shape))
+    price = (price_usc_per_kwh * fx_pkr_per_usd / CENTS_PER_DOLLAR
+             if np.isfinite(price_usc_per_kwh) else price_pkr_per_kwh)
+    if cap:
+        price = np.minimum(price, sez_tariff)
+    sez_price = (1 - weight) * sez_tariff + weight * price
+    gap = (sez_tariff - sez_price) * sales_gwh[:, sez_column] * GWH_TIMES_PKR_PER_KWH_TO_BN
+    if funding is Funding.CROSS_SUBSIDY:
+        others = np.ones(class_tariff.shape[1], bool)
+        others[sez_column] = False
+        others_sales = sales_gwh[:, others].sum(axis=1)
+        surcharge = np.divide(gap, others_sales, out=np.zeros(gap.shape),
+                              where=others_sales > 0) * BN_PER_GWH_TO_PKR_PER_KWH
+        class_tariff[:, others] += surcharge[:, None]
+        class_tariff[:, sez_column] = sez_price
+    else:
+        billed[:, sez_column] = np.divide(sez_price, sez_tariff, out=np.ones(gap.shape),
+                                          where=sez_tariff != 0)
+    return Package(class_tariff, billed, sez_tariff, sez_price, gap)
 
 
 def captive_share_step(
@@ -104,7 +178,7 @@ def cost_breakdown_pkr_per_kwh(
     servicing surcharge (legacy debt) and taxes on the bill. The components sum to
     ``total`` exactly.
     """
-    per_unit = 1e3 / np.where(units_gwh > 0, units_gwh, np.nan)
+    per_unit = BN_PER_GWH_TO_PKR_PER_KWH / np.where(units_gwh > 0, units_gwh, np.nan)
     ppp_bn = energy_bn + net_metering_bn + capacity_bn + transmission_bn
     gross_up = np.where(sales_gwh > 0, allowed_units_gwh / np.where(sales_gwh > 0, sales_gwh,
                                                                       1.0) - 1.0, 0.0)
@@ -126,17 +200,39 @@ def cost_breakdown_pkr_per_kwh(
     return parts
 
 
-def zone_loss_multiplier(sez: Sez, timeline: Timeline, weights: np.ndarray) -> np.ndarray:
-    """The SEZ class's loss multiplier each month: the load-weighted mean of its zones'
-    (each zone's own, or the class's), or the class's when there is no load. (paths, T)"""
-    default = np.asarray(sez.loss_multiplier, dtype=float)
-    total = np.zeros((weights.shape[0], timeline.n_months))
-    weighted = np.zeros_like(total)
-    for z, zone in enumerate(sez.zones):
-        one = Sez.model_construct(**{**sez.__dict__, "zones": [zone]})
-        load = zone_load_gwh(one, timeline, weights[:, z:z + 1])
-        lm = default if zone.loss_multiplier is None else zone.loss_multiplier
-        total += load
-        weighted += load * lm
-    fallback = np.broadcast_to(default[..., None] if default.ndim else default, total.shape)
-    return np.divide(weighted, total, out=np.array(fallback, dtype=float), where=total > 0)
+class PackageFunding(NamedTuple):
+    """How a month's SEZ package gap is carried. [Rs bn], (paths,) each."""
+
+    subsidy_due_bn: np.ndarray  # TDS due, net of a package gap billed below the tariff
+    budget_bn: np.ndarray | float  # paid by the budget in full, on time
+    unfunded_bn: np.ndarray  # nobody pays: the ``sez_package`` cause
+
+
+def package_funding(subsidy_due_bn: np.ndarray, gap_bn: np.ndarray,
+                    funding: Funding) -> PackageFunding:
+    """Split a package gap by who pays it. A gap billed below the SEZ tariff (budget or
+    unfunded) shows as subsidy due in the bills and is taken out of it: it is not tariff
+    differential subsidy. A cross-subsidised gap is in the other classes' tariffs."""
+    if funding is Funding.CROSS_SUBSIDY:
+        return PackageFunding(subsidy_due_bn - 0.0, 0.0, np.zeros(gap_bn.shape))
+    unfunded = gap_bn if funding is Funding.UNFUNDED else np.zeros(gap_bn.shape)
+    budget = gap_bn if funding is Funding.BUDGET else 0.0
+    return PackageFunding(subsidy_due_bn - gap_bn, budget, unfunded)
+
+
+def fleet_utilisation(generation_gwh: np.ndarray, available_gwh: np.ndarray) -> np.ndarray:
+    """Share of the fleet's available energy dispatched this month. [1], (paths,)."""
+    available = available_gwh.sum(axis=1)
+    return np.divide(generation_gwh.sum(axis=1), available, out=np.zeros(available.shape),
+                     where=available > 0)
+
+
+def per_kwh_sold(amount_bn: np.ndarray, sales_gwh: np.ndarray) -> np.ndarray:
+    """An amount per kWh sold (0 where nothing is sold). [Rs/kWh], (paths,)."""
+    return np.divide(amount_bn, sales_gwh, out=np.zeros(sales_gwh.shape),
+                     where=sales_gwh > 0) * BN_PER_GWH_TO_PKR_PER_KWH
+
+
+def usc_per_kwh(pkr_per_kwh: np.ndarray, fx_pkr_per_usd: np.ndarray) -> np.ndarray:
+    """Rupees per kWh in US cents per kWh at the month's exchange rate. [USc/kWh]"""
+    return pkr_per_kwh / fx_pkr_per_usd * CENTS_PER_DOLLAR

@@ -8,12 +8,12 @@ page whose charts are embedded PNGs (``data:`` URIs) and whose style is inline, 
 Content-Security-Policy that allows nothing else, so it opens offline and runs no
 script. Every piece of user text (scenario names, descriptions, policy names, sources)
 is HTML-escaped. :func:`to_pdf` renders the same content with matplotlib;
-:func:`html_to_pdf_chromium` prints the HTML page itself with headless Chromium.
+:func:`circdebt.io.chromium.html_to_pdf_chromium` prints the HTML page itself with
+headless Chromium.
 """
 
 from circdebt.report.content import (
     CHART_CAPTIONS,
-    KPI_LABELS,
     Report,
     build_report,
     cd_stock_history,
@@ -24,17 +24,10 @@ from circdebt.report.content import (
     scenario_paragraph,
 )
 from circdebt.report.page import CSP, CSS, esc, linkify, to_html
-from circdebt.report.pdf import (
-    CHROMIUM_FLAGS,
-    CHROMIUM_NAMES,
-    find_chromium,
-    html_to_pdf_chromium,
-    to_pdf,
-)
+from circdebt.report.pdf import to_pdf
 
 __all__ = [
-    "CHART_CAPTIONS", "CHROMIUM_FLAGS", "CHROMIUM_NAMES", "CSP", "CSS", "KPI_LABELS", "Report",
-    "build_report", "cd_stock_history", "esc", "find_chromium", "html_to_pdf_chromium",
+    "CHART_CAPTIONS", "CSP", "CSS", "Report", "build_report", "cd_stock_history", "esc",
     "key_inputs", "kpi_rows", "linkify", "narrative", "policy_rows", "scenario_paragraph",
     "to_html", "to_pdf",
 ]

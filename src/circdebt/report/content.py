@@ -13,23 +13,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from circdebt import charts
-from circdebt.analysis.compare import KPI_UNITS, Comparison, compare
-from circdebt.io.exports import column_unit
-from circdebt.results.tables import FLOW_COLUMNS, Result
+from circdebt.analysis.compare import Comparison, check_targets, compare
+from circdebt.results.kpis import KPIS
+from circdebt.results.result import Result
+from circdebt.results.tables import FLOW_COLUMNS
+from circdebt.units import decimals as unit_decimals
+from circdebt.units import unit_of
 
-#: KPI labels for the report's table.
-KPI_LABELS = {
-    "cd_stock_end_bn_pkr": "Circular debt at the end", "cd_stock_end_pct_gdp":
-    "Circular debt at the end, share of GDP", "cd_stock_end_bn_usd":
-    "Circular debt at the end, in dollars", "cd_flow_cumulative_bn_pkr":
-    "Added over the horizon", "cd_flow_avg_annual_bn_pkr": "Added per year (average)",
-    "cd_stock_peak_bn_pkr": "Peak (month end)", "capacity_payments_total_bn_pkr":
-    "Capacity payments (total)", "capacity_charge_pkr_per_kwh": "Capacity charge, {fy}",
-    "avg_tariff_pkr_per_kwh": "Average tariff, {fy}", "tds_paid_total_bn_pkr":
-    "Tariff subsidy paid (total)", "lps_total_bn_pkr": "Late-payment surcharge (total)",
-    "unserved_energy_total_gwh": "Unserved energy (total)", "sez_cost_usc_per_kwh":
-    "SEZ cost per kWh, {fy}", "sez_load_total_gwh": "SEZ grid load (total)",
-}
 CHART_CAPTIONS = {
     "stock": "Circular-debt stock at the end of each fiscal year",
     "flows": "What adds to the debt and what reduces it, by fiscal year",
@@ -125,8 +115,6 @@ def scenario_paragraph(result: Result, name: str, baseline: Result | None = None
                  f"{last['capacity_charge_pkr_per_kwh']:.2f} per kWh sold; the average tariff "
                  f"of Rs {tariff:.2f}/kWh {'covers' if tariff >= cost else 'falls short of'} "
                  f"the cost-recovery level of Rs {cost:.2f}/kWh.")
-    from circdebt.analysis.compare import check_targets
-
     targets = check_targets(result)
     judged = targets[targets["status"].isin(["pass", "fail"])]
     if len(judged):
@@ -134,7 +122,7 @@ def scenario_paragraph(result: Result, name: str, baseline: Result | None = None
         text += f" It meets {met} of its {len(judged)} target{'s' * (len(judged) != 1)}"
         missed = judged[judged["status"] == "fail"]
         if len(missed):
-            unit = column_unit
+            unit = unit_of
             parts = [f"{r['target']} ({r['fy']}: {_value(r['result'], unit(r['column']))} "
                      f"against a ceiling of {_value(r['ceiling'], unit(r['column']))})"
                      for _, r in missed.iterrows()]
@@ -194,10 +182,8 @@ def cd_stock_history() -> pd.DataFrame | None:
     """The published circular-debt stock of past fiscal years (:mod:`circdebt.data.history`)
     as the stock chart takes it: ``fy``, ``cd_stock_bn_pkr`` [Rs bn, 30 June] and
     ``source`` (whose figure it is); ``None`` if the packaged history is unavailable."""
-    try:
-        from circdebt.data import history
-    except ImportError:
-        return None
+    from circdebt.data import history
+
     tidy = history.load()
     rows = tidy[tidy["series"] == "cd_stock_bn_pkr"]
     if rows.empty:
@@ -293,13 +279,14 @@ def kpi_rows(comparison: Comparison) -> list[list[str]]:
     k = comparison.kpis
     fy = str(k["fy"].iloc[0])
     rows = []
-    for kpi, unit in KPI_UNITS.items():
-        decimals = 2 if unit in ("Rs/kWh", "% of GDP", "USD bn", "USc/kWh") else 0
+    for kpi in KPIS.values():
+        decimals = unit_decimals(kpi.unit)
         cells = []
         for _, row in k.iterrows():
-            text = "-" if not np.isfinite(row[kpi]) else f"{row[kpi]:,.{decimals}f}"
-            if row["scenario"] != comparison.baseline and np.isfinite(row[f"{kpi}_delta"]):
-                text += f" ({row[f'{kpi}_delta']:+,.{decimals}f})"
+            value, delta = row[kpi.name], row[f"{kpi.name}_delta"]
+            text = "-" if not np.isfinite(value) else f"{value:,.{decimals}f}"
+            if row["scenario"] != comparison.baseline and np.isfinite(delta):
+                text += f" ({delta:+,.{decimals}f})"
             cells.append(text)
-        rows.append([KPI_LABELS.get(kpi, kpi).format(fy=fy), unit, *cells])
+        rows.append([kpi.title(fy), kpi.unit, *cells])
     return rows

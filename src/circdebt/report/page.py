@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from circdebt import __version__, charts
-from circdebt.io.exports import column_unit
 from circdebt.report.content import Report, key_inputs, kpi_rows, policy_rows
+from circdebt.units import unit_of
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:)\]]")
 
@@ -155,7 +155,7 @@ def to_html(report: Report, dpi: int = 150) -> str:
     else:
         trows = []
         for _, t in c.targets.iterrows():
-            unit = column_unit(str(t["column"]))
+            unit = unit_of(str(t["column"]))
             status = str(t["status"])
             cls = "pass" if status == "pass" else "fail" if status == "fail" else ""
             result_text = "-" if not np.isfinite(t["result"]) else f"{t['result']:,.1f}"

@@ -1,55 +1,40 @@
-"""Results: tidy monthly and fiscal-year tables built from a run's trajectories.
+"""Results as tables: monthly and fiscal-year tables built from a run's trajectories.
 
 Column names carry units; their meaning, unit and how they aggregate to a fiscal year
-are listed once in ``data/variables.csv`` (flows are summed, stocks taken at 30 June,
-prices recomputed from their summed numerator and denominator, rates averaged).
+are listed once in ``data/variables.csv`` (:mod:`circdebt.units`): flows are summed,
+stocks taken at the fiscal year's last month, prices recomputed from their summed
+numerator and denominator, rates averaged (docs/model.md §18).
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache, cached_property
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from circdebt.engine.loop import CAUSES, Trajectories
-from circdebt.scenario.schema import Scenario
+from circdebt.engine.record import Trajectories
+from circdebt.model.causes import CAUSES
+from circdebt.units import BN_PER_GWH_TO_PKR_PER_KWH, PERCENT, variables
 
 #: Ratio columns: (numerator, denominator, scale, how the FY value is formed)
 RATIOS: dict[str, tuple[str, str, float, str]] = {
-    "capacity_charge_pkr_per_kwh": ("capacity_payments_bn_pkr", "units_sold_gwh", 1e3, "sum"),
-    "avg_tariff_pkr_per_kwh": ("tariff_recovered_bn_pkr", "units_sold_gwh", 1e3, "sum"),
-    "cost_recovery_pkr_per_kwh": ("revenue_requirement_allowed_bn_pkr", "units_sold_gwh", 1e3,
-                                  "sum"),
-    "ppp_pkr_per_kwh": ("ppp_bn_pkr", "units_purchased_gwh", 1e3, "sum"),
-    "cd_stock_pct_gdp": ("cd_stock_bn_pkr", "gdp_bn_pkr_per_year", 100.0, "last"),
+    "capacity_charge_pkr_per_kwh": ("capacity_payments_bn_pkr", "units_sold_gwh",
+                                    BN_PER_GWH_TO_PKR_PER_KWH, "sum"),
+    "avg_tariff_pkr_per_kwh": ("tariff_recovered_bn_pkr", "units_sold_gwh",
+                               BN_PER_GWH_TO_PKR_PER_KWH, "sum"),
+    "cost_recovery_pkr_per_kwh": ("revenue_requirement_allowed_bn_pkr", "units_sold_gwh",
+                                  BN_PER_GWH_TO_PKR_PER_KWH, "sum"),
+    "ppp_pkr_per_kwh": ("ppp_bn_pkr", "units_purchased_gwh", BN_PER_GWH_TO_PKR_PER_KWH, "sum"),
+    "cd_stock_pct_gdp": ("cd_stock_bn_pkr", "gdp_bn_pkr_per_year", PERCENT, "last"),
     "cd_stock_bn_usd": ("cd_stock_bn_pkr", "fx_pkr_per_usd", 1.0, "last"),
     "capacity_charge_excl_sez_pkr_per_kwh": ("capacity_payments_bn_pkr",
-                                             "units_sold_excl_sez_gwh", 1e3, "sum"),
+                                             "units_sold_excl_sez_gwh",
+                                             BN_PER_GWH_TO_PKR_PER_KWH, "sum"),
 }
 
 FLOW_COLUMNS = tuple(f"flow_{c}_bn_pkr" for c in CAUSES)
-
-
-@dataclass(frozen=True)
-class Variable:
-    name: str
-    unit: str
-    kind: str
-    aggregation: str
-    description: str
-
-
-@cache
-def variables() -> dict[str, Variable]:
-    """The data dictionary of output columns (``data/variables.csv``)."""
-    text = resources.files("circdebt").joinpath("data/variables.csv").read_text("utf-8")
-    return {row["name"]: Variable(**row) for row in csv.DictReader(text.splitlines())}
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
@@ -62,7 +47,7 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float) -> np.ndarray:
 def monthly_table(traj: Trajectories, path: int = 0) -> pd.DataFrame:
     """One row per month for one path, every recorded column plus ratios and splits."""
     tl = traj.timeline
-    cols: dict[str, Any] = {"month": tl.labels, "fy": [f"FY{y}" for y in tl.fiscal_year]}
+    cols: dict[str, Any] = {"month": tl.labels, "fy": tl.fy_labels}
     for name, values in traj.series.items():
         cols[name] = values[path]
     for name, (num, den, scale, _) in RATIOS.items():
@@ -86,7 +71,10 @@ def _aggregation(column: str) -> str:
 
 
 def fiscal_years(fy_labels: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Fiscal years of consecutive months: (labels, first month index, month counts)."""
+    """Fiscal years of consecutive months: (labels, first month index, month counts).
+
+    (A timeline knows its own: :attr:`circdebt.timeline.Timeline.fiscal_years`; this is
+    for tables that carry only their labels.)"""
     labels = list(fy_labels)
     starts = [i for i, fy in enumerate(labels) if i == 0 or fy != labels[i - 1]]
     counts = np.diff([*starts, len(labels)])
@@ -98,7 +86,7 @@ def annual_arrays(
 ) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
     """Fiscal-year values of monthly columns (paths, T) -> (paths, FYs).
 
-    MODEL.md §2: flows are summed, stocks taken at the last month, rates averaged, and
+    docs/model.md §18: flows are summed, stocks taken at the last month, rates averaged, and
     ratio columns recomputed from their summed numerator and denominator (or taken at
     the last month for stock ratios) whenever their inputs are among ``columns``.
     """
@@ -132,7 +120,7 @@ def annual_arrays(
 
 
 def annual_table(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Fiscal-year table from a monthly table (MODEL.md §2 aggregation rules)."""
+    """Fiscal-year table from a monthly table (docs/model.md §18 aggregation rules)."""
     columns = {c: monthly[c].to_numpy()[None, :] for c in monthly.columns
                if c not in ("month", "fy")}
     labels, counts, values = annual_arrays(columns, monthly["fy"])
@@ -140,29 +128,3 @@ def annual_table(monthly: pd.DataFrame) -> pd.DataFrame:
     order = [c for c in monthly.columns if c in values and c not in RATIOS]
     order += [c for c in RATIOS if c in values]
     return pd.concat([table, pd.DataFrame({c: values[c][0] for c in order})], axis=1)
-
-
-@dataclass(frozen=True)
-class Result:
-    """A run's results: monthly and fiscal-year tables, trajectories and metadata."""
-
-    scenario: Scenario
-    trajectories: Trajectories
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-    @cached_property
-    def monthly(self) -> pd.DataFrame:
-        """One row per month (path 0 of a multi-path run). Units in column names."""
-        return monthly_table(self.trajectories)
-
-    @cached_property
-    def annual(self) -> pd.DataFrame:
-        """One row per fiscal year: flows summed, stocks at 30 June, prices recomputed."""
-        return annual_table(self.monthly)
-
-    def summary(self) -> pd.DataFrame:
-        """A short fiscal-year view for people: stock, flow, main causes, prices."""
-        cols = ["fy", "cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS,
-                "capacity_payments_bn_pkr", "capacity_charge_pkr_per_kwh",
-                "avg_tariff_pkr_per_kwh", "cost_recovery_pkr_per_kwh", "fx_pkr_per_usd"]
-        return self.annual[cols]

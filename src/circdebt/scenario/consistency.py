@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from circdebt.errors import Problem, did_you_mean
-from circdebt.model.sez import SEZ_CLASS
-from circdebt.scenario.schema import FY_RE, MONTH_RE, Scenario, SeriesSpec
-from circdebt.timeline import MAX_MONTHS, month_number
+from circdebt.scenario.schema import SEZ_CLASS, Scenario, SeriesSpec
+from circdebt.timeline import MAX_MONTHS, anchor_month, is_fy, month_number
 
 #: Class fields where a value at or below 1.5 almost surely is a fraction typed for a
 #: percent (availability, subsidy payment and pass-through are checked the same way).
@@ -132,7 +131,7 @@ def check_dates(s: Scenario, file: str) -> list[Problem]:
     }
     for key, table in fy_tables.items():
         for fy in table:
-            if not FY_RE.match(fy):
+            if not is_fy(fy):
                 problems.append(Problem(file, f"{key}.{fy}", "a fiscal year like 'FY2027'",
                                         repr(fy)))
     return problems
@@ -184,8 +183,7 @@ def check_schedules(s: Scenario, file: str) -> list[Problem]:
         if not isinstance(spec, SeriesSpec) or not spec.schedule:
             continue
         for anchor in spec.schedule:
-            m = month_number(anchor) if MONTH_RE.match(anchor) else \
-                month_number(f"{int(anchor[2:])}-01")
+            m = anchor_month(anchor, s.time.fiscal_year_start_month)
             if not start - 120 <= m <= end + 120:
                 span = f"{s.time.start}..{s.time.end}"
                 problems.append(Problem(file, f"{key}.schedule.{anchor}",

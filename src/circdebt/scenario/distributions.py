@@ -1,69 +1,144 @@
-"""Uncertain inputs: distributions, reproducible sampling and per-path scenarios (MODEL.md §10).
+"""Uncertain inputs: distributions on scenario values (docs/model.md §10).
 
 Any decimal number in a scenario may be given as a distribution table, e.g.
 ``growth_pct_per_year = {dist = "normal", mean = 3.0, sd = 1.0}``. The loader keeps
 the distribution's central value in its place (so a deterministic run, and validation,
 see an ordinary number) and records the distribution under ``[uncertainty]`` keyed by
-its path. A Monte Carlo run draws each uncertain value once per path.
-
-Reproducibility: paths are drawn in blocks of :data:`BLOCK` paths; block b of the
-value at key path k uses the stream ``SeedSequence(seed, spawn_key=(b, h(k)))`` with h a
-stable hash of the key path. So the same seed gives the same draws whatever the
-chunking or the number of workers (chunks are whole blocks), and the same draws for
-the same key in every scenario (common random numbers), however many other values
-are uncertain.
+its key path (:mod:`circdebt.keypaths`). A Monte Carlo run draws each uncertain value
+once per path, from the reproducible streams of :mod:`circdebt.streams`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import Field, model_validator
 
-from circdebt.scenario.schema import Distribution
-
-#: Paths per random-number block (chunks of a run are whole blocks).
-BLOCK = 1024
+from circdebt.keypaths import Part, join
+from circdebt.scenario.fields import Finite, Strict
 
 
-def key_hash(key_path: str) -> int:
-    """A stable 32-bit hash of a key path (Python's ``hash`` is salted per process)."""
-    return int.from_bytes(hashlib.sha256(key_path.encode()).digest()[:4], "little")
+class Distribution(Strict):
+    """A distribution for one scenario value.
 
-
-def block_rng(seed: int, block: int, stream: str) -> np.random.Generator:
-    """The generator for one block of paths and one named stream."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, key_hash(stream))))
-
-
-def sample_blocks(
-    draw: Any, seed: int, stream: str, first_path: int, n_paths: int,
-) -> np.ndarray:
-    """Draws for paths ``first_path`` .. ``first_path + n_paths - 1`` of one stream.
-
-    ``draw(rng, n)`` returns n draws (or an array whose first axis is n). Paths come
-    from whole blocks of :data:`BLOCK`, so a path's draw never depends on how paths
-    are split into chunks.
+    normal (mean, sd); lognormal (mean, sd of the value itself, > 0); triangular
+    (low, mode, high); uniform (low, high); choice (values, optional weights).
     """
-    first_block, last_block = first_path // BLOCK, (first_path + n_paths - 1) // BLOCK
-    parts = [draw(block_rng(seed, b, stream), BLOCK) for b in range(first_block, last_block + 1)]
-    stacked = np.concatenate(parts, axis=0)
-    offset = first_path - first_block * BLOCK
-    return stacked[offset:offset + n_paths]
 
+    dist: Literal["normal", "lognormal", "triangular", "uniform", "choice"]
+    mean: Finite | None = None
+    sd: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    low: Finite | None = None
+    mode: Finite | None = None
+    high: Finite | None = None
+    values: list[Finite] | None = None
+    weights: list[Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] | None = None
 
-def sample_values(
-    uncertainty: Mapping[str, Distribution], seed: int, first_path: int, n_paths: int,
-) -> dict[str, np.ndarray]:
-    """One draw per path for every uncertain key path. {key path: (paths,)}"""
-    return {key: sample_blocks(dist.sample, seed, key, first_path, n_paths)
-            for key, dist in uncertainty.items()}
+    @model_validator(mode="after")
+    def _parameters_fit(self) -> Distribution:
+        need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"),
+                "triangular": ("low", "mode", "high"), "uniform": ("low", "high"),
+                "choice": ("values",)}[self.dist]
+        given = {k for k in ("mean", "sd", "low", "mode", "high", "values", "weights")
+                 if getattr(self, k) is not None}
+        missing = [k for k in need if k not in given]
+        extra = sorted(given - set(need) - ({"weights"} if self.dist == "choice" else set()))
+        if missing:
+            raise ValueError(f"a {self.dist} distribution needs {', '.join(need)}; "
+                             f"missing {', '.join(missing)}")
+        if extra:
+            raise ValueError(f"a {self.dist} distribution takes {', '.join(need)}; "
+                             f"not {', '.join(extra)}")
+        if self.dist == "lognormal" and self._get("mean") <= 0:
+            raise ValueError("a lognormal distribution needs mean > 0")
+        if self.dist == "triangular" and not (
+                self._get("low") <= self._get("mode") <= self._get("high")):
+            raise ValueError("a triangular distribution needs low <= mode <= high")
+        if self.dist == "uniform" and not self._get("low") <= self._get("high"):
+            raise ValueError("a uniform distribution needs low <= high")
+        if self.dist == "choice":
+            if not self.values:
+                raise ValueError("a choice needs at least one value")
+            if self.weights is not None and (len(self.weights) != len(self.values)
+                                             or sum(self.weights) <= 0):
+                raise ValueError("choice weights need one positive-sum weight per value")
+        return self
 
+    def _get(self, name: str) -> float:
+        """A parameter the distribution's kind requires (checked present on validation)."""
+        value = getattr(self, name)
+        assert value is not None, name
+        return float(value)
 
-# --------------------------------------------------------------------------- extraction
+    def _choices(self) -> tuple[np.ndarray, np.ndarray]:
+        values = np.asarray(self.values or [], float)
+        weights = np.asarray(self.weights or [1.0] * len(values), float)
+        return values, weights / weights.sum()
+
+    @property
+    def central(self) -> float:
+        """The value a deterministic run uses: the mean (the most likely value of a choice)."""
+        if self.dist in ("normal", "lognormal"):
+            return self._get("mean")
+        if self.dist == "triangular":
+            return (self._get("low") + self._get("mode") + self._get("high")) / 3.0
+        if self.dist == "uniform":
+            return (self._get("low") + self._get("high")) / 2.0
+        values, weights = self._choices()
+        return float(values[int(np.argmax(weights))])
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent draws. [same unit as the value], (n,)."""
+        if self.dist == "normal":
+            return rng.normal(self._get("mean"), self._get("sd"), n)
+        if self.dist == "lognormal":
+            mu, sigma = self._lognormal_parameters()
+            return rng.lognormal(mu, sigma, n)
+        if self.dist == "triangular":
+            low, mode, high = self._get("low"), self._get("mode"), self._get("high")
+            if low == high:
+                return np.full(n, low)
+            return rng.triangular(low, mode, high, n)
+        if self.dist == "uniform":
+            return rng.uniform(self._get("low"), self._get("high"), n)
+        values, weights = self._choices()
+        return rng.choice(values, n, p=weights)
+
+    def _lognormal_parameters(self) -> tuple[float, float]:
+        """(mu, sigma) of log(value) for a lognormal given by the value's mean and sd."""
+        mean, sd = self._get("mean"), self._get("sd")
+        sigma2 = float(np.log1p((sd / mean) ** 2))
+        return float(np.log(mean) - sigma2 / 2), float(np.sqrt(sigma2))
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of the distribution, exactly (``scipy.stats``). [value's unit]"""
+        from scipy import stats
+
+        if self.dist == "normal":
+            sd = self._get("sd")
+            return self._get("mean") if sd == 0 else float(
+                stats.norm.ppf(q, self._get("mean"), sd))
+        if self.dist == "lognormal":
+            mu, sigma = self._lognormal_parameters()
+            return self._get("mean") if sigma == 0 else float(
+                stats.lognorm.ppf(q, sigma, scale=np.exp(mu)))
+        if self.dist == "triangular":
+            low, mode, high = self._get("low"), self._get("mode"), self._get("high")
+            if low == high:
+                return low
+            return float(stats.triang.ppf(q, (mode - low) / (high - low), low, high - low))
+        if self.dist == "uniform":
+            return float(stats.uniform.ppf(q, self._get("low"),
+                                           self._get("high") - self._get("low")))
+        values, weights = self._choices()
+        order = np.argsort(values, kind="stable")
+        cdf = np.cumsum(weights[order])
+        return float(values[order][min(int(np.searchsorted(cdf, q - 1e-12)), len(cdf) - 1)])
+
+    def percentile_range(self, low_q: float = 0.05, high_q: float = 0.95) -> tuple[float, float]:
+        """Low and high quantiles (for tornado charts and sensitivity ranges)."""
+        return self.quantile(low_q), self.quantile(high_q)
 
 
 def extract_distributions(data: Any) -> tuple[Any, dict[str, Any], list[str]]:
@@ -78,10 +153,10 @@ def extract_distributions(data: Any) -> tuple[Any, dict[str, Any], list[str]]:
     found: dict[str, Any] = {}
     refused: list[str] = []
 
-    def walk(node: Any, parts: tuple[str | int, ...]) -> Any:
+    def walk(node: Any, parts: tuple[Part, ...]) -> Any:
         if isinstance(node, dict):
             if "dist" in node and parts:  # (a top-level 'dist' is just an unknown key)
-                path = format_path(parts)
+                path = join(parts)
                 if any(isinstance(p, str) and any(c in p for c in ".[]") for p in parts):
                     refused.append(path)
                     return node
@@ -93,75 +168,3 @@ def extract_distributions(data: Any) -> tuple[Any, dict[str, Any], list[str]]:
         return node
 
     return walk(data, ()), found, refused
-
-
-def format_path(parts: tuple[str | int, ...]) -> str:
-    """``("supply", "plants", 2, "capacity_mw")`` -> ``supply.plants[2].capacity_mw``."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def _split(key_path: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for segment in key_path.split("."):
-        name, *indices = segment.replace("]", "").split("[")
-        parts.append(name)
-        parts.extend(int(i) for i in indices)
-    return parts
-
-
-def set_in_data(data: Any, key_path: str, value: Any) -> None:
-    """Set a value in nested raw data (dicts and lists) at ``key_path``."""
-    parts = _split(key_path)
-    node = data
-    for part in parts[:-1]:
-        node = node[part]
-    node[parts[-1]] = value
-
-
-def get_in_model(model: Any, key_path: str) -> Any:
-    """The value at ``key_path`` in a validated scenario (models, lists, dicts)."""
-    node = model
-    for part in _split(key_path):
-        if isinstance(part, int) or isinstance(node, dict):
-            node = node[part]
-        else:
-            node = getattr(node, part)
-    return node
-
-
-def decimal_at(model: Any, key_path: str) -> float:
-    """The decimal number at ``key_path`` in a scenario; ValueError naming the key if the
-    path does not exist or does not hold a decimal number (an input analyses may vary)."""
-    try:
-        value = get_in_model(model, key_path)
-    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
-        raise ValueError(f"{key_path!r} is not a key path of the scenario") from None
-    if isinstance(value, bool) or not isinstance(value, float):
-        raise ValueError(f"{key_path!r} is not a decimal number ({value!r})")
-    return value
-
-
-def with_values(model: BaseModel, values: Mapping[str, Any]) -> BaseModel:
-    """A copy of a scenario with the values at the given key paths replaced.
-
-    Used to put (paths,) arrays of draws in place of numbers: the copy is not
-    re-validated, and the compile steps broadcast arrays over paths.
-    """
-    for key_path, value in values.items():
-        model = _replace(model, _split(key_path), value)
-    return model
-
-
-def _replace(node: Any, parts: list[str | int], value: Any) -> Any:
-    head, rest = parts[0], parts[1:]
-    if isinstance(node, list):
-        child = value if not rest else _replace(node[head], rest, value)
-        return [child if i == head else v for i, v in enumerate(node)]
-    if isinstance(node, dict):
-        child = value if not rest else _replace(node[head], rest, value)
-        return {**node, head: child}
-    child = value if not rest else _replace(getattr(node, head), rest, value)
-    return node.model_copy(update={head: child})

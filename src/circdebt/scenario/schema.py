@@ -3,51 +3,34 @@
 A scenario is plain data. This module declares its shape with pydantic models so that
 every file is checked strictly (unknown keys are errors, ranges are enforced) before
 any computation starts. Reading files, ``extends`` and ``--set`` live in
-:mod:`circdebt.io.files`; cross-field rules (a plant naming a fuel index that does not exist,
-an end before the start) live in :mod:`circdebt.scenario.consistency`.
+:mod:`circdebt.io.reading`; cross-field rules (a plant naming a fuel index that does not
+exist, an end before the start) live in :mod:`circdebt.scenario.consistency`; policy
+blocks and targets in :mod:`circdebt.scenario.policies`.
 
-Conventions (MODEL.md §11): keys end in their unit (``_mw``, ``_pct``, ``_bn_pkr``,
-``_pkr_per_kwh``, ``_usd_per_kw_month``). Percentages are given as percent (0-100) in
-files and converted to fractions inside the model.
+Defaults: a default either has no effect (0, 100 %, off) or cites its source; one
+that does neither is marked ASSUMPTION in its table's docstring. Conventions
+(docs/model.md §11): keys end in their unit; percentages are given as percent.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-import numpy as np
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    field_validator,
-    model_validator,
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+
+from circdebt.scenario.distributions import Distribution
+from circdebt.scenario.fields import (
+    Finite,
+    MonthlyProfile,
+    MonthStr,
+    Name,
+    NonNegative,
+    Percent,
+    Positive,
+    Strict,
 )
-
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-FY_RE = re.compile(r"^FY(\d{4})$")
-
-#: Largest magnitude of any number in a scenario: far beyond any real value in Rs bn, MW,
-#: GWh or Rs/kWh, and small enough that no product of two inputs overflows.
-HUGE = 1e12
-
-Percent = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0.0, le=HUGE, allow_inf_nan=False)]
-Finite = Annotated[float, Field(ge=-HUGE, le=HUGE, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0.0, le=HUGE, allow_inf_nan=False)]
-NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
-Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)]
-MonthStr = Annotated[str, Field(pattern=MONTH_RE.pattern)]
-MonthlyProfile = Annotated[list[NonNegative], Field(min_length=12, max_length=12)]
-
-
-class Strict(BaseModel):
-    """Base for every table: unknown keys are refused, values are never coerced silently."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+from circdebt.scenario.policies import Policy, Target
+from circdebt.timeline import DEFAULT_FY_START_MONTH, is_fy, is_month
 
 
 class SeriesSpec(Strict):
@@ -74,7 +57,7 @@ class SeriesSpec(Strict):
         if not schedule:
             raise ValueError("schedule is empty; give at least one 'YYYY-MM' or 'FYyyyy' anchor")
         for anchor in schedule:
-            if not (MONTH_RE.match(anchor) or FY_RE.match(anchor)):
+            if not (is_month(anchor) or is_fy(anchor)):
                 raise ValueError(
                     f"schedule anchor {anchor!r} is not a month 'YYYY-MM' or a fiscal year 'FYyyyy'"
                 )
@@ -104,10 +87,18 @@ Series = Annotated[
 
 
 class TimeSpan(Strict):
-    """First and last month simulated, inclusive (``"YYYY-MM"``)."""
+    """First and last month simulated, inclusive (``"YYYY-MM"``), and the month the
+    fiscal year starts in (docs/model.md §1).
+
+    Default ``fiscal_year_start_month = 7``: the Government of Pakistan's fiscal year runs
+    July to June (Finance Division, Budget in Brief). 1 gives calendar years (Ghana), 4
+    April-March years (India, South Africa). Fiscal years are named after the calendar
+    year they end in.
+    """
 
     start: MonthStr
     end: MonthStr
+    fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)] = DEFAULT_FY_START_MONTH
 
 
 class FuelIndex(Strict):
@@ -155,7 +146,7 @@ class Shocks(Strict):
 
 
 class Exogenous(Strict):
-    """Paths the model takes as given (MODEL.md §3); ``shocks`` make them stochastic."""
+    """Paths the model takes as given (docs/model.md §3); ``shocks`` make them stochastic."""
 
     fx_pkr_per_usd: Series
     kibor_pct: Series
@@ -167,7 +158,7 @@ class Exogenous(Strict):
 
 
 class PlantGroup(Strict):
-    """A group of plants with one contract form (MODEL.md §4).
+    """A group of plants with one contract form (docs/model.md §4).
 
     Capacity payment per month = capacity_kW x (cpp_usd x fx x US-CPI index
     + cpp_pkr x PK-CPI index), with the debt-service shares of each part ending at
@@ -201,7 +192,7 @@ class Supply(Strict):
 
 
 class ConsumerClass(Strict):
-    """A consumer class (MODEL.md §5-6).
+    """A consumer class (docs/model.md §5-6).
 
     ``seasonal_profile`` gives relative monthly sales January..December; it is
     normalised to average 1. ``billed_pct_of_determined`` below 100 makes the class
@@ -235,7 +226,7 @@ class ConsumerClass(Strict):
 
 
 class RooftopSolar(Strict):
-    """Behind-the-meter solar and net metering (MODEL.md §5).
+    """Behind-the-meter solar and net metering (docs/model.md §5).
 
     Class base sales are net of the rooftop solar installed at the start; only solar
     added after the start lowers them further. Additions per year scale with (grid
@@ -265,7 +256,7 @@ class Losses(Strict):
 
 
 class Tariff(Strict):
-    """Tariff determination and notification (MODEL.md §6)."""
+    """Tariff determination and notification (docs/model.md §6)."""
 
     initial_determined_pkr_per_kwh: Positive
     initial_fuel_reference_pkr_per_kwh: NonNegative | None = None
@@ -315,7 +306,7 @@ class EventSettings(Strict):
 
 
 class Settlement(Strict):
-    """How CPPA-G's cash is shared among creditor classes (MODEL.md §7).
+    """How CPPA-G's cash is shared among creditor classes (docs/model.md §7).
 
     ``pro_rata`` to dues; ``priority``: the listed creditor classes in order first;
     ``fuel_first``: the month's energy invoices first, then the rest pro-rata;
@@ -362,7 +353,7 @@ class Initial(Strict):
 
 
 class SezZone(Strict):
-    """A Special Economic Zone's grid load (MODEL.md §5): it ramps up linearly from
+    """A Special Economic Zone's grid load (docs/model.md §5): it ramps up linearly from
     ``start`` over ``ramp_months`` to ``peak_load_mw`` at ``load_factor_pct``, and
     materialises with ``probability_pct``. A zone supplied at ``voltage_kv`` may carry
     its own ``loss_multiplier`` (default: the SEZ class's); the SEZ class's loss rate
@@ -405,8 +396,12 @@ class SezBenchmark(Strict):
     source: str = ""
 
 
+#: The consumer class that carries SEZ load (a reserved class name).
+SEZ_CLASS = "sez"
+
+
 class Sez(Strict):
-    """SEZ demand, the SEZ consumer's tariff terms and the comparisons (MODEL.md §5, §9).
+    """SEZ demand, the SEZ consumer's tariff terms and the comparisons (docs/model.md §5, §9).
 
     SEZ load is sold as a consumer class named ``sez`` at ``tariff_multiplier`` times
     the average base tariff; ``taxes_pct`` (sales tax and duties on the bill) enters
@@ -421,85 +416,6 @@ class Sez(Strict):
     zones: list[SezZone] = Field(default_factory=list)
     captive: SezCaptive = SezCaptive()
     benchmarks: list[SezBenchmark] = Field(default_factory=list)
-
-
-class Distribution(Strict):
-    """A distribution for one scenario value.
-
-    normal (mean, sd); lognormal (mean, sd of the value itself, > 0); triangular
-    (low, mode, high); uniform (low, high); choice (values, optional weights).
-    """
-
-    dist: Literal["normal", "lognormal", "triangular", "uniform", "choice"]
-    mean: Finite | None = None
-    sd: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
-    low: Finite | None = None
-    mode: Finite | None = None
-    high: Finite | None = None
-    values: list[Finite] | None = None
-    weights: list[Annotated[float, Field(ge=0.0, allow_inf_nan=False)]] | None = None
-
-    @model_validator(mode="after")
-    def _parameters_fit(self) -> Distribution:
-        need = {"normal": ("mean", "sd"), "lognormal": ("mean", "sd"),
-                "triangular": ("low", "mode", "high"), "uniform": ("low", "high"),
-                "choice": ("values",)}[self.dist]
-        given = {k for k in ("mean", "sd", "low", "mode", "high", "values", "weights")
-                 if getattr(self, k) is not None}
-        missing = [k for k in need if k not in given]
-        extra = sorted(given - set(need) - ({"weights"} if self.dist == "choice" else set()))
-        if missing:
-            raise ValueError(f"a {self.dist} distribution needs {', '.join(need)}; "
-                             f"missing {', '.join(missing)}")
-        if extra:
-            raise ValueError(f"a {self.dist} distribution takes {', '.join(need)}; "
-                             f"not {', '.join(extra)}")
-        if self.dist == "lognormal" and self.mean <= 0:
-            raise ValueError("a lognormal distribution needs mean > 0")
-        if self.dist == "triangular" and not self.low <= self.mode <= self.high:
-            raise ValueError("a triangular distribution needs low <= mode <= high")
-        if self.dist == "uniform" and not self.low <= self.high:
-            raise ValueError("a uniform distribution needs low <= high")
-        if self.dist == "choice":
-            if not self.values:
-                raise ValueError("a choice needs at least one value")
-            if self.weights is not None and (len(self.weights) != len(self.values)
-                                             or sum(self.weights) <= 0):
-                raise ValueError("choice weights need one positive-sum weight per value")
-        return self
-
-    @property
-    def central(self) -> float:
-        """The value a deterministic run uses: the mean (the most likely value of a choice)."""
-        if self.dist in ("normal", "lognormal"):
-            return float(self.mean)
-        if self.dist == "triangular":
-            return (self.low + self.mode + self.high) / 3.0
-        if self.dist == "uniform":
-            return (self.low + self.high) / 2.0
-        weights = self.weights or [1.0] * len(self.values)
-        return float(self.values[int(np.argmax(weights))])
-
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` independent draws. [same unit as the value], (n,)."""
-        if self.dist == "normal":
-            return rng.normal(self.mean, self.sd, n)
-        if self.dist == "lognormal":
-            sigma2 = np.log1p((self.sd / self.mean) ** 2)
-            return rng.lognormal(np.log(self.mean) - sigma2 / 2, np.sqrt(sigma2), n)
-        if self.dist == "triangular":
-            if self.low == self.high:
-                return np.full(n, float(self.low))
-            return rng.triangular(self.low, self.mode, self.high, n)
-        if self.dist == "uniform":
-            return rng.uniform(self.low, self.high, n)
-        weights = np.asarray(self.weights or [1.0] * len(self.values), float)
-        return rng.choice(np.asarray(self.values, float), n, p=weights / weights.sum())
-
-    def percentile_range(self, low_q: float = 0.05, high_q: float = 0.95) -> tuple[float, float]:
-        """Low and high quantiles, by sampling a fixed stream (for tornado charts)."""
-        draws = self.sample(np.random.default_rng(12345), 200_000)
-        return float(np.quantile(draws, low_q)), float(np.quantile(draws, high_q))
 
 
 class Scenario(Strict):
@@ -522,205 +438,3 @@ class Scenario(Strict):
     policies: list[Policy] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     uncertainty: dict[str, Distribution] = Field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- policies
-
-
-class PolicyBase(Strict):
-    """Common keys of every policy block (MODEL.md §8).
-
-    A policy takes effect in ``start`` and reaches full strength over
-    ``phase_in_months`` (0: at once). Policies apply in the order they are listed.
-    """
-
-    name: str = ""
-    start: MonthStr
-    phase_in_months: Annotated[int, Field(ge=0, le=600)] = 0
-    source: str = ""
-
-
-class IppRenegotiation(PolicyBase):
-    """Cut capacity prices of chosen groups, convert dollar indexation to rupees, waive LPS,
-    reprofile debt.
-
-    ``debt_reprofiling_months`` extends the debt maturity of the groups still repaying
-    at ``start``: the debt-service part of their tariff is spread over the longer term,
-    paid at r / (r + e) of its rate (r months were left, e are added) until the new
-    maturity.
-    """
-
-    type: Literal["ipp_renegotiation"]
-    groups: Annotated[list[Name], Field(min_length=1)]
-    cpp_usd_cut_pct: Percent = 0.0
-    cpp_pkr_cut_pct: Percent = 0.0
-    usd_to_pkr_conversion_pct: Percent = 0.0
-    lps_waiver_pct: Percent = 0.0
-    accrued_lps_waiver_bn_pkr: NonNegative = 0.0
-    debt_reprofiling_months: Annotated[int, Field(ge=0, le=600)] = 0
-
-
-class IppTermination(PolicyBase):
-    """Groups stop being paid and dispatched; an optional settlement is owed to them."""
-
-    type: Literal["ipp_termination"]
-    groups: Annotated[list[Name], Field(min_length=1)]
-    settlement_bn_pkr: NonNegative = 0.0
-
-
-class TakeAndPay(PolicyBase):
-    """Groups are paid capacity only on the energy actually dispatched."""
-
-    type: Literal["take_and_pay"]
-    groups: Annotated[list[Name], Field(min_length=1)]
-
-
-class LossReduction(PolicyBase):
-    """Actual T&D losses glide to a target over the phase-in."""
-
-    type: Literal["loss_reduction"]
-    target_loss_pct: Percent
-
-
-class RecoveryImprovement(PolicyBase):
-    """Recovery of chosen classes (all if none named) glides to a target."""
-
-    type: Literal["recovery_improvement"]
-    target_recovery_pct: Percent
-    classes: list[Name] = Field(default_factory=list)
-
-
-class DiscoPrivatisation(PolicyBase):
-    """After a delay, losses fall and recovery rises by given points over the phase-in."""
-
-    type: Literal["disco_privatisation"]
-    delay_months: Annotated[int, Field(ge=0, le=240)] = 0
-    loss_reduction_pct_points: Percent = 0.0
-    recovery_gain_pct_points: Percent = 0.0
-    classes: list[Name] = Field(default_factory=list)
-
-
-class SubsidyReform(PolicyBase):
-    """Budget pays subsidies more fully or sooner; protected classes pay more of their tariff."""
-
-    type: Literal["subsidy_reform"]
-    payment_pct: Percent | None = None
-    lag_months: Annotated[int, Field(ge=0, le=36)] | None = None
-    protected_billed_pct_of_determined: Percent | None = None
-    classes: list[Name] = Field(default_factory=list)
-
-
-class TariffAutomation(PolicyBase):
-    """Determined adjustments are notified (in full) and sooner; rebasing may move.
-
-    Each parameter left out keeps its current value.
-    """
-
-    type: Literal["tariff_automation"]
-    pass_through_pct: Percent | None = None
-    fca_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
-    qta_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
-    qta_period_months: Literal[1, 2, 3, 4, 6, 12] | None = None
-    rebasing_month: Annotated[int, Field(ge=1, le=12)] | None = None
-
-
-class DebtRefinancing(PolicyBase):
-    """A loan moves payables into PHL at a new rate, serviced by the DSS for its tenor."""
-
-    type: Literal["debt_refinancing"]
-    amount_bn_pkr: NonNegative = 0.0
-    creditors: list[Name] = Field(default_factory=list)
-    phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] | None = None
-    dss_pkr_per_kwh: NonNegative | None = None
-    tenor_months: Annotated[int, Field(ge=1, le=600)] | None = None
-
-
-class BudgetInjection(PolicyBase):
-    """A one-off budget payment to CPPA-G or PHL, spread over the phase-in."""
-
-    type: Literal["budget_injection"]
-    amount_bn_pkr: NonNegative
-    to: Literal["cppa", "phl"] = "cppa"
-
-
-class NetMeteringReform(PolicyBase):
-    """New buy-back rate; gross metering sells all rooftop output to the grid."""
-
-    type: Literal["net_metering_reform"]
-    buyback_pkr_per_kwh: NonNegative | None = None
-    metering: Literal["net", "gross"] = "net"
-
-
-class CaptiveToGrid(PolicyBase):
-    """Captive industrial load moves to the grid on a ramp (added to a class's sales)."""
-
-    type: Literal["captive_to_grid"]
-    class_name: Name
-    load_gwh_per_year: NonNegative
-
-
-class SezTariffPackage(PolicyBase):
-    """A fixed energy price for SEZ load (``mode = "cap"``: a ceiling, never above the
-    SEZ tariff), its gap to the SEZ tariff funded by the budget, by the other consumers
-    (cross-subsidy), or not at all (its own cause of debt)."""
-
-    type: Literal["sez_tariff_package"]
-    price_usc_per_kwh: Positive | None = None
-    price_pkr_per_kwh: Positive | None = None
-    funding: Literal["budget", "cross_subsidy", "unfunded"]
-    mode: Literal["fixed", "cap"] = "fixed"
-
-    @model_validator(mode="after")
-    def _one_price(self) -> SezTariffPackage:
-        if (self.price_usc_per_kwh is None) == (self.price_pkr_per_kwh is None):
-            raise ValueError("give exactly one of price_usc_per_kwh and price_pkr_per_kwh")
-        return self
-
-
-class TariffRebalancing(PolicyBase):
-    """Change the cross-subsidy: scale chosen classes' tariff multipliers by
-    ``multiplier_change_pct``. Multipliers stay revenue neutral, so the other classes'
-    tariffs move the other way (protected classes' share through the subsidy)."""
-
-    type: Literal["tariff_rebalancing"]
-    classes: Annotated[list[Name], Field(min_length=1)]
-    multiplier_change_pct: Annotated[float, Field(gt=-100.0, le=1000.0, allow_inf_nan=False)]
-
-
-class SolarSurge(PolicyBase):
-    """Rooftop solar additions above the scenario's own (a risk case)."""
-
-    type: Literal["solar_surge"]
-    extra_additions_mw_per_year: NonNegative
-
-
-Policy = Annotated[
-    IppRenegotiation | IppTermination | TakeAndPay | LossReduction | RecoveryImprovement
-    | DiscoPrivatisation | SubsidyReform | TariffAutomation | DebtRefinancing
-    | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge | SezTariffPackage
-    | TariffRebalancing,
-    Field(discriminator="type"),
-]
-
-
-
-TargetColumn = Literal["cd_flow_bn_pkr", "cd_stock_bn_pkr", "cd_stock_pct_gdp",
-                       "capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh"]
-
-
-class Target(Strict):
-    """A ceiling on a fiscal-year result, e.g. a programme's circular-debt flow cap."""
-
-    name: str
-    column: TargetColumn
-    fy: Annotated[str, Field(pattern=FY_RE.pattern)]
-    max: Finite
-    source: str = ""
-
-
-POLICY_TYPES: dict[str, type[PolicyBase]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls
-    for cls in PolicyBase.__subclasses__()
-}
-
-Scenario.model_rebuild()

@@ -1,37 +1,13 @@
+"""Cash to creditors: allocation rules, invoices, what reaches CPPA-G (docs/model.md §14)."""
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from circdebt.model import settlement
-
-
-def test_bill_splits_what_tariffs_recover_into_billed_and_subsidy():
-    passed, billed, tds = settlement.bill(np.array([[36.9, 47.15]]), np.array([30 / 36.9, 1.0]),
-                                          np.array([[3000.0, 2000.0]]))
-    assert passed.sum() == pytest.approx(205.0)
-    assert billed.sum() == pytest.approx(184.3)
-    assert tds.sum() == pytest.approx(20.7)
-
-
-def test_collect_with_arrears():
-    collected, arrears, receivables = settlement.collect(
-        np.array([[100.0, 50.0]]), np.array([0.9, 1.0]), np.array([200.0]), 0.01)
-    assert arrears[0] == pytest.approx(2.0)
-    assert collected[0] == pytest.approx(90 + 50 + 2)
-    assert receivables[0] == pytest.approx(200 - 2 + 10)
-
-
-def test_monthly_rate_compounds_to_annual_share():
-    r = settlement.monthly_rate(0.3)
-    assert 1 - (1 - r) ** 12 == pytest.approx(0.3)
-
-
-def test_subsidy_respects_fiscal_year_cap():
-    paid = settlement.subsidy_payment(np.array([50.0, 50.0]), 0.8, np.array([90.0, 0.0]), 100.0)
-    np.testing.assert_allclose(paid, [10.0, 40.0])
-
+from circdebt.model import cash as cash_mod
+from circdebt.model.cash import AllocationRule
 
 dues_strategy = arrays(float, (3, 4), elements=st.floats(0.0, 1e4))
 
@@ -39,7 +15,7 @@ dues_strategy = arrays(float, (3, 4), elements=st.floats(0.0, 1e4))
 @given(dues=dues_strategy, cash=arrays(float, 3, elements=st.floats(-100.0, 5e4)),
        priority=st.sampled_from([[], [2], [3, 0]]))
 def test_allocation_conserves_cash_and_never_overpays(dues, cash, priority):
-    paid = settlement.allocate_cash(cash, dues, priority)
+    paid = cash_mod.allocate_cash(cash, dues, priority)
     assert (paid >= 0).all()
     assert (paid <= dues + 1e-9).all()
     expected_total = np.clip(cash, 0, dues.sum(axis=1))
@@ -48,20 +24,21 @@ def test_allocation_conserves_cash_and_never_overpays(dues, cash, priority):
 
 def test_priority_creditors_are_paid_first_in_order():
     dues = np.array([[100.0, 100.0, 100.0]])
-    paid = settlement.allocate_cash(np.array([150.0]), dues, [2, 0])
+    paid = cash_mod.allocate_cash(np.array([150.0]), dues, [2, 0])
     np.testing.assert_allclose(paid, [[50.0, 0.0, 100.0]])
 
 
 def test_pro_rata_is_proportional_to_dues():
-    paid = settlement.allocate_cash(np.array([60.0]), np.array([[100.0, 200.0]]))
+    paid = cash_mod.allocate_cash(np.array([60.0]), np.array([[100.0, 200.0]]))
     np.testing.assert_allclose(paid, [[20.0, 40.0]])
 
 
 def test_fuel_first_pays_energy_invoices_before_anything_else():
     dues = np.array([[300.0, 300.0, 0.0]])
     energy = np.array([[100.0, 20.0, 0.0]])
-    paid, from_cash, _ = settlement.allocate_by_rule(
-        "fuel_first", np.array([150.0]), dues, [2], energy, energy, np.zeros(1), -1, 0.0)
+    paid, from_cash, _ = cash_mod.allocate_by_rule(
+        AllocationRule.FUEL_FIRST, np.array([150.0]), dues, [2], energy, energy, np.zeros(1),
+        -1, 0.0)
     # 120 of energy first, then 30 pro-rata to the remaining 200 and 280
     np.testing.assert_allclose(paid, [[100 + 30 * 200 / 480, 20 + 30 * 280 / 480, 0.0]])
     assert from_cash[0] == pytest.approx(150.0)
@@ -70,9 +47,9 @@ def test_fuel_first_pays_energy_invoices_before_anything_else():
 def test_revolving_account_pays_its_share_of_cpec_invoices_first():
     dues = np.array([[500.0, 500.0, 0.0]])
     invoices = np.array([[100.0, 100.0, 0.0]])
-    paid, from_cash, account = settlement.allocate_by_rule(
-        "cpec_revolving", np.array([100.0]), dues, [2], invoices, invoices, np.array([30.0]),
-        0, 0.5)
+    paid, from_cash, account = cash_mod.allocate_by_rule(
+        AllocationRule.CPEC_REVOLVING, np.array([100.0]), dues, [2], invoices, invoices,
+        np.array([30.0]), 0, 0.5)
     # the account pays min(30, 50% of 100) = 30 to creditor 0, then 100 pro-rata to 470 / 500
     assert account[0] == 0.0 and from_cash[0] == pytest.approx(100.0)
     np.testing.assert_allclose(paid, [[30 + 100 * 470 / 970, 100 * 500 / 970, 0.0]])

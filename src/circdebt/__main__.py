@@ -1,0 +1,5 @@
+"""``python -m circdebt``: the command line."""
+
+from circdebt.cli.app import main
+
+main()

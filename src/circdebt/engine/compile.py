@@ -1,0 +1,395 @@
+"""Compile a scenario once into the typed arrays every month reads (docs/model.md §2).
+
+:func:`compile_inputs` turns a validated scenario (whose values may be (paths,) arrays of
+draws in a Monte Carlo run) into one frozen :class:`Inputs`: plant groups, consumer
+classes, levers after policies, exogenous paths, fuel and creditor matrices, the cash
+allocation plan, LPS terms, SEZ load and the terms of each step. Percentages become
+fractions here; nothing downstream reads the scenario again. Both engines (the monthly
+loop and the event-driven settlement) take the same inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from circdebt.engine.levers import (
+    NET_METERING,
+    TRANSMISSION,
+    Levers,
+    base_levers,
+    consumer_classes,
+    creditor_names,
+)
+from circdebt.engine.policies import apply_policies
+from circdebt.engine.series import build_exogenous
+from circdebt.model.billing import monthly_rate
+from circdebt.model.cash import AllocationPlan, AllocationRule
+from circdebt.model.demand import ClassArrays
+from circdebt.model.exogenous import ExogenousPaths
+from circdebt.model.oneoffs import OneOff
+from circdebt.model.sez import Zone, zone_loads_gwh, zone_loss_multiplier
+from circdebt.model.supply import PlantArrays
+from circdebt.model.vectors import per_path, stack_last, time_first
+from circdebt.scenario.schema import SEZ_CLASS, ConsumerClass, Scenario, Sez, Supply
+from circdebt.timeline import Timeline, parse_fy
+from circdebt.units import PERCENT
+
+
+@dataclass(frozen=True)
+class Creditors:
+    """Creditor classes of a run and how invoices and LPS reach them."""
+
+    names: list[str]
+    group_to_creditor: np.ndarray  # (groups, creditors) of 0/1
+    lps_spread: np.ndarray  # (creditors,) or (paths, creditors) over KIBOR [fraction/yr]
+    lps_accrues: np.ndarray  # (creditors,) 1 where contracts carry LPS, else 0
+    transmission_col: int
+    net_metering_col: int
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class TariffTerms:
+    """Constant terms of tariff determination (docs/model.md §9)."""
+
+    initial_determined_pkr_per_kwh: np.ndarray  # (paths,)
+    initial_fuel_reference_pkr_per_kwh: np.ndarray | None  # (paths,); None: from month 0
+    distribution_margin_pkr_per_kwh: float | np.ndarray  # at start-month prices
+    transmission_pkr_per_kwh: float | np.ndarray  # at start-month prices
+    rebasing_sales_growth: float | np.ndarray  # [fraction]
+    dss_ends_when_phl_repaid: bool
+
+
+@dataclass(frozen=True)
+class SubsidyTerms:
+    """Terms of the tariff subsidy (docs/model.md §11)."""
+
+    pre_start_due_bn: np.ndarray | None  # (paths,): a month's due before the start
+    fy_cap_bn: list[float | np.ndarray]  # by month: the fiscal year's cap (nan: none)
+    fy_start: np.ndarray  # (T,) bool: the month opens a fiscal year
+
+
+@dataclass(frozen=True)
+class SolarTerms:
+    """Constant terms of rooftop solar (docs/model.md §5)."""
+
+    initial_mw: np.ndarray  # (paths,)
+    capacity_factor: float | np.ndarray  # [fraction]
+    lcoe_pkr_per_kwh: float | np.ndarray
+    additions_mw_per_year: float | np.ndarray
+    defection_elasticity: float | np.ndarray
+
+
+@dataclass(frozen=True)
+class SezTerms:
+    """SEZ load and the SEZ consumer's terms (docs/model.md §15)."""
+
+    load_gwh: np.ndarray  # (paths, T) before any captive switch
+    loss_multiplier: np.ndarray  # (paths, T)
+    captive_lcoe_usc_per_kwh: np.ndarray  # (T,) or (T, paths)
+    captive_margin: float | np.ndarray  # [fraction]
+    captive_speed: float | np.ndarray  # [fraction per month]
+    captive_max_share: float | np.ndarray  # [fraction]
+    taxes_share: float | np.ndarray  # [fraction]
+
+
+@dataclass(frozen=True)
+class EventTerms:
+    """Timing of the payment chain for the event-driven engine (docs/events.md)."""
+
+    collection_profile: np.ndarray  # weights of a month's days, day 1 first (empty: flat)
+    payment_days: tuple[int, ...]  # days of the month with a payment run (31: the last)
+    payment_terms_days: int  # an invoice falls due this many days after issue
+    grace_days: np.ndarray  # (creditors,) days past due before LPS accrues
+    subsidy_release_every_months: int
+    subsidy_release_day: int
+    initial_payables_age_months: int  # opening payables were issued evenly over these
+
+
+@dataclass(frozen=True)
+class InitialStocks:
+    """Stocks the day before the first month. [Rs bn], over paths."""
+
+    payables_bn: np.ndarray  # (paths, creditors)
+    genco_fuel_payables_bn: np.ndarray  # (paths,)
+    phl_debt_bn: np.ndarray  # (paths,)
+    receivables_bn: np.ndarray  # (paths,)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a run reads, compiled once (fractions, not percents)."""
+
+    name: str
+    timeline: Timeline
+    n_paths: int
+    exo: ExogenousPaths
+    levers: Levers
+    plants: PlantArrays
+    classes: ClassArrays
+    creditors: Creditors
+    allocation: AllocationPlan
+    fuel_by_month: np.ndarray  # (T, paths, fuels + 1): fuel indices, the last column 1
+    fuel_of_group: np.ndarray  # (groups,) column of each group's fuel
+    frozen_pkr_per_usd: np.ndarray  # (paths, groups): at each group's conversion date
+    kibor_at_start: np.ndarray  # (paths,)
+    tariff: TariffTerms
+    subsidy: SubsidyTerms
+    solar: SolarTerms
+    sez: SezTerms
+    arrears_monthly_rate: float | np.ndarray
+    events: EventTerms
+    initial: InitialStocks
+    one_offs: tuple[tuple[OneOff, ...], ...]  # by month
+
+    @property
+    def n_months(self) -> int:
+        return self.timeline.n_months
+
+
+def timeline_of(scenario: Scenario) -> Timeline:
+    """The scenario's months and fiscal years."""
+    t = scenario.time
+    return Timeline(t.start, t.end, t.fiscal_year_start_month)
+
+
+def plant_arrays(supply: Supply) -> PlantArrays:
+    """The scenario's plant groups as arrays over groups."""
+    plants = supply.plants
+    cf = np.array([
+        [v / PERCENT for v in p.monthly_capacity_factor_pct] if p.monthly_capacity_factor_pct
+        else [1.0] * 12 for p in plants
+    ]).T
+    return PlantArrays(
+        names=[p.name for p in plants],
+        creditor=[p.creditor for p in plants],
+        fuel=[p.fuel for p in plants],
+        capacity_mw=stack_last([p.capacity_mw for p in plants]),
+        availability=stack_last([p.availability_pct / PERCENT for p in plants]),
+        must_run=np.array([p.must_run for p in plants]),
+        capacity_factor_by_month=cf,
+        cpp_usd=stack_last([p.cpp_usd_per_kw_month for p in plants]),
+        cpp_usd_debt_share=stack_last([p.cpp_usd_debt_share_pct / PERCENT for p in plants]),
+        cpp_pkr=stack_last([p.cpp_pkr_per_kw_month for p in plants]),
+        cpp_pkr_debt_share=stack_last([p.cpp_pkr_debt_share_pct / PERCENT for p in plants]),
+        local_debt_spread=stack_last([p.local_debt_spread_pct / PERCENT for p in plants]),
+        fuel_cost_pkr_per_kwh=stack_last([p.fuel_cost_pkr_per_kwh for p in plants]),
+        vom_pkr_per_kwh=stack_last([p.vom_pkr_per_kwh for p in plants]),
+    )
+
+
+def class_arrays(scenario: Scenario) -> ClassArrays:
+    """The consumer classes (and the SEZ class) as arrays over classes."""
+    classes: list[ConsumerClass] = consumer_classes(scenario)
+    seasonal = []
+    for c in classes:
+        profile = np.array(c.seasonal_profile if c.seasonal_profile else [1.0] * 12)
+        seasonal.append(profile / profile.mean())
+    shares = scenario.demand.rooftop_solar.class_shares_pct
+    names = [c.name for c in classes]
+    return ClassArrays(
+        names=names,
+        base_sales_gwh_per_month=stack_last([c.base_sales_gwh_per_year / 12.0 for c in classes]),
+        growth_per_year=stack_last([c.growth_pct_per_year / PERCENT for c in classes]),
+        seasonal_by_month=np.array(seasonal).T,
+        price_elasticity=stack_last([c.price_elasticity for c in classes]),
+        tariff_multiplier=stack_last([c.tariff_multiplier for c in classes]),
+        billed_share=stack_last([c.billed_pct_of_determined / PERCENT for c in classes]),
+        recovery=stack_last([c.recovery_pct / PERCENT for c in classes]),
+        solar_share=stack_last([shares.get(c.name, 0.0) / PERCENT for c in classes]),
+        loss_multiplier=stack_last([c.loss_multiplier for c in classes]),
+        dm_share=stack_last([c.distribution_margin_pct / PERCENT for c in classes]),
+        recovery_elasticity=stack_last([c.recovery_elasticity for c in classes]),
+        sez_column=names.index(SEZ_CLASS),
+    )
+
+
+def realisation_weights(sez: Sez, n_paths: int) -> np.ndarray:
+    """How much of each zone materialises on each path. [1], (paths, zones).
+
+    ``expected`` weights each zone by its probability, ``all`` by 1, ``none`` by 0.
+    (Monte Carlo runs draw 0 or 1 per zone and path instead.)
+    """
+    n = len(sez.zones)
+    if sez.realisation == "all":
+        w = np.ones(n)
+    elif sez.realisation == "none":
+        w = np.zeros(n)
+    else:
+        w = np.array([z.probability_pct / PERCENT for z in sez.zones])
+    return np.broadcast_to(w, (n_paths, n)).copy()
+
+
+def sez_zones(sez: Sez, timeline: Timeline) -> list[Zone]:
+    """The scenario's SEZ zones as load parameters."""
+    return [Zone(timeline.index_of(z.start), z.ramp_months, z.peak_load_mw,
+                 np.asarray(z.load_factor_pct) / PERCENT, z.loss_multiplier)
+            for z in sez.zones]
+
+
+def sez_load(sez: Sez, timeline: Timeline,
+             weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The SEZ class's load before any captive switch and its loss multiplier, each
+    month: [GWh], [1], (paths, T) each. ``weights`` (paths, zones) say how much of each
+    zone materialises on each path."""
+    zones = sez_zones(sez, timeline)
+    loads = zone_loads_gwh(zones, timeline.hours, weights)
+    shape = (weights.shape[0], timeline.n_months)
+    load = np.zeros(shape)
+    for zone_load in loads:
+        load += zone_load
+    return load, zone_loss_multiplier(loads, zones, sez.loss_multiplier, shape)
+
+
+def sez_terms(scenario: Scenario, timeline: Timeline, weights: np.ndarray) -> SezTerms:
+    """SEZ load by month and the SEZ consumer's terms."""
+    sez = scenario.sez
+    load, loss_multiplier = sez_load(sez, timeline, weights)
+    captive = sez.captive
+    months = np.arange(timeline.n_months)
+    lcoe = time_first(np.asarray(captive.lcoe_usc_per_kwh)[..., None] * (
+        1 + np.asarray(captive.lcoe_change_pct_per_year)[..., None] / PERCENT) ** (months / 12))
+    return SezTerms(
+        load_gwh=load,
+        loss_multiplier=loss_multiplier,
+        captive_lcoe_usc_per_kwh=lcoe,
+        captive_margin=captive.switching_margin_pct / PERCENT,
+        captive_speed=captive.switch_speed_pct_per_month / PERCENT,
+        captive_max_share=captive.max_share_pct / PERCENT,
+        taxes_share=sez.taxes_pct / PERCENT,
+    )
+
+
+def creditor_terms(scenario: Scenario, plants: PlantArrays) -> Creditors:
+    """Creditor classes, the group-to-creditor matrix and LPS terms by creditor."""
+    names = creditor_names(scenario)
+    matrix = np.zeros((plants.n, len(names)))
+    for g, c in enumerate(plants.creditor):
+        matrix[g, names.index(c)] = 1.0
+    lps = scenario.debt.lps
+    spread = stack_last([lps[c].spread_pct / PERCENT if c in lps else 0.0 for c in names])
+    accrues = np.array([c in lps for c in names], dtype=float)
+    return Creditors(names, matrix, spread, accrues, names.index(TRANSMISSION),
+                     names.index(NET_METERING))
+
+
+def allocation_plan(scenario: Scenario, creditors: list[str]) -> AllocationPlan:
+    """Resolve ``[settlement]`` against the run's creditors; net-metering credits (bill
+    credits to consumers) lead every priority list."""
+    spec = scenario.settlement
+    rule = AllocationRule(spec.allocation)
+    priority = [creditors.index(NET_METERING)]
+    if rule is AllocationRule.PRIORITY:
+        priority += [creditors.index(c) for c in spec.priority]
+    revolving = rule is AllocationRule.CPEC_REVOLVING
+    return AllocationPlan(
+        rule=rule, priority=priority,
+        revolving_in=spec.revolving_collection_share_pct / PERCENT if revolving else 0.0,
+        revolving_share=spec.revolving_invoice_share_pct / PERCENT,
+        revolving_col=(creditors.index(spec.revolving_creditor)
+                       if spec.revolving_creditor in creditors else -1))
+
+
+def _fuel_matrix(exo: ExogenousPaths, plants: PlantArrays, n_months: int,
+                 n_paths: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fuel indices month-major (T, paths, fuels + 1), the last column 1 for groups
+    without a fuel, and each group's column."""
+    fuel_names = list(exo.fuel_index)
+    matrix = np.ones((n_months, n_paths, len(fuel_names) + 1))
+    for j, name in enumerate(fuel_names):
+        matrix[:, :, j] = exo.fuel_index[name].T
+    of_group = np.array([fuel_names.index(f) if f else len(fuel_names) for f in plants.fuel],
+                        dtype=int)
+    return matrix, of_group
+
+
+def event_terms(scenario: Scenario, creditors: list[str]) -> EventTerms:
+    """The scenario's ``[settlement.events]`` settings, grace days by creditor."""
+    ev = scenario.settlement.events
+    return EventTerms(
+        collection_profile=np.asarray(ev.collection_profile, dtype=float),
+        payment_days=tuple(ev.payment_days), payment_terms_days=ev.payment_terms_days,
+        grace_days=np.array([ev.grace_days_by_creditor.get(c, ev.grace_days) for c in creditors],
+                            dtype=float),
+        subsidy_release_every_months=ev.subsidy_release_every_months,
+        subsidy_release_day=ev.subsidy_release_day,
+        initial_payables_age_months=ev.initial_payables_age_months)
+
+
+def _subsidy_terms(scenario: Scenario, timeline: Timeline, n_paths: int) -> SubsidyTerms:
+    sub = scenario.subsidy
+    cap_of_fy = {parse_fy(k): v for k, v in (sub.budget_cap_bn_pkr_per_fy or {}).items()}
+    caps = [cap_of_fy.get(int(fy), np.nan) for fy in timeline.fiscal_year]
+    pre_start = (None if sub.pre_start_due_bn_pkr_per_month is None
+                 else per_path(sub.pre_start_due_bn_pkr_per_month, n_paths))
+    return SubsidyTerms(pre_start, caps, fy_start=timeline.fy_starts)
+
+
+def compile_inputs(
+    scenario: Scenario, n_paths: int = 1, exo: ExogenousPaths | None = None,
+    sez_weights: np.ndarray | None = None,
+) -> Inputs:
+    """Compile a scenario for ``n_paths`` paths (docs/model.md §2).
+
+    ``exo`` are the exogenous paths (paths, T), deterministic from the scenario if not
+    given; ``sez_weights`` (paths, zones) how much of each SEZ zone materialises on each
+    path, by default the scenario's ``sez.realisation`` rule.
+    """
+    s = scenario
+    tl = timeline_of(s)
+    exo = exo if exo is not None else build_exogenous(s.exogenous, tl, n_paths)
+    levers = apply_policies(base_levers(s, tl), s, tl)
+    plants = plant_arrays(s.supply)
+    classes = class_arrays(s)
+    creditors = creditor_terms(s, plants)
+    if sez_weights is None:
+        sez_weights = realisation_weights(s.sez, n_paths)
+    fuel_by_month, fuel_of_group = _fuel_matrix(exo, plants, tl.n_months, n_paths)
+    # rupees per (dollar x US CPI) frozen at each group's conversion date, per PK CPI then
+    conv_t = np.maximum(levers.conversion_t, 0)
+    frozen = (exo.fx_pkr_per_usd[:, conv_t] * exo.us_cpi_index[:, conv_t]
+              / exo.pk_cpi_index[:, conv_t])
+    payables = np.zeros((n_paths, creditors.n))
+    for name, amount in s.initial.payables_bn_pkr.items():
+        payables[:, creditors.names.index(name)] = amount
+    one_offs: list[list[OneOff]] = [[] for _ in range(tl.n_months)]
+    for event in levers.one_offs:
+        one_offs[event.t].append(event)
+    tf, solar = s.tariff, s.demand.rooftop_solar
+    return Inputs(
+        name=s.name, timeline=tl, n_paths=n_paths, exo=exo, levers=levers, plants=plants,
+        classes=classes, creditors=creditors,
+        allocation=allocation_plan(s, creditors.names),
+        fuel_by_month=fuel_by_month, fuel_of_group=fuel_of_group, frozen_pkr_per_usd=frozen,
+        kibor_at_start=exo.kibor[:, 0],
+        tariff=TariffTerms(
+            initial_determined_pkr_per_kwh=per_path(tf.initial_determined_pkr_per_kwh, n_paths),
+            initial_fuel_reference_pkr_per_kwh=(
+                None if tf.initial_fuel_reference_pkr_per_kwh is None
+                else per_path(tf.initial_fuel_reference_pkr_per_kwh, n_paths)),
+            distribution_margin_pkr_per_kwh=tf.distribution_margin_pkr_per_kwh,
+            transmission_pkr_per_kwh=s.supply.transmission_pkr_per_kwh,
+            rebasing_sales_growth=tf.rebasing_sales_growth_pct / PERCENT,
+            dss_ends_when_phl_repaid=tf.dss_ends_when_phl_repaid),
+        subsidy=_subsidy_terms(s, tl, n_paths),
+        solar=SolarTerms(
+            initial_mw=per_path(solar.capacity_mw, n_paths),
+            capacity_factor=solar.capacity_factor_pct / PERCENT,
+            lcoe_pkr_per_kwh=solar.lcoe_pkr_per_kwh,
+            additions_mw_per_year=solar.additions_mw_per_year,
+            defection_elasticity=solar.defection_elasticity),
+        sez=sez_terms(s, tl, sez_weights),
+        arrears_monthly_rate=monthly_rate(s.settlement.arrears_recovery_pct_per_year / PERCENT),
+        events=event_terms(s, creditors.names),
+        initial=InitialStocks(
+            payables_bn=payables,
+            genco_fuel_payables_bn=per_path(s.initial.genco_fuel_payables_bn_pkr, n_paths),
+            phl_debt_bn=per_path(s.initial.phl_debt_bn_pkr, n_paths),
+            receivables_bn=per_path(s.initial.receivables_bn_pkr, n_paths)),
+        one_offs=tuple(tuple(month) for month in one_offs),
+    )

@@ -1,0 +1,55 @@
+"""The flow identity: the month's change in the circular debt, by cause (docs/model.md §16).
+
+Each month, on every path, ΔCD is the sum of the causes below, exactly: every rupee of
+cost is either recovered, left unpaid by consumers or the budget, or paid by the DSS
+or the budget, and every rupee of cash is routed to a creditor, PHL or CPPA-G's
+balance. Amounts are Rs bn, arrays (paths,).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Causes of the monthly change in circular debt, in reporting order.
+CAUSES = (
+    "excess_losses",
+    "tariff_gap",
+    "under_recovery",
+    "subsidy_shortfall",
+    "sez_package",
+    "lps",
+    "phl_interest",
+    "dss",
+    "budget_payments",
+    "policy_one_offs",
+)
+
+
+def flow_causes(
+    *, sector_cost_bn: np.ndarray, revenue_requirement_allowed_bn: np.ndarray,
+    recovered_by_tariff_bn: np.ndarray, billed_bn: np.ndarray, collected_bn: np.ndarray,
+    subsidy_due_bn: np.ndarray, subsidy_paid_bn: np.ndarray, unfunded_package_bn: np.ndarray,
+    lps_bn: np.ndarray, phl_interest_bn: np.ndarray, dss_collected_bn: np.ndarray,
+    budget_cppa_bn: np.ndarray | float, budget_phl_bn: np.ndarray | float,
+    one_offs_bn: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The month's flow decomposed by cause. [Rs bn], (paths,) each, keyed by :data:`CAUSES`.
+
+    excess losses = K - RR* (the cost of units lost above the allowed loss);
+    tariff gap = RR* - RR_passed; under-recovery = billed - collected; subsidy shortfall
+    = TDS due - TDS paid; the unfunded gap of an SEZ package; LPS; PHL interest; minus
+    the DSS collected; minus budget payments; and one-off policy moves.
+    """
+    n_paths = np.shape(collected_bn)[0]
+    return {
+        "excess_losses": sector_cost_bn - revenue_requirement_allowed_bn,
+        "tariff_gap": revenue_requirement_allowed_bn - recovered_by_tariff_bn,
+        "under_recovery": billed_bn - collected_bn,
+        "subsidy_shortfall": subsidy_due_bn - subsidy_paid_bn,
+        "sez_package": np.broadcast_to(unfunded_package_bn, (n_paths,)),
+        "lps": lps_bn,
+        "phl_interest": phl_interest_bn,
+        "dss": -dss_collected_bn,
+        "budget_payments": np.broadcast_to(0.0 - budget_cppa_bn - budget_phl_bn, (n_paths,)),
+        "policy_one_offs": one_offs_bn,
+    }

@@ -1,0 +1,34 @@
+"""T&D losses by class and the units bought for the sales (docs/model.md §6).
+
+Each class's loss rate is the system loss times its ``loss_multiplier`` (bulk supply at
+high voltage loses less); units purchased for sales S_c at loss rates l_c are
+U = sum_c S_c / (1 - l_c). Arrays are (paths, classes) and (paths,).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def class_loss_multipliers(
+    class_multiplier: np.ndarray, n_paths: int, sez_column: int, sez_multiplier: np.ndarray,
+) -> np.ndarray:
+    """Loss multipliers by class this month, the SEZ class's being the load-weighted
+    multiplier of its zones (:func:`circdebt.model.sez.zone_loss_multiplier`). [1],
+    (paths, classes)."""
+    n_classes = np.shape(class_multiplier)[-1]
+    multiplier = np.broadcast_to(class_multiplier, (n_paths, n_classes)).copy()
+    multiplier[:, sez_column] = sez_multiplier
+    return multiplier
+
+
+def class_loss_rates(system_loss: np.ndarray | float, multiplier: np.ndarray) -> np.ndarray:
+    """Each class's loss rate: system loss (paths,) or scalar x multiplier. [fraction],
+    (paths, classes)."""
+    return np.asarray(system_loss)[..., None] * multiplier
+
+
+def units_for_sales_gwh(sales_gwh: np.ndarray, class_loss: np.ndarray) -> np.ndarray:
+    """Units purchased to deliver ``sales`` at the classes' loss rates:
+    U = sum_c S_c / (1 - l_c). [GWh], (paths,)."""
+    return (sales_gwh / (1.0 - class_loss)).sum(axis=1)

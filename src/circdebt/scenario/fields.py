@@ -1,0 +1,53 @@
+"""Value types shared by every table of the scenario schema.
+
+Conventions (docs/model.md §11): keys end in their unit (``_mw``, ``_pct``, ``_bn_pkr``,
+``_pkr_per_kwh``, ``_usd_per_kw_month``). Percentages are given as percent (0-100) in
+files and turned into fractions by the compile step.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from circdebt import keypaths
+from circdebt.timeline import FY_PATTERN, MONTH_PATTERN
+
+#: Largest magnitude of any number in a scenario: far beyond any real value in Rs bn, MW,
+#: GWh or Rs/kWh, and small enough that no product of two inputs overflows.
+HUGE = 1e12
+
+Percent = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0.0, le=HUGE, allow_inf_nan=False)]
+Finite = Annotated[float, Field(ge=-HUGE, le=HUGE, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0.0, le=HUGE, allow_inf_nan=False)]
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)]
+#: A month ``YYYY-MM`` (anchored: the whole value).
+MONTH_FIELD_PATTERN = f"^{MONTH_PATTERN}$"
+MonthStr = Annotated[str, Field(pattern=MONTH_FIELD_PATTERN)]
+FyStr = Annotated[str, Field(pattern=f"^{FY_PATTERN}$")]
+MonthlyProfile = Annotated[list[NonNegative], Field(min_length=12, max_length=12)]
+
+
+class Strict(BaseModel):
+    """Base for every table: unknown keys are refused, values are never coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def clip_to_bounds(scenario: BaseModel, key: str, low: float, high: float,
+                   ) -> tuple[float, float]:
+    """Clip a range to the schema's bounds for the key (a percent stays within 0..100)."""
+    parent, _, name = key.rpartition(".")
+    owner = keypaths.get(scenario, parent) if parent else scenario
+    field = type(owner).model_fields.get(name) if hasattr(type(owner), "model_fields") else None
+    for rule in getattr(field, "metadata", []) or []:
+        for attr in ("ge", "gt"):
+            if getattr(rule, attr, None) is not None:
+                low = max(low, float(getattr(rule, attr)))
+        for attr in ("le", "lt"):
+            if getattr(rule, attr, None) is not None:
+                high = min(high, float(getattr(rule, attr)))
+    return low, high

@@ -1,0 +1,220 @@
+"""Policy blocks and targets of a scenario (docs/model.md §8).
+
+Each policy type is one table with a ``type`` key; :data:`Policy` is their union and
+:data:`POLICY_TYPES` maps each type name to its table. How a policy changes the run is
+in :mod:`circdebt.engine.policies`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from circdebt.scenario.fields import (
+    Finite,
+    FyStr,
+    MonthStr,
+    Name,
+    NonNegative,
+    Percent,
+    Positive,
+    Strict,
+)
+
+
+class PolicyBase(Strict):
+    """Common keys of every policy block (docs/model.md §8).
+
+    A policy takes effect in ``start`` and reaches full strength over
+    ``phase_in_months`` (0: at once). Policies apply in the order they are listed.
+    """
+
+    name: str = ""
+    start: MonthStr
+    phase_in_months: Annotated[int, Field(ge=0, le=600)] = 0
+    source: str = ""
+
+
+class IppRenegotiation(PolicyBase):
+    """Cut capacity prices of chosen groups, convert dollar indexation to rupees, waive LPS,
+    reprofile debt.
+
+    ``debt_reprofiling_months`` extends the debt maturity of the groups still repaying
+    at ``start``: the debt-service part of their tariff is spread over the longer term,
+    paid at r / (r + e) of its rate (r months were left, e are added) until the new
+    maturity.
+    """
+
+    type: Literal["ipp_renegotiation"]
+    groups: Annotated[list[Name], Field(min_length=1)]
+    cpp_usd_cut_pct: Percent = 0.0
+    cpp_pkr_cut_pct: Percent = 0.0
+    usd_to_pkr_conversion_pct: Percent = 0.0
+    lps_waiver_pct: Percent = 0.0
+    accrued_lps_waiver_bn_pkr: NonNegative = 0.0
+    debt_reprofiling_months: Annotated[int, Field(ge=0, le=600)] = 0
+
+
+class IppTermination(PolicyBase):
+    """Groups stop being paid and dispatched; an optional settlement is owed to them."""
+
+    type: Literal["ipp_termination"]
+    groups: Annotated[list[Name], Field(min_length=1)]
+    settlement_bn_pkr: NonNegative = 0.0
+
+
+class TakeAndPay(PolicyBase):
+    """Groups are paid capacity only on the energy actually dispatched."""
+
+    type: Literal["take_and_pay"]
+    groups: Annotated[list[Name], Field(min_length=1)]
+
+
+class LossReduction(PolicyBase):
+    """Actual T&D losses glide to a target over the phase-in."""
+
+    type: Literal["loss_reduction"]
+    target_loss_pct: Percent
+
+
+class RecoveryImprovement(PolicyBase):
+    """Recovery of chosen classes (all if none named) glides to a target."""
+
+    type: Literal["recovery_improvement"]
+    target_recovery_pct: Percent
+    classes: list[Name] = Field(default_factory=list)
+
+
+class DiscoPrivatisation(PolicyBase):
+    """After a delay, losses fall and recovery rises by given points over the phase-in."""
+
+    type: Literal["disco_privatisation"]
+    delay_months: Annotated[int, Field(ge=0, le=240)] = 0
+    loss_reduction_pct_points: Percent = 0.0
+    recovery_gain_pct_points: Percent = 0.0
+    classes: list[Name] = Field(default_factory=list)
+
+
+class SubsidyReform(PolicyBase):
+    """Budget pays subsidies more fully or sooner; protected classes pay more of their tariff."""
+
+    type: Literal["subsidy_reform"]
+    payment_pct: Percent | None = None
+    lag_months: Annotated[int, Field(ge=0, le=36)] | None = None
+    protected_billed_pct_of_determined: Percent | None = None
+    classes: list[Name] = Field(default_factory=list)
+
+
+class TariffAutomation(PolicyBase):
+    """Determined adjustments are notified (in full) and sooner; rebasing may move.
+
+    Each parameter left out keeps its current value.
+    """
+
+    type: Literal["tariff_automation"]
+    pass_through_pct: Percent | None = None
+    fca_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
+    qta_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
+    qta_period_months: Literal[1, 2, 3, 4, 6, 12] | None = None
+    rebasing_month: Annotated[int, Field(ge=1, le=12)] | None = None
+
+
+class DebtRefinancing(PolicyBase):
+    """A loan moves payables into PHL at a new rate, serviced by the DSS for its tenor."""
+
+    type: Literal["debt_refinancing"]
+    amount_bn_pkr: NonNegative = 0.0
+    creditors: list[Name] = Field(default_factory=list)
+    phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] | None = None
+    dss_pkr_per_kwh: NonNegative | None = None
+    tenor_months: Annotated[int, Field(ge=1, le=600)] | None = None
+
+
+class BudgetInjection(PolicyBase):
+    """A one-off budget payment to CPPA-G or PHL, spread over the phase-in."""
+
+    type: Literal["budget_injection"]
+    amount_bn_pkr: NonNegative
+    to: Literal["cppa", "phl"] = "cppa"
+
+
+class NetMeteringReform(PolicyBase):
+    """New buy-back rate; gross metering sells all rooftop output to the grid."""
+
+    type: Literal["net_metering_reform"]
+    buyback_pkr_per_kwh: NonNegative | None = None
+    metering: Literal["net", "gross"] = "net"
+
+
+class CaptiveToGrid(PolicyBase):
+    """Captive industrial load moves to the grid on a ramp (added to a class's sales)."""
+
+    type: Literal["captive_to_grid"]
+    class_name: Name
+    load_gwh_per_year: NonNegative
+
+
+class SezTariffPackage(PolicyBase):
+    """A fixed energy price for SEZ load (``mode = "cap"``: a ceiling, never above the
+    SEZ tariff), its gap to the SEZ tariff funded by the budget, by the other consumers
+    (cross-subsidy), or not at all (its own cause of debt)."""
+
+    type: Literal["sez_tariff_package"]
+    price_usc_per_kwh: Positive | None = None
+    price_pkr_per_kwh: Positive | None = None
+    funding: Literal["budget", "cross_subsidy", "unfunded"]
+    mode: Literal["fixed", "cap"] = "fixed"
+
+    @model_validator(mode="after")
+    def _one_price(self) -> SezTariffPackage:
+        if (self.price_usc_per_kwh is None) == (self.price_pkr_per_kwh is None):
+            raise ValueError("give exactly one of price_usc_per_kwh and price_pkr_per_kwh")
+        return self
+
+
+class TariffRebalancing(PolicyBase):
+    """Change the cross-subsidy: scale chosen classes' tariff multipliers by
+    ``multiplier_change_pct``. Multipliers stay revenue neutral, so the other classes'
+    tariffs move the other way (protected classes' share through the subsidy)."""
+
+    type: Literal["tariff_rebalancing"]
+    classes: Annotated[list[Name], Field(min_length=1)]
+    multiplier_change_pct: Annotated[float, Field(gt=-100.0, le=1000.0, allow_inf_nan=False)]
+
+
+class SolarSurge(PolicyBase):
+    """Rooftop solar additions above the scenario's own (a risk case)."""
+
+    type: Literal["solar_surge"]
+    extra_additions_mw_per_year: NonNegative
+
+
+Policy = Annotated[
+    IppRenegotiation | IppTermination | TakeAndPay | LossReduction | RecoveryImprovement
+    | DiscoPrivatisation | SubsidyReform | TariffAutomation | DebtRefinancing
+    | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge | SezTariffPackage
+    | TariffRebalancing,
+    Field(discriminator="type"),
+]
+
+
+
+TargetColumn = Literal["cd_flow_bn_pkr", "cd_stock_bn_pkr", "cd_stock_pct_gdp",
+                       "capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh"]
+
+
+class Target(Strict):
+    """A ceiling on a fiscal-year result, e.g. a programme's circular-debt flow cap."""
+
+    name: str
+    column: TargetColumn
+    fy: FyStr
+    max: Finite
+    source: str = ""
+
+
+POLICY_TYPES: dict[str, type[PolicyBase]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls
+    for cls in PolicyBase.__subclasses__()
+}
