@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,10 @@ MUTATIONS: tuple[Mutation, ...] = (
 )
 
 
+#: The control: no change at all. The suite must pass on it, or the probe means nothing.
+CONTROL = Mutation("control", "no change", "version.py", ())
+
+
 def _apply(mutation: Mutation, src: Path) -> str | None:
     """Apply a mutation to a copy of the package; the reason if it cannot be applied."""
     path = src / "circdebt" / mutation.file
@@ -112,6 +117,12 @@ def _apply(mutation: Mutation, src: Path) -> str | None:
         text = text.replace(old, new)
     path.write_text(text, "utf-8")
     return None
+
+
+def _default_signals() -> None:
+    """A probe started in the background inherits SIGINT ignored; the suite's own
+    signal tests need the default."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def probe(mutation: Mutation, timeout: float = 1800) -> tuple[str, str, float]:
@@ -129,7 +140,8 @@ def probe(mutation: Mutation, timeout: float = 1800) -> tuple[str, str, float]:
                "-p", "no:randomly", "--no-header"]
         try:
             done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                                  timeout=timeout, stdin=subprocess.DEVNULL)
+                                  timeout=timeout, stdin=subprocess.DEVNULL,
+                                  preexec_fn=_default_signals)
         except subprocess.TimeoutExpired:
             return "timeout", "", time.monotonic() - started
         seconds = time.monotonic() - started
@@ -141,6 +153,10 @@ def probe(mutation: Mutation, timeout: float = 1800) -> tuple[str, str, float]:
 
 
 def main(filters: list[str]) -> int:
+    status, detail, _ = probe(CONTROL)
+    if status != "survived":
+        print(f"control run failed ({status}: {detail}): fix the suite first")
+        return 2
     chosen = [m for m in MUTATIONS if not filters or any(f in m.id for f in filters)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = list(pool.map(probe, chosen))

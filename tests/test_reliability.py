@@ -333,6 +333,8 @@ def _run_with_a_signal(tmp_path: Path, signame: str, when: str, out: Path):
     script = textwrap.dedent(f"""
         import os, signal, sys
         import circdebt.results.result
+        # a process started in the background inherits SIGINT ignored: undo that here
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         sig = signal.{signame}
         if {when!r} == "engine":
             real = circdebt.results.result.simulate

@@ -59,9 +59,8 @@ def run(scenario: Scenario | str | os.PathLike[str], *, seed: int | None = None)
     Returns a :class:`~circdebt.results.Result` with ``.monthly`` and ``.annual``
     DataFrames and ``.metadata`` (what ``run.json`` records).
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    return run_scenario(scenario, run_metadata(scenario, seed, 1))
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return run_scenario(loaded, run_metadata(loaded, seed, 1))
 
 
 def run_events(scenario: Scenario | str | os.PathLike[str]) -> EventsResult:
@@ -70,10 +69,9 @@ def run_events(scenario: Scenario | str | os.PathLike[str]) -> EventsResult:
     from circdebt.engine.events import PaymentChain
     from circdebt.results.events import events_result
 
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    inputs = compile_inputs(scenario)
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    inputs = compile_inputs(loaded)
     trajectories = simulate(inputs)
     chain = PaymentChain(inputs, trajectories)
     chain.run()
-    return events_result(scenario, trajectories, chain, run_metadata(scenario, None, 1))
+    return events_result(loaded, trajectories, chain, run_metadata(loaded, None, 1))

@@ -1,4 +1,4 @@
-"""Reproducible random streams for Monte Carlo paths (docs/model.md §10).
+"""Reproducible random streams for Monte Carlo paths (docs/model.md §19).
 
 Paths are drawn in blocks of :data:`BLOCK` paths; block b of the stream named k uses
 ``SeedSequence(seed, spawn_key=(b, h(k)))`` with h a stable hash of the name. So the

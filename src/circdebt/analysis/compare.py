@@ -34,7 +34,7 @@ def check_targets(result: Result) -> pd.DataFrame:
     annual = result.annual.set_index("fy")
     for target in result.scenario.targets:
         if target.fy in annual.index:
-            value = float(annual.loc[target.fy, target.column])
+            value = float(annual.at[target.fy, target.column])  # type: ignore[arg-type]
             margin: float | None = target.max - value
             status = "pass" if value <= target.max else "fail"
         else:
@@ -60,7 +60,8 @@ class Comparison:
 
 
 def _unique_names(results: Sequence[Result]) -> list[str]:
-    names, seen = [], {}
+    names: list[str] = []
+    seen: dict[str, int] = {}
     for r in results:
         n = r.scenario.name
         seen[n] = seen.get(n, 0) + 1
@@ -115,7 +116,7 @@ def attribute(package: Scenario, baseline: Scenario) -> pd.DataFrame:
     fys = list(total.index)
     total_v = total.to_numpy()
     raw_v = {i: effect.to_numpy() for i, effect in raw.items()}
-    raw_sum = sum(raw_v.values()) if raw_v else np.zeros(len(fys))
+    raw_sum: np.ndarray = np.sum(list(raw_v.values()), axis=0) if raw_v else np.zeros(len(fys))
     scale = np.divide(total_v, raw_sum, out=np.ones(len(fys)), where=np.abs(raw_sum) > 1e-9)
     rows = []
     for i, effect in raw_v.items():
@@ -188,7 +189,7 @@ def sez_breakdown(results: Sequence[Result], fys: Sequence[str] | None = None) -
                        total - b.tariff_usc_per_kwh, "usc_per_kwh")
                       for b in result.scenario.sez.benchmarks]
             rows += [{"scenario": name, "fy": fy, "item": item, "unit": unit,
-                      "value": float(value)} for item, value, unit in items]
+                      "value": float(value)} for item, value, unit in items]  # type: ignore[arg-type]
     return pd.DataFrame(rows, columns=["scenario", "fy", "item", "unit", "value"])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -49,13 +49,13 @@ def parse_grid(text: str) -> tuple[str, list[float]]:
                          "n >= 1)") from None
 
 
-def grid_points(grid: dict[str, Sequence[float]]) -> pd.DataFrame:
+def grid_points(grid: Mapping[str, Sequence[float]]) -> pd.DataFrame:
     """The Cartesian product of the grid: one row per point, one column per key."""
     keys = list(grid)
     return pd.DataFrame(list(itertools.product(*(grid[k] for k in keys))), columns=keys)
 
 
-def check_grid(scenario: Scenario, grid: dict[str, Sequence[float]]) -> None:
+def check_grid(scenario: Scenario, grid: Mapping[str, Sequence[float]]) -> None:
     """Each key names a decimal number of the scenario."""
     for key in grid:
         try:
@@ -102,7 +102,7 @@ class SweepResult:
 
 
 def run_sweep(
-    scenario: Scenario, grid: dict[str, Sequence[float]], paths: int = 1,
+    scenario: Scenario, grid: Mapping[str, Sequence[float]], paths: int = 1,
     seed: int | None = None, workers: int = 1, scheduler: str | None = None,
     chunk: int = CHUNK, progress: Callable[[int, int], None] | None = None,
     done: dict[int, np.ndarray] | None = None,

@@ -121,7 +121,7 @@ def stock_chart(
         if monthly is not None and {"month", "cd_stock_bn_pkr", "cd_flow_bn_pkr"} <= set(
                 monthly.columns) and len(monthly):
             months = pd.PeriodIndex(monthly["month"], freq="M")
-            mx = months.year + months.month / 12.0 - 0.5
+            mx: np.ndarray = np.asarray(months.year + months.month / 12.0 - 0.5)
             opening = monthly["cd_stock_bn_pkr"].iloc[0] - monthly["cd_flow_bn_pkr"].iloc[0]
             mx = np.concatenate([[mx[0] - 1 / 12.0], mx])
             my = np.concatenate([[opening], monthly["cd_stock_bn_pkr"].to_numpy(float)])
@@ -329,7 +329,7 @@ def _benchmark_rows(benchmarks: Iterable[Any]) -> list[dict[str, Any]]:
     for b in benchmarks:
         get = b.get if isinstance(b, Mapping) else lambda k, b=b: getattr(b, k, None)
         rows.append({"country": str(get("country")),
-                     "tariff_usc_per_kwh": float(get("tariff_usc_per_kwh")),
+                     "tariff_usc_per_kwh": float(get("tariff_usc_per_kwh") or "nan"),
                      "year": get("year"), "source": get("source") or ""})
     return rows
 

@@ -35,7 +35,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
            "#000000")
 GREY, LIGHT_GREY, DARK_GREY, TEXT = "#707070", "#BBBBBB", "#4D4D4D", "#1A1A1A"
 
-RC: dict[str, Any] = {
+RC: dict[Any, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9.5,
     "axes.labelsize": 9.5,
@@ -87,7 +87,7 @@ def fy_year(fy: Any) -> int:
     return fy if isinstance(fy, int) else parse_fy(str(fy).strip())
 
 
-def fy_ticks(ax: Any, years: Sequence[int]) -> None:
+def fy_ticks(ax: Any, years: Sequence[int] | np.ndarray) -> None:
     years = list(years)
     step = max(1, int(np.ceil(len(years) / 12)))
     ax.xaxis.set_major_locator(FixedLocator([float(y) for y in years[::step]]))
@@ -209,7 +209,7 @@ def figure_bytes(fig: Figure, fmt: str, dpi: int = 200) -> bytes:
     (no time stamps)."""
     if fmt not in FORMATS:
         raise ValueError(f"format(={fmt!r}) must be one of {', '.join(FORMATS)}")
-    metadata: dict[str, Any] = {
+    metadata: Any = {
         "png": {"Software": f"circdebt {__version__} (matplotlib)"},
         "svg": {"Date": None, "Creator": f"circdebt {__version__} (matplotlib)"},
         "pdf": {"CreationDate": None, "ModDate": None,

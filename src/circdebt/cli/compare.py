@@ -124,7 +124,7 @@ def compare(
             print_targets(comparison.targets, console)
             for table in attributions:
                 console.print(attribution_table(table))
-            if paired is not None and not paired.empty:
+            if paired is not None and not paired.empty and seed is not None:
                 console.print(paired_table(paired, paths, seed))
         say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
 

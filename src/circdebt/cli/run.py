@@ -101,7 +101,7 @@ def run(
             seed = secrets.randbits(32)
         if threshold and paths == 1:
             raise bad("--threshold", "--paths N (N > 1) with thresholds")
-        events, extra = None, {}
+        events, extra = None, dict[str, str | bytes]()
         if engine is Engine.events:
             events, extra = outputs.events_files(loaded)
             result = events.result

@@ -246,7 +246,8 @@ def sez_table(table: pd.DataFrame) -> Table:
     grid = Table(title="what a kWh costs an SEZ manufacturer (US cents/kWh)",
                  box=box.SIMPLE_HEAD, pad_edge=False)
     grid.add_column("")
-    for scenario_name, year in wide.columns:
+    for column in wide.columns:
+        scenario_name, year = column[0], column[1]
         grid.add_column(f"{scenario_name}\n{year}", justify="right")
     for item, values in wide.iterrows():
         label = SEZ_LABELS.get(str(item), str(item).replace("gap_to_", "gap to "))

@@ -324,7 +324,8 @@ def event_terms(scenario: Scenario, creditors: list[str]) -> EventTerms:
 def _subsidy_terms(scenario: Scenario, timeline: Timeline, n_paths: int) -> SubsidyTerms:
     sub = scenario.subsidy
     cap_of_fy = {parse_fy(k): v for k, v in (sub.budget_cap_bn_pkr_per_fy or {}).items()}
-    caps = [cap_of_fy.get(int(fy), np.nan) for fy in timeline.fiscal_year]
+    caps: list[float | np.ndarray] = [cap_of_fy.get(int(fy), np.nan)
+                                      for fy in timeline.fiscal_year]
     pre_start = (None if sub.pre_start_due_bn_pkr_per_month is None
                  else per_path(sub.pre_start_due_bn_pkr_per_month, n_paths))
     return SubsidyTerms(pre_start, caps, fy_start=timeline.fy_starts)

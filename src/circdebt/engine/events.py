@@ -29,6 +29,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import simpy
@@ -70,11 +71,11 @@ class At(simpy.Timeout):
         delay = max(time - env.now, 0.0)
         # as simpy.Timeout.__init__, with the stage as the event's priority
         self.env = env
-        self.callbacks = []
+        self.callbacks: list[Any] = []
         self._value = None
         self._delay = delay
         self._ok = True
-        env.schedule(self, int(stage), delay)
+        env.schedule(self, int(stage), delay)  # type: ignore[arg-type]  # any int orders
 
 
 class CashPool:

@@ -120,13 +120,13 @@ def apply_shocks(
         fuel_index = {name: values * factor if name in exo.usd_fuels else values
                       for name, values in fuel_index.items()}
     if shocks.kibor_pct is not None:
-        s = shocks.kibor_pct
-        deviation = ou_deviation(s.volatility_pct_points_per_year, s.mean_reversion_per_year,
-                                 normals("shock:kibor"))
+        rate = shocks.kibor_pct
+        deviation = ou_deviation(rate.volatility_pct_points_per_year,
+                                 rate.mean_reversion_per_year, normals("shock:kibor"))
         kibor = np.maximum(kibor + deviation, 0.0)
-    for name, s in shocks.fuels.items():
+    for name, price in shocks.fuels.items():
         if name in fuel_index:
-            fuel_index[name] = fuel_index[name] * gbm(s.volatility_pct_per_year / 100,
+            fuel_index[name] = fuel_index[name] * gbm(price.volatility_pct_per_year / 100,
                                                       f"shock:fuel:{name}")
     return ExogenousPaths(fx, kibor, exo.pk_cpi_index, exo.us_cpi_index,
                           exo.gdp_bn_pkr_per_year, fuel_index, exo.usd_fuels)

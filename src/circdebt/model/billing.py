@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from circdebt.model.vectors import PerPath
 from circdebt.units import GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
@@ -34,7 +35,7 @@ def bill(
     return Bills(passed, billed, passed - billed)
 
 
-def monthly_rate(annual_share: float) -> float:
+def monthly_rate(annual_share: PerPath) -> PerPath:
     """Monthly rate equivalent to recovering ``annual_share`` of a stock over a year:
     1 - (1 - share) ** (1/12). [fraction per month]"""
     return 1.0 - (1.0 - annual_share) ** (1.0 / 12.0)
@@ -62,7 +63,7 @@ class Collected(NamedTuple):
 
 def collect(
     billed_bn: np.ndarray, recovery: np.ndarray, receivables_bn: np.ndarray,
-    arrears_monthly_rate: float,
+    arrears_monthly_rate: PerPath,
 ) -> Collected:
     """Collections this month: current bills at the class recovery rates plus arrears.
 

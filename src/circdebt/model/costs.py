@@ -11,24 +11,25 @@ from typing import NamedTuple
 
 import numpy as np
 
+from circdebt.model.vectors import PerPath
 from circdebt.units import GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
-def transmission_bn(rate_pkr_per_kwh: float, pk_cpi_index: np.ndarray,
+def transmission_bn(rate_pkr_per_kwh: PerPath, pk_cpi_index: np.ndarray,
                     units_gwh: np.ndarray) -> np.ndarray:
     """Use-of-system and market-operator charges: rate x PK CPI x units purchased.
     [Rs bn], (paths,)."""
     return rate_pkr_per_kwh * pk_cpi_index * units_gwh * GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
-def net_metering_bn(buyback_pkr_per_kwh: float | np.ndarray,
+def net_metering_bn(buyback_pkr_per_kwh: PerPath,
                     exports_gwh: np.ndarray) -> np.ndarray:
     """Purchases of rooftop exports at the buy-back rate. [Rs bn], (paths,)."""
     return buyback_pkr_per_kwh * exports_gwh * GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
 def distribution_margin_bn(
-    dm_pkr_per_kwh: float | np.ndarray, pk_cpi_index: np.ndarray, sales_gwh: np.ndarray,
+    dm_pkr_per_kwh: PerPath, pk_cpi_index: np.ndarray, sales_gwh: np.ndarray,
     dm_share: np.ndarray,
 ) -> np.ndarray:
     """The DISCOs' distribution margin: rate x PK CPI x the sales that carry it

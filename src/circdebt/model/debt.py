@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from circdebt.model.vectors import PerPath
 from circdebt.units import GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
@@ -38,8 +39,8 @@ class PhlMonth(NamedTuple):
 
 
 def phl_service(
-    debt_bn: np.ndarray, kibor: np.ndarray, spread: float | np.ndarray,
-    budget_bn: float | np.ndarray, dss_bn: np.ndarray,
+    debt_bn: np.ndarray, kibor: np.ndarray, spread: PerPath,
+    budget_bn: PerPath, dss_bn: np.ndarray,
 ) -> PhlMonth:
     """One month of PHL debt: interest accrues, budget then DSS collections service it.
 
@@ -54,15 +55,15 @@ def phl_service(
 
 
 def dss_rate_pkr_per_kwh(
-    rate: float | np.ndarray, phl_debt_bn: np.ndarray, ends_when_repaid: bool,
-) -> np.ndarray:
+    rate: PerPath, phl_debt_bn: np.ndarray, ends_when_repaid: bool,
+) -> PerPath:
     """The debt servicing surcharge charged this month: the lever's rate, ended once
-    PHL's debt is repaid if the scenario says so. [Rs/kWh], (paths,)."""
+    PHL's debt is repaid if the scenario says so. [Rs/kWh], (paths,) or a number."""
     return rate * np.where(phl_debt_bn > 0, 1.0, 0.0) if ends_when_repaid else rate
 
 
 def dss_collected_bn(
-    rate_pkr_per_kwh: np.ndarray, sales_gwh: np.ndarray, collection_ratio: np.ndarray,
+    rate_pkr_per_kwh: PerPath, sales_gwh: np.ndarray, collection_ratio: np.ndarray,
 ) -> np.ndarray:
     """DSS collected: billed on every kWh sold, collected at the month's overall
     collection ratio. [Rs bn], (paths,)."""

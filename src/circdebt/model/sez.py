@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from circdebt.model.vectors import PerPath
 from circdebt.units import (
     BN_PER_GWH_TO_PKR_PER_KWH,
     CENTS_PER_DOLLAR,
@@ -50,9 +51,9 @@ class Zone:
 
     start_index: int  # month index of its start (may lie outside the horizon)
     ramp_months: int
-    peak_load_mw: float | np.ndarray  # [MW]
-    load_factor: float | np.ndarray  # [fraction]
-    loss_multiplier: float | np.ndarray | None  # None: the SEZ class's
+    peak_load_mw: PerPath  # [MW]
+    load_factor: PerPath  # [fraction]
+    loss_multiplier: PerPath | None  # None: the SEZ class's
 
 
 def zone_ramp(n_months: int, start_index: int, ramp_months: int) -> np.ndarray:
@@ -81,7 +82,7 @@ def zone_loads_gwh(zones: Sequence[Zone], hours: np.ndarray,
 
 
 def zone_loss_multiplier(loads: Sequence[np.ndarray], zones: Sequence[Zone],
-                         default: float | np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+                         default: PerPath, shape: tuple[int, int]) -> np.ndarray:
     """The SEZ class's loss multiplier each month: the load-weighted mean of its zones'
     (each zone's own, or the class's ``default``), or the class's when there is no load.
     [1], (paths, T)."""
@@ -147,8 +148,8 @@ def package_month(
 
 
 def captive_share_step(
-    share: np.ndarray, grid_cost_usc: np.ndarray, captive_lcoe_usc: float,
-    margin: float, speed: float, max_share: float,
+    share: np.ndarray, grid_cost_usc: np.ndarray, captive_lcoe_usc: PerPath,
+    margin: PerPath, speed: PerPath, max_share: PerPath,
 ) -> np.ndarray:
     """Share of SEZ load on captive supply after this month's decisions. [1], (paths,).
 
@@ -165,7 +166,7 @@ def cost_breakdown_pkr_per_kwh(
     transmission_bn: np.ndarray, utilisation: np.ndarray, units_gwh: np.ndarray,
     allowed_units_gwh: np.ndarray, sales_gwh: np.ndarray, dm_pkr_per_kwh: np.ndarray,
     avg_notified_pkr_per_kwh: np.ndarray, sez_tariff_pkr_per_kwh: np.ndarray,
-    sez_price_pkr_per_kwh: np.ndarray, dss_pkr_per_kwh: np.ndarray, taxes_share: float,
+    sez_price_pkr_per_kwh: np.ndarray, dss_pkr_per_kwh: np.ndarray, taxes_share: PerPath,
 ) -> dict[str, np.ndarray]:
     """What a kWh costs an SEZ manufacturer, by component. [Rs/kWh], each (paths,).
 
@@ -204,7 +205,7 @@ class PackageFunding(NamedTuple):
     """How a month's SEZ package gap is carried. [Rs bn], (paths,) each."""
 
     subsidy_due_bn: np.ndarray  # TDS due, net of a package gap billed below the tariff
-    budget_bn: np.ndarray | float  # paid by the budget in full, on time
+    budget_bn: PerPath  # paid by the budget in full, on time
     unfunded_bn: np.ndarray  # nobody pays: the ``sez_package`` cause
 
 

@@ -9,10 +9,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from circdebt.model.vectors import PerPath
 from circdebt.units import BN_PER_GWH_TO_PKR_PER_KWH, MWH_PER_GWH
 
 
-def solar_energy_gwh(capacity_mw: np.ndarray, capacity_factor: float,
+def solar_energy_gwh(capacity_mw: np.ndarray, capacity_factor: PerPath,
                      hours: float) -> np.ndarray:
     """Rooftop solar generation this month: MW x capacity factor x hours. [GWh], (paths,)."""
     return capacity_mw * capacity_factor * hours / MWH_PER_GWH
@@ -27,8 +28,8 @@ class RooftopMonth(NamedTuple):
 
 
 def rooftop_month(
-    capacity_mw: np.ndarray, initial_capacity_mw: np.ndarray | float, capacity_factor: float,
-    hours: float, self_consumption: float | np.ndarray, class_shares: np.ndarray,
+    capacity_mw: np.ndarray, initial_capacity_mw: PerPath, capacity_factor: PerPath,
+    hours: float, self_consumption: PerPath, class_shares: np.ndarray,
 ) -> RooftopMonth:
     """Generation, self-consumption by class and exports of rooftop solar this month.
 
@@ -50,7 +51,7 @@ def exports_used_gwh(export_offered_gwh: np.ndarray, units_wanted_gwh: np.ndarra
 
 
 def grid_to_solar_ratio(
-    billed_bn: np.ndarray, sales_gwh: np.ndarray, solar_lcoe_pkr_per_kwh: float,
+    billed_bn: np.ndarray, sales_gwh: np.ndarray, solar_lcoe_pkr_per_kwh: PerPath,
 ) -> np.ndarray:
     """The average billed tariff over the levelised cost of rooftop solar. [1], (paths,)."""
     avg_paid = np.divide(billed_bn, sales_gwh, out=np.zeros(sales_gwh.shape),
@@ -59,8 +60,8 @@ def grid_to_solar_ratio(
 
 
 def solar_additions_mw(
-    additions_mw_per_year: float | np.ndarray, tariff_to_solar_ratio: np.ndarray,
-    reference_ratio: np.ndarray, defection_elasticity: float | np.ndarray,
+    additions_mw_per_year: PerPath, tariff_to_solar_ratio: np.ndarray,
+    reference_ratio: np.ndarray, defection_elasticity: PerPath,
 ) -> np.ndarray:
     """Rooftop capacity added this month. [MW], (paths,).
 

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from circdebt.model.vectors import PerPath
+
 
 def queue_due(
     queue: np.ndarray, t: int, lag: int, due_bn: np.ndarray,
@@ -35,15 +37,15 @@ def paid_so_far_in_fy(paid_in_fy_bn: np.ndarray, fy_starts: bool) -> np.ndarray:
 
 
 def subsidy_payment(
-    due_now_bn: np.ndarray, payment_share: float | np.ndarray, paid_so_far_in_fy_bn: np.ndarray,
-    fy_cap_bn: float,
+    due_now_bn: np.ndarray, payment_share: PerPath, paid_so_far_in_fy_bn: np.ndarray,
+    fy_cap_bn: PerPath,
 ) -> np.ndarray:
     """TDS paid this month: the payment share of what is queued for it, within what the
     fiscal year's budget cap leaves (``nan``: no cap). [Rs bn], (paths,)."""
     paid = payment_share * due_now_bn
-    if np.isfinite(fy_cap_bn):
-        paid = np.clip(fy_cap_bn - paid_so_far_in_fy_bn, 0.0, paid)
-    return paid
+    if np.isnan(fy_cap_bn).all():
+        return paid
+    return np.clip(fy_cap_bn - paid_so_far_in_fy_bn, 0.0, paid)
 
 
 class Subsidy(NamedTuple):
@@ -56,8 +58,8 @@ class Subsidy(NamedTuple):
 
 def pay_subsidy(
     queue: np.ndarray, t: int, lag: int, due_bn: np.ndarray, pre_start_due_bn: np.ndarray | None,
-    payment_share: float | np.ndarray, paid_in_fy_bn: np.ndarray, fy_starts: bool,
-    fy_cap_bn: float, budget_package_bn: np.ndarray | float = 0.0,
+    payment_share: PerPath, paid_in_fy_bn: np.ndarray, fy_starts: bool,
+    fy_cap_bn: PerPath, budget_package_bn: PerPath = 0.0,
 ) -> Subsidy:
     """Queue this month's TDS due and pay what falls due now, within the cap.
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from circdebt.model.demand import annualised_sales_gwh
 from circdebt.model.state import MonthRecord
+from circdebt.model.vectors import PerPath
 from circdebt.units import BN_PER_GWH_TO_PKR_PER_KWH, GWH_TIMES_PKR_PER_KWH_TO_BN
 
 #: Months of costs and sales a rebasing looks back on (docs/model.md §9): a year.
@@ -27,7 +28,7 @@ def rebase(
     trailing_sales_by_class_gwh: np.ndarray, trailing_units_gwh: np.ndarray,
     trailing_energy_cost_bn: np.ndarray, trailing_other_variable_bn: np.ndarray,
     capacity_run_rate_bn_per_month: np.ndarray, allowed_class_loss: np.ndarray,
-    dm_pkr_per_kwh: np.ndarray, dm_share: np.ndarray, sales_growth: float,
+    dm_pkr_per_kwh: np.ndarray, dm_share: np.ndarray, sales_growth: PerPath,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Determined base tariff and its fuel part from costs known at rebasing.
 
@@ -52,14 +53,14 @@ def rebase(
     return total, fuel
 
 
-def notify(previous: np.ndarray, determined: np.ndarray, pass_through: float) -> np.ndarray:
+def notify(previous: np.ndarray, determined: np.ndarray, pass_through: PerPath) -> np.ndarray:
     """The notified tariff moves ``pass_through`` of the way to the determined one."""
     return previous + pass_through * (determined - previous)
 
 
 def fuel_adjustment_pkr_per_kwh(
     energy_cost_bn: np.ndarray, units_gwh: np.ndarray, allowed_units_gwh: np.ndarray,
-    sales_gwh: np.ndarray, fuel_reference_pkr_per_kwh: np.ndarray,
+    sales_gwh: np.ndarray, fuel_reference_pkr_per_kwh: PerPath,
 ) -> np.ndarray:
     """Determined FCA for this month's deviation, charged later. [Rs/kWh sold], (paths,).
 
@@ -115,7 +116,7 @@ class AdjustmentBook:
         """Add this month's non-fuel deviation to the open period. [Rs bn]"""
         self.qta_deviation_bn = self.qta_deviation_bn + deviation_bn
 
-    def close_period(self, t: int, period: int, lag: int, pass_through: float) -> None:
+    def close_period(self, t: int, period: int, lag: int, pass_through: PerPath) -> None:
         """Recover the period's deviation in equal parts over ``period`` months from t + lag.
 
         A lag of 0 starts in month t itself (the period's last month). Parts falling past
@@ -167,7 +168,7 @@ def initial_determination(
 def rebase_on_window(
     window: Sequence[MonthRecord], seasonal_by_month: np.ndarray,
     allowed_class_loss: np.ndarray, dm_pkr_per_kwh: np.ndarray, dm_share: np.ndarray,
-    sales_growth: float,
+    sales_growth: PerPath,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`rebase` on the months of ``window`` (the last
     :data:`REBASING_WINDOW_MONTHS` months, oldest first): a year of their sales by class
@@ -186,9 +187,9 @@ def rebase_on_window(
 
 def determine(
     current: Determination, t: int, rebasing: bool, multiplier: np.ndarray,
-    multiplier_changed: bool, window: Sequence[MonthRecord], pass_through: float | np.ndarray,
+    multiplier_changed: bool, window: Sequence[MonthRecord], pass_through: PerPath,
     seasonal_by_month: np.ndarray, allowed_class_loss: np.ndarray,
-    dm_pkr_per_kwh: np.ndarray, dm_share: np.ndarray, sales_growth: float,
+    dm_pkr_per_kwh: np.ndarray, dm_share: np.ndarray, sales_growth: PerPath,
 ) -> Determination:
     """The determination after this month's regulatory decisions (docs/model.md §9).
 
@@ -225,7 +226,7 @@ def adjust(
     book: AdjustmentBook, t: int, calendar_month: int, determination: Determination,
     energy_bn: np.ndarray, units_gwh: np.ndarray, units_allowed_gwh: np.ndarray,
     sales_gwh: np.ndarray, revenue_requirement_allowed_bn: np.ndarray,
-    pass_through: float | np.ndarray, fca_lag: int, qta_period: int, qta_lag: int,
+    pass_through: PerPath, fca_lag: int, qta_period: int, qta_lag: int,
 ) -> Adjustments:
     """Book this month's deviations and return the adjustments charged in it.
 

@@ -13,6 +13,9 @@ from typing import Any
 
 import numpy as np
 
+#: A value that is a number, or one number per path (a value drawn in a Monte Carlo run).
+PerPath = float | np.ndarray
+
 
 def stack_last(values: Sequence[Any]) -> np.ndarray:
     """Values of several items along a last axis: (items,) or (paths, items)."""

@@ -99,8 +99,8 @@ def scenario_paragraph(result: Result, name: str, baseline: Result | None = None
     text += (f" On average the debt {'grows' if avg >= 0 else 'shrinks'} by "
              f"{_money(abs(avg))} a year.")
     totals = {c: float(annual[c].sum()) for c in FLOW_COLUMNS}
-    adds = max(totals, key=totals.get)
-    takes = min(totals, key=totals.get)
+    adds = max(totals, key=lambda c: totals[c])
+    takes = min(totals, key=lambda c: totals[c])
     if totals[adds] > 0.5:
         text += (f" Over {fy_first}-{fy_last} the largest addition is "
                  f"{charts.CAUSE_STYLE[adds][0]} ({_money(totals[adds])} in total)")

@@ -123,7 +123,7 @@ def annual_table(monthly: pd.DataFrame) -> pd.DataFrame:
     """Fiscal-year table from a monthly table (docs/model.md §18 aggregation rules)."""
     columns = {c: monthly[c].to_numpy()[None, :] for c in monthly.columns
                if c not in ("month", "fy")}
-    labels, counts, values = annual_arrays(columns, monthly["fy"])
+    labels, counts, values = annual_arrays(columns, list(monthly["fy"]))
     table = pd.DataFrame({"fy": labels, "months": counts})
     order = [c for c in monthly.columns if c in values and c not in RATIOS]
     order += [c for c in RATIOS if c in values]

@@ -1,4 +1,4 @@
-"""Uncertain inputs: distributions on scenario values (docs/model.md §10).
+"""Uncertain inputs: distributions on scenario values (docs/model.md §19).
 
 Any decimal number in a scenario may be given as a distribution table, e.g.
 ``growth_pct_per_year = {dist = "normal", mean = 3.0, sd = 1.0}``. The loader keeps

@@ -1,6 +1,6 @@
 """Value types shared by every table of the scenario schema.
 
-Conventions (docs/model.md §11): keys end in their unit (``_mw``, ``_pct``, ``_bn_pkr``,
+Conventions (docs/model.md §21): keys end in their unit (``_mw``, ``_pct``, ``_bn_pkr``,
 ``_pkr_per_kwh``, ``_usd_per_kw_month``). Percentages are given as percent (0-100) in
 files and turned into fractions by the compile step.
 """

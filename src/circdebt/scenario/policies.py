@@ -1,4 +1,4 @@
-"""Policy blocks and targets of a scenario (docs/model.md §8).
+"""Policy blocks and targets of a scenario (docs/model.md §17).
 
 Each policy type is one table with a ``type`` key; :data:`Policy` is their union and
 :data:`POLICY_TYPES` maps each type name to its table. How a policy changes the run is
@@ -24,7 +24,7 @@ from circdebt.scenario.fields import (
 
 
 class PolicyBase(Strict):
-    """Common keys of every policy block (docs/model.md §8).
+    """Common keys of every policy block (docs/model.md §17).
 
     A policy takes effect in ``start`` and reaches full strength over
     ``phase_in_months`` (0: at once). Policies apply in the order they are listed.
@@ -214,7 +214,10 @@ class Target(Strict):
     source: str = ""
 
 
+def _type_name(cls: type[PolicyBase]) -> str:
+    """The ``type`` a policy table is written with (its Literal's value)."""
+    return str(cls.model_fields["type"].annotation.__args__[0])
+
+
 POLICY_TYPES: dict[str, type[PolicyBase]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls
-    for cls in PolicyBase.__subclasses__()
-}
+    _type_name(cls): cls for cls in PolicyBase.__subclasses__()}

@@ -9,7 +9,7 @@ blocks and targets in :mod:`circdebt.scenario.policies`.
 
 Defaults: a default either has no effect (0, 100 %, off) or cites its source; one
 that does neither is marked ASSUMPTION in its table's docstring. Conventions
-(docs/model.md §11): keys end in their unit; percentages are given as percent.
+(docs/model.md §21): keys end in their unit; percentages are given as percent.
 """
 
 from __future__ import annotations
@@ -125,7 +125,11 @@ class FxShock(Strict):
 
 class RateShock(Strict):
     """Interest-rate risk: a mean-reverting (Ornstein-Uhlenbeck) deviation from the path,
-    in percentage points, floored so the rate never goes below zero."""
+    in percentage points, floored so the rate never goes below zero.
+
+    Default ``mean_reversion_per_year = 1``: ASSUMPTION (a deviation decays by about 60%
+    in a year); it matters only with a volatility.
+    """
 
     volatility_pct_points_per_year: Annotated[float, Field(ge=0.0, le=50.0)] = 0.0
     mean_reversion_per_year: Annotated[float, Field(ge=0.0, le=50.0)] = 1.0
@@ -158,12 +162,19 @@ class Exogenous(Strict):
 
 
 class PlantGroup(Strict):
-    """A group of plants with one contract form (docs/model.md §4).
+    """A group of plants with one contract form (docs/model.md §7).
 
     Capacity payment per month = capacity_kW x (cpp_usd x fx x US-CPI index
     + cpp_pkr x PK-CPI index), with the debt-service shares of each part ending at
     ``debt_maturity`` (the PKR debt part follows KIBOR instead of CPI). A group is paid
     and dispatched from ``commissioning`` (if given) until ``contract_expiry``.
+
+    Defaults: ``contract = "take_or_pay"``, the form of the IPP contracts under the 1994,
+    2002 and 2015 power policies (PPIB standardised PPA, 2006: capacity paid on declared
+    availability); ``local_debt_spread_pct = 3``: NEPRA's upfront tariffs allow local
+    financing at KIBOR plus 300 basis points (NEPRA upfront tariff for MSW projects, as
+    reported by The News, 13 July 2018). Availability 100% and no capacity-factor
+    profile mean no limit beyond the capacity itself.
     """
 
     name: Name
@@ -192,7 +203,7 @@ class Supply(Strict):
 
 
 class ConsumerClass(Strict):
-    """A consumer class (docs/model.md §5-6).
+    """A consumer class (docs/model.md §4, §9).
 
     ``seasonal_profile`` gives relative monthly sales January..December; it is
     normalised to average 1. ``billed_pct_of_determined`` below 100 makes the class
@@ -231,6 +242,12 @@ class RooftopSolar(Strict):
     Class base sales are net of the rooftop solar installed at the start; only solar
     added after the start lowers them further. Additions per year scale with (grid
     tariff / solar cost) relative to the start, raised to ``defection_elasticity``.
+
+    Defaults: ``capacity_factor_pct = 16``: ASSUMPTION, about 1,400 kWh per kWp a year,
+    the low end of Pakistan's photovoltaic potential (World Bank / ESMAP Global Solar
+    Atlas, 4-4.5 kWh/kWp a day); ``self_consumption_pct = 60`` and ``lcoe_pkr_per_kwh =
+    10``: ASSUMPTIONS, which matter only when rooftop capacity is given (none by
+    default).
     """
 
     capacity_mw: NonNegative = 0.0
@@ -256,7 +273,16 @@ class Losses(Strict):
 
 
 class Tariff(Strict):
-    """Tariff determination and notification (docs/model.md §6)."""
+    """Tariff determination and notification (docs/model.md §9).
+
+    Defaults: ``rebasing_month = 7``, NEPRA's annual determinations take effect with the
+    fiscal year on 1 July; ``fca_lag_months = 2``, the FCA of month m is billed in month
+    m + 2 (e.g. NEPRA's FCA for June 2025 in August 2025 bills, Dawn, 8 August 2025);
+    ``qta_period_months = 3``, NEPRA's quarterly adjustments; ``qta_lag_months = 1``:
+    ASSUMPTION (the Q4 FY2025 adjustment was charged August-October 2025, a lag of 2,
+    which the baseline sets); ``dss_ends_when_phl_repaid = true``: ASSUMPTION, the
+    surcharge services PHL's debt. Pass-through 100% and no DSS have no effect.
+    """
 
     initial_determined_pkr_per_kwh: Positive
     initial_fuel_reference_pkr_per_kwh: NonNegative | None = None
@@ -291,6 +317,9 @@ class EventSettings(Strict):
     overrides by creditor class). The budget releases the subsidy every
     ``subsidy_release_every_months`` months on ``subsidy_release_day``. Payables at the
     start are taken as issued evenly over the previous ``initial_payables_age_months``.
+
+    Defaults reproduce the monthly engine (month-end payment runs, no terms, no grace,
+    monthly releases); ``initial_payables_age_months = 12``: ASSUMPTION.
     """
 
     collection_profile: list[NonNegative] = Field(default_factory=list, max_length=31)
@@ -306,13 +335,16 @@ class EventSettings(Strict):
 
 
 class Settlement(Strict):
-    """How CPPA-G's cash is shared among creditor classes (docs/model.md §7).
+    """How CPPA-G's cash is shared among creditor classes (docs/model.md §14).
 
     ``pro_rata`` to dues; ``priority``: the listed creditor classes in order first;
     ``fuel_first``: the month's energy invoices first, then the rest pro-rata;
     ``cpec_revolving``: a ring-fenced account, funded with ``revolving_collection_share_pct``
     of collections, pays ``revolving_invoice_share_pct`` of each invoice of
     ``revolving_creditor`` first. Net-metering credits are always paid first.
+
+    Default ``allocation = "pro_rata"``: ASSUMPTION (CPPA-G publishes no payment rule;
+    pro-rata to dues treats creditors alike). No arrears are recovered by default.
     """
 
     allocation: Literal["pro_rata", "priority", "fuel_first", "cpec_revolving"] = "pro_rata"
@@ -325,7 +357,12 @@ class Settlement(Strict):
 
 
 class LpsTerms(Strict):
-    """Late-payment surcharge on overdue payables: KIBOR + spread, a share waived."""
+    """Late-payment surcharge on overdue payables: KIBOR + spread, a share waived.
+
+    Default ``spread_pct = 2``: the standard PPA's late-payment rate of KIBOR plus 2%
+    (PPIB standardised PPA, 2006); scenarios set each creditor class's own (CPEC
+    contracts carry more).
+    """
 
     spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] = 2.0
     waiver_pct: Percent = 0.0
@@ -353,11 +390,15 @@ class Initial(Strict):
 
 
 class SezZone(Strict):
-    """A Special Economic Zone's grid load (docs/model.md §5): it ramps up linearly from
+    """A Special Economic Zone's grid load (docs/model.md §15): it ramps up linearly from
     ``start`` over ``ramp_months`` to ``peak_load_mw`` at ``load_factor_pct``, and
     materialises with ``probability_pct``. A zone supplied at ``voltage_kv`` may carry
     its own ``loss_multiplier`` (default: the SEZ class's); the SEZ class's loss rate
-    each month is the load-weighted mean of its zones'."""
+    each month is the load-weighted mean of its zones'.
+
+    Defaults ``ramp_months = 24`` and ``load_factor_pct = 60``: ASSUMPTIONS for a zone
+    without published plans (scenarios give each zone's own, with sources).
+    """
 
     name: Name
     province: str = ""
@@ -378,6 +419,9 @@ class SezCaptive(Strict):
     than ``switching_margin_pct``, a further ``switch_speed_pct_per_month`` of SEZ load
     leaves the grid each month, up to ``max_share_pct`` (captive plants, once built,
     stay).
+
+    Defaults: no switching (``max_share_pct = 0``); the cost, margin and speed are
+    ASSUMPTIONS that matter only when a maximum share is given.
     """
 
     lcoe_usc_per_kwh: Positive = 8.0
@@ -401,7 +445,7 @@ SEZ_CLASS = "sez"
 
 
 class Sez(Strict):
-    """SEZ demand, the SEZ consumer's tariff terms and the comparisons (docs/model.md §5, §9).
+    """SEZ demand, the SEZ consumer's tariff terms and the comparisons (docs/model.md §15).
 
     SEZ load is sold as a consumer class named ``sez`` at ``tariff_multiplier`` times
     the average base tariff; ``taxes_pct`` (sales tax and duties on the bill) enters
