@@ -8,7 +8,8 @@ still passed (*survived*: a rule no test guards). Run it from the repository roo
     .venv/bin/python tests/mutation_probe.py              # every mutation, 2 at a time
     .venv/bin/python tests/mutation_probe.py dss window   # mutations whose id contains these
 
-It never touches the working tree: each mutation runs on its own copy of ``src/``, put
+Extra pytest arguments can be given in ``PROBE_PYTEST_ARGS``. It never touches the
+working tree: each mutation runs on its own copy of ``src/``, put
 first on ``PYTHONPATH``. A mutation whose text is not found exactly once is reported as
 ``stale`` (the code moved: update the probe). Not collected by pytest.
 """
@@ -137,7 +138,8 @@ def probe(mutation: Mutation, timeout: float = 1800) -> tuple[str, str, float]:
         env = os.environ | {"PYTHONPATH": str(src), "CI": "true",
                             "PYTHONDONTWRITEBYTECODE": "1"}
         cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-               "-p", "no:randomly", "--no-header"]
+               "-p", "no:randomly", "--no-header",
+               *os.environ.get("PROBE_PYTEST_ARGS", "").split()]
         try:
             done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                                   timeout=timeout, stdin=subprocess.DEVNULL,

@@ -25,3 +25,14 @@ def test_collect_with_arrears():
 def test_monthly_rate_compounds_to_annual_share():
     r = billing.monthly_rate(0.3)
     assert 1 - (1 - r) ** 12 == pytest.approx(0.3)
+
+
+def test_recovery_falls_as_the_real_tariff_rises_for_an_elastic_class_and_never_passes_one():
+    rates = billing.recovery_rates(np.array([0.9, 0.95, 0.99]), np.array([[1.21, 1.21, 0.5]]),
+                                   np.array([0.5, 0.0, 1.0]))
+    np.testing.assert_allclose(rates, [[0.9 / 1.1, 0.95, 1.0]])
+
+
+def test_the_collection_ratio_is_one_when_nothing_is_billed():
+    np.testing.assert_allclose(billing.collection_ratio(np.array([90.0, 0.0]),
+                                                        np.array([100.0, 0.0])), [0.9, 1.0])

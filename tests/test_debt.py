@@ -25,3 +25,20 @@ def test_phl_never_goes_negative_and_leaves_surplus_unused():
     assert after[0] == 0.0
     assert budget_used[0] == 8.0
     assert dss_used[0] == pytest.approx(10.1 - 8.0)
+
+
+def test_the_dss_ends_with_phl_debt_only_if_the_scenario_says_so():
+    rate = debt.dss_rate_pkr_per_kwh(3.23, np.array([100.0, 0.0]), ends_when_repaid=True)
+    np.testing.assert_allclose(rate, [3.23, 0.0])
+    assert debt.dss_rate_pkr_per_kwh(3.23, np.array([0.0]), ends_when_repaid=False) == 3.23
+
+
+def test_dss_collected_at_the_collection_ratio():
+    collected = debt.dss_collected_bn(np.array([3.0]), np.array([10_000.0]), np.array([0.9]))
+    assert collected[0] == pytest.approx(27.0)
+
+
+def test_the_stock_counts_cpp_a_cash_against_the_debt():
+    stock = debt.cd_stock_bn(np.array([[500.0, 300.0]]), np.array([93.0]), np.array([660.0]),
+                             np.array([10.0]), np.array([5.0]))
+    assert stock[0] == pytest.approx(500 + 300 + 93 + 660 - 10 - 5)

@@ -36,3 +36,28 @@ def test_cpi_index_starts_at_one_and_compounds():
     assert index[0] == 1.0
     assert index[12] == pytest.approx(1.12)
     assert index[24] == pytest.approx(1.12 ** 2)
+
+
+def test_shock_processes_on_hand_draws():
+    from circdebt.model.exogenous import gbm_factor, jump_factor, ou_deviation
+
+    normals = np.array([[9.0, 1.0, -1.0]])
+    g = gbm_factor(0.12, normals)
+    step = 0.12 * np.sqrt(1 / 12)
+    np.testing.assert_allclose(g, [[1.0, np.exp(step - 0.0006), 1.0 * np.exp(-0.0012)]])
+    j = jump_factor(np.array([[True, True, False, True]]), np.array([[50.0, 10.0, 10.0, -99.0]]))
+    np.testing.assert_allclose(j, [[1.0, 1.1, 1.1, 1.1 * 0.05]])  # none in month 0; floored
+    x = ou_deviation(2.0, 6.0, np.array([[5.0, 1.0, 0.0]]))
+    e = 0.02 * np.sqrt(1 / 12)
+    np.testing.assert_allclose(x, [[0.0, e, e * 0.5]])
+
+
+def test_exogenous_rows_pick_paths():
+    from circdebt.engine.series import build_exogenous
+    from circdebt.scenario.schema import Exogenous
+
+    exo = build_exogenous(Exogenous.model_validate({
+        "fx_pkr_per_usd": 280.0, "kibor_pct": 11.0, "pk_cpi_inflation_pct_per_year": 7.0,
+        "us_cpi_inflation_pct_per_year": 2.0, "gdp_bn_pkr_per_year": 1e5}), TL, 2)
+    exo = exo.rows(np.array([1, 1, 0]))
+    assert exo.n_paths == 3 and exo.kibor.shape == (3, TL.n_months)

@@ -3,7 +3,8 @@ import pytest
 from factories import small
 
 import circdebt
-from circdebt.results.tables import FLOW_COLUMNS, RATIOS, variables
+from circdebt.results.tables import FLOW_COLUMNS, RATIOS
+from circdebt.units import variables
 
 CONTRACT = ["fy", "cd_stock_bn_pkr", "cd_flow_bn_pkr", *FLOW_COLUMNS, "payables_bn_pkr",
             "phl_debt_bn_pkr", "capacity_payments_bn_pkr", "energy_payments_bn_pkr",
@@ -58,3 +59,25 @@ def test_unit_conversions_in_ratios(result):
     assert m["ppp_pkr_per_kwh"] == pytest.approx(m["ppp_bn_pkr"] / m["units_purchased_gwh"] * 1e3)
     assert m["cd_stock_pct_gdp"] == pytest.approx(
         100 * m["cd_stock_bn_pkr"] / m["gdp_bn_pkr_per_year"])
+
+
+@pytest.mark.parametrize(("start_month", "fys", "months"), [
+    (7, ["FY2026", "FY2027"], [12, 6]), (1, ["FY2025", "FY2026"], [6, 12]),
+    (4, ["FY2026", "FY2027"], [9, 9])])
+def test_a_scenario_with_any_fiscal_year_start_runs_and_aggregates(start_month, fys, months):
+    """Fiscal years, FY-keyed budget payments and the subsidy cap follow the scenario's
+    fiscal_year_start_month (docs/model.md §1)."""
+    s = small(time={"start": "2025-07", "end": "2026-12",
+                    "fiscal_year_start_month": start_month},
+              budget={"cppa_payments_bn_pkr_per_fy": {fys[0]: 0.0, fys[1]: 120.0},
+                      "phl_payments_bn_pkr_per_fy": {fys[1]: 0.0}},
+              subsidy={"budget_cap_bn_pkr_per_fy": {}})
+    r = circdebt.run(s)
+    assert list(r.annual["fy"]) == fys and list(r.annual["months"]) == months
+    m = r.monthly
+    assert (m["fy"] == fys[1]).sum() == months[1]
+    # a fiscal year's budget payment is a twelfth in each of its months
+    budget = m.loc[m["fy"] == fys[1], "flow_budget_payments_bn_pkr"]
+    np.testing.assert_allclose(budget, -10.0)
+    assert (m.loc[m["fy"] == fys[0], "flow_budget_payments_bn_pkr"] == 0).all()
+    np.testing.assert_allclose(r.annual["cd_flow_bn_pkr"].sum(), m["cd_flow_bn_pkr"].sum())

@@ -200,3 +200,55 @@ def test_output_contract_has_the_sez_columns():
                    *(f"sez_{c}_usc_per_kwh" for c in COMPONENTS)):
         assert column in annual.columns, column
     np.testing.assert_allclose(annual["sez_cost_usc_per_kwh"], annual["sez_total_usc_per_kwh"])
+
+
+# --------------------------------------------------------------------------- month steps
+
+
+def test_zone_ramp_rises_from_its_start():
+    from circdebt.model.sez import zone_ramp
+
+    np.testing.assert_allclose(zone_ramp(6, 2, 3), [0, 0, 1 / 3, 2 / 3, 1, 1])
+    np.testing.assert_allclose(zone_ramp(4, 1, 0), [0, 1, 1, 1])
+
+
+def test_a_package_price_phases_in_and_is_funded_as_chosen():
+    from circdebt.model.sez import Funding, package_funding, package_month
+
+    tariffs = np.array([[20.0, 40.0, 30.0]])  # residential, industrial, sez
+    sales = np.array([[600.0, 400.0, 100.0]])
+    billed = np.array([0.8, 1.0, 1.0])
+    fx = np.array([280.0])
+    none = package_month(tariffs, billed, sales, 2, 0.0, np.nan, np.nan, fx, False,
+                         Funding.UNFUNDED)
+    np.testing.assert_allclose(none.class_tariff_pkr_per_kwh, tariffs)
+    assert none.gap_bn[0] == 0.0
+    # 9 US cents at Rs280 = Rs25.2/kWh, half phased in: 27.6; the gap 2.4 on 100 GWh
+    half = package_month(tariffs, billed, sales, 2, 0.5, np.nan, 9.0, fx, False, Funding.BUDGET)
+    assert half.sez_price_pkr_per_kwh[0] == pytest.approx(27.6)
+    assert half.gap_bn[0] == pytest.approx(0.24)
+    assert half.billed_share[0, 2] == pytest.approx(27.6 / 30.0)
+    cross = package_month(tariffs, billed, sales, 2, 1.0, 25.2, np.nan, fx, False,
+                          Funding.CROSS_SUBSIDY)
+    # the gap, 0.48 bn, is charged on the other classes' 1,000 GWh: +0.48 Rs/kWh each
+    np.testing.assert_allclose(cross.class_tariff_pkr_per_kwh, [[20.48, 40.48, 25.2]])
+    np.testing.assert_allclose(cross.billed_share, [billed])
+    capped = package_month(tariffs, billed, sales, 2, 1.0, 35.0, np.nan, fx, True,
+                           Funding.UNFUNDED)
+    assert capped.sez_price_pkr_per_kwh[0] == 30.0  # a cap never exceeds the tariff
+    due = np.array([12.0])
+    assert package_funding(due, half.gap_bn, Funding.BUDGET).budget_bn[0] == pytest.approx(0.24)
+    assert package_funding(due, half.gap_bn, Funding.BUDGET).subsidy_due_bn[0] == \
+        pytest.approx(11.76)
+    assert package_funding(due, half.gap_bn, Funding.UNFUNDED).unfunded_bn[0] == \
+        pytest.approx(0.24)
+    assert package_funding(due, cross.gap_bn, Funding.CROSS_SUBSIDY).subsidy_due_bn[0] == 12.0
+
+
+def test_cost_helpers_on_hand_numbers():
+    from circdebt.model.sez import fleet_utilisation, per_kwh_sold, usc_per_kwh
+
+    assert fleet_utilisation(np.array([[50.0, 25.0]]), np.array([[100.0, 50.0]]))[0] == 0.5
+    np.testing.assert_allclose(per_kwh_sold(np.array([30.0, 1.0]), np.array([1000.0, 0.0])),
+                               [30.0, 0.0])
+    assert usc_per_kwh(np.array([28.0]), np.array([280.0]))[0] == pytest.approx(10.0)
