@@ -5,6 +5,7 @@ content."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import io
 import re
@@ -96,9 +97,13 @@ class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.texts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.texts.append(data)
 
 
 def _tags(text: str) -> list[tuple[str, dict[str, str | None]]]:
@@ -127,6 +132,41 @@ def test_user_text_is_escaped(page):
     assert 'href="javascript' not in page
     tags = _tags(page)
     assert [t for t, _ in tags if t in ("script", "iframe", "object", "embed", "link")] == []
+
+
+TEMPLATE_LIKE = """<b>bold</b> {{ 7*7 }} {% if %} "'&"""
+
+
+def _renamed(result: circdebt.Result, text: str) -> circdebt.Result:
+    """``result`` with ``text`` as its scenario's name and description and as the source
+    of each of its policies (the numbers stay those of the run)."""
+    s = result.scenario
+    policies = [p.model_copy(update={"source": text}) for p in s.policies]
+    return dataclasses.replace(result, scenario=s.model_copy(
+        update={"name": text, "description": text, "policies": policies}))
+
+
+def test_template_syntax_in_user_text_is_only_text(runs):
+    assert runs[1].scenario.policies  # the reform has a policy whose source is replaced
+    plain = report_mod.to_html(report_mod.build_report(
+        [runs[0], _renamed(runs[1], "plain")], 0), dpi=20)
+    page = report_mod.to_html(report_mod.build_report(
+        [runs[0], _renamed(runs[1], TEMPLATE_LIKE)], 0), dpi=20)
+    # escaped, and left as it is rather than evaluated as template syntax
+    assert "&lt;b&gt;bold&lt;/b&gt; {{ 7*7 }} {% if %} &quot;&#x27;&amp;" in page
+    assert "<b>" not in page and "\"'&" not in page
+    parser = _Tags()
+    parser.feed(page)
+    parser.close()
+    text = "".join(parser.texts)
+    assert text.count(TEMPLATE_LIKE) >= 6  # nav, headings, tables, description, source
+    assert [attrs["alt"] for tag, attrs in parser.tags if tag == "img"].count(
+        f"{report_mod.CHART_CAPTIONS['stock']} ({TEMPLATE_LIKE})") == 1
+    # the same page otherwise: no tag more or less
+    tables = [tag for tag, _ in parser.tags if tag == "table"]
+    assert "b" not in [tag for tag, _ in parser.tags]
+    assert len(tables) == len([tag for tag, _ in _tags(plain) if tag == "table"]) > 5
+    assert len(parser.tags) == len(_tags(plain))
 
 
 def test_page_is_self_contained(page, built):

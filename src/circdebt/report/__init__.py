@@ -6,10 +6,10 @@ charts of each scenario and the comparison charts, the scenario assumptions (key
 policies and their sources) and the run metadata. :func:`to_html` writes it as one HTML
 page whose charts are embedded PNGs (``data:`` URIs) and whose style is inline, under a
 Content-Security-Policy that allows nothing else, so it opens offline and runs no
-script. Every piece of user text (scenario names, descriptions, policy names, sources)
-is HTML-escaped. :func:`to_pdf` renders the same content with matplotlib;
-:func:`circdebt.io.chromium.html_to_pdf_chromium` prints the HTML page itself with
-headless Chromium.
+script. The page is a Jinja2 template with autoescaping, so every piece of user text
+(scenario names, descriptions, policy names, sources) is HTML-escaped. :func:`to_pdf`
+renders the same content with matplotlib; :func:`circdebt.io.chromium.html_to_pdf_chromium`
+prints the HTML page itself with headless Chromium.
 """
 
 from circdebt.report.content import (

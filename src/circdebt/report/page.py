@@ -1,6 +1,10 @@
 """The report as one self-contained HTML page: embedded PNG charts, inline style, a
-Content-Security-Policy that lets nothing else load and no script run, and every piece
-of user text HTML-escaped."""
+Content-Security-Policy that lets nothing else load and no script run.
+
+The page is the Jinja2 template ``templates/report.html.j2``. This module prepares plain
+data for it (strings, numbers, table rows, the figures as PNG ``data:`` URIs) and passes
+user text in raw: the template escapes every expression itself (autoescaping, with
+:func:`esc` as the environment's ``finalize``), so no caller has to remember to."""
 
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ import base64
 import html
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+import jinja2
 import numpy as np
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from circdebt import __version__, charts
@@ -54,47 +61,59 @@ footer { margin-top: 48px; font-size: 0.8rem; color: #666; border-top: 1px solid
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
-def esc(text: Any) -> str:
-    """User text, HTML-escaped (quotes too)."""
-    return html.escape(str(text), quote=True)
+def esc(text: Any) -> Markup:
+    """``text`` HTML-escaped (quotes too, as ``&quot;`` and ``&#x27;``), as Markup;
+    Markup (already HTML) is returned as it is. The template applies this to every
+    expression it outputs."""
+    if hasattr(text, "__html__"):
+        return Markup(text.__html__())
+    return Markup(html.escape(str(text), quote=True))
 
 
-def linkify(text: str) -> str:
-    """Escape ``text`` and turn its http(s) URLs into links (escaped as well)."""
+def linkify(text: Any) -> Markup:
+    """``text`` escaped, with its http(s) URLs turned into links (escaped as well)."""
+    text = str(text)
     out, pos = [], 0
     for m in _URL.finditer(text):
-        out.append(esc(text[pos:m.start()]))
         url = esc(m.group(0))
-        out.append(f'<a href="{url}" rel="noreferrer">{url}</a>')
+        out += [esc(text[pos:m.start()]), Markup(f'<a href="{url}" rel="noreferrer">{url}</a>')]
         pos = m.end()
     out.append(esc(text[pos:]))
-    return "".join(out)
+    return Markup("").join(out)
 
 
 def _slug(text: str) -> str:
     return "s-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x")
 
 
+@cache
+def _environment() -> jinja2.Environment:
+    # Autoescaping makes macro output (tables) Markup, so it is not escaped again; every
+    # other expression is escaped by ``finalize=esc`` (html.escape's ``&quot;``/``&#x27;``,
+    # as the page has always written quotes, rather than MarkupSafe's ``&#34;``/``&#39;``).
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("circdebt.report", "templates"),
+        autoescape=True, finalize=esc, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["anchor"] = lambda section: _slug("sec-" + str(section))
+    return env
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]],
-           classes: Sequence[str] | None = None, raw: bool = False) -> str:
-    """An HTML table. ``classes``: a CSS class per column (``"num"``, ``"source"``); a
-    cell may be ``(content, class)``. Cells are escaped unless ``raw`` (then they are
-    HTML already)."""
+           classes: Sequence[str] | None = None) -> dict[str, list]:
+    """A table for the template: ``header`` and ``rows`` as (text, CSS class) cells.
+    ``classes``: a class per column (``"num"``, ``"source"``); a cell may be
+    ``(text, class)`` to add one. Text is escaped by the template unless it is Markup."""
     classes = list(classes or [""] * len(header))
-
-    def attr(cls: str) -> str:
-        return f' class="{cls}"' if cls else ""
-
-    head = "".join(f"<th{attr(c)}>{esc(h)}</th>" for h, c in zip(header, classes, strict=True))
     body = []
     for row in rows:
         cells = []
         for cell, cls in zip(row, classes, strict=True):
             if isinstance(cell, tuple):
                 cell, cls = cell[0], " ".join(filter(None, (cls, cell[1])))
-            cells.append(f"<td{attr(cls)}>{cell if raw else esc(cell)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            cells.append((cell, cls))
+        body.append(cells)
+    return {"header": list(zip(header, classes, strict=True)), "rows": body}
 
 
 def _png_uri(fig: Figure, dpi: int) -> tuple[str, int, int]:
@@ -104,110 +123,78 @@ def _png_uri(fig: Figure, dpi: int) -> tuple[str, int, int]:
             int(round(width * 96)), int(round(height * 96)))
 
 
+def _targets_table(targets) -> dict[str, list] | None:
+    if targets.empty:
+        return None
+    rows = []
+    for _, t in targets.iterrows():
+        status = str(t["status"])
+        cls = "pass" if status == "pass" else "fail" if status == "fail" else ""
+        margin = t["margin"]
+        rows.append([
+            t["scenario"], t["target"], t["fy"],
+            f"{t['ceiling']:,.1f} {unit_of(str(t['column']))}",
+            "-" if not np.isfinite(t["result"]) else f"{t['result']:,.1f}",
+            "-" if margin is None or not np.isfinite(margin) else f"{margin:+,.1f}",
+            (status.upper() if cls else status, cls), linkify(t["source"])])
+    return _table(["scenario", "target", "FY", "ceiling", "result", "margin", "status",
+                   "source"], rows, ["", "", "", "num", "num", "num", "", "source"])
+
+
+def _assumptions(result, name: str) -> dict[str, Any]:
+    policies = policy_rows(result)
+    bench = result.scenario.sez.benchmarks
+    return {
+        "name": name, "description": result.scenario.description,
+        "inputs": _table(["input", "value"], key_inputs(result)),
+        "policies": _table(
+            ["policy", "type", "start", "phase-in", "parameters", "source"],
+            [[r["name"], r["type"], r["start"], r["phase_in"], r["parameters"],
+              linkify(r["source"])] for r in policies],
+            ["", "", "", "", "source", "source"]) if policies else None,
+        "benchmarks": _table(
+            ["SEZ benchmark", "year", "US cents/kWh", "source"],
+            [[b.country, b.year, f"{b.tariff_usc_per_kwh:g}",
+              linkify(b.source or "(none given)")] for b in bench],
+            ["", "", "num", "source"]) if bench else None,
+    }
+
+
+def _metadata_table(results, names: Sequence[str]) -> dict[str, list]:
+    rows = []
+    for result, name in zip(results, names, strict=True):
+        m = result.metadata
+        deps = m.get("dependencies", {})
+        rows.append([name, str(m.get("circdebt_version", "")),
+                     str(m.get("scenario_hash", ""))[:16], str(m.get("seed", "")),
+                     str(m.get("time_of_run", "")),
+                     ", ".join(f"{k} {v}" for k, v in deps.items())])
+    return _table(["scenario", "circdebt", "scenario hash", "seed", "time of run (UTC)",
+                   "versions"], rows)
+
+
 def to_html(report: Report, dpi: int = 150) -> str:
     """The report as one self-contained HTML page (see the module docstring)."""
     c = report.comparison
     names = report.names
-    parts: list[str] = []
-    add = parts.append
-    add("<!DOCTYPE html>")
-    add('<html lang="en"><head><meta charset="utf-8">')
-    add(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">')
-    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    add(f'<meta name="generator" content="circdebt {esc(__version__)}">')
-    add(f"<title>{esc(report.title)}</title><style>{CSS}</style></head><body><main>")
-    add(f"<h1>{esc(report.title)}</h1>")
-    add(f'<p class="meta">Generated by circdebt {esc(__version__)} on '
-        f"{esc(report.generated)} (UTC). Scenarios: {esc(', '.join(names))}; differences "
-        f"are against {esc(c.baseline)}.</p>")
     sections = ["Key numbers", *(["Scenarios compared"] if len(names) > 1 else []),
                 *names, "Targets", "Assumptions", "Run metadata"]
-    add("<nav><ol>" + "".join(f'<li><a href="#{_slug("sec-" + s)}">{esc(s)}</a></li>'
-                              for s in sections) + "</ol></nav>")
-
-    add(f'<h2 id="{_slug("sec-Key numbers")}">Key numbers</h2>')
-    for i, paragraph in enumerate(report.narrative):
-        add(f'<p{" class=lead" if i == 0 else ""}>{esc(paragraph)}</p>')
-    rows = kpi_rows(c)
-    add(_table(["", "unit", *names], rows, ["", "", *["num"] * len(names)]))
-    add(f'<p class="note">In brackets: difference from {esc(c.baseline)}. Debt figures '
-        "are at 30 June of the last fiscal year; totals are over the whole horizon.</p>")
-
-    by_section: dict[str, list[tuple[str, Figure]]] = {}
-    for section, caption, fig in report.figures:
-        by_section.setdefault(section, []).append((caption, fig))
-    for section in [s for s in sections if s in by_section]:
-        heading = section if section == "Scenarios compared" else f"{section}: charts"
-        add(f'<h2 id="{_slug("sec-" + section)}">{esc(heading)}</h2>')
-        if section != "Scenarios compared":
-            result = c.results[names.index(section)]
-            if result.scenario.description:
-                add(f"<p>{esc(result.scenario.description)}</p>")
-        for caption, fig in by_section[section]:
-            uri, w, h = _png_uri(fig, dpi)
-            add(f'<figure><img src="{uri}" width="{w}" height="{h}" '
-                f'alt="{esc(caption)} ({esc(section)})"><figcaption>{esc(caption)}'
-                "</figcaption></figure>")
-
-    add(f'<h2 id="{_slug("sec-Targets")}">Targets</h2>')
-    if c.targets.empty:
-        add("<p>No scenario declares targets.</p>")
-    else:
-        trows = []
-        for _, t in c.targets.iterrows():
-            unit = unit_of(str(t["column"]))
-            status = str(t["status"])
-            cls = "pass" if status == "pass" else "fail" if status == "fail" else ""
-            result_text = "-" if not np.isfinite(t["result"]) else f"{t['result']:,.1f}"
-            margin = t["margin"]
-            margin_text = ("-" if margin is None or not np.isfinite(margin)
-                           else f"{margin:+,.1f}")
-            trows.append([esc(t["scenario"]), esc(t["target"]), esc(t["fy"]),
-                          esc(f"{t['ceiling']:,.1f} {unit}"), esc(result_text),
-                          esc(margin_text), (esc(status.upper() if cls else status), cls),
-                          linkify(str(t["source"]))])
-        add(_table(["scenario", "target", "FY", "ceiling", "result", "margin", "status",
-                    "source"], trows, ["", "", "", "num", "num", "num", "", "source"],
-                   raw=True))
-        add('<p class="note">margin = ceiling - result; negative means the target is '
-            "missed.</p>")
-
-    add(f'<h2 id="{_slug("sec-Assumptions")}">Assumptions</h2>')
-    for result, name in zip(c.results, names, strict=True):
-        add(f"<h3>{esc(name)}</h3>")
-        if result.scenario.description:
-            add(f"<p>{esc(result.scenario.description)}</p>")
-        add(_table(["input", "value"], key_inputs(result)))
-        prow = policy_rows(result)
-        if prow:
-            add(_table(["policy", "type", "start", "phase-in", "parameters", "source"],
-                       [[esc(r["name"]), esc(r["type"]), esc(r["start"]), esc(r["phase_in"]),
-                         esc(r["parameters"]), linkify(r["source"])] for r in prow],
-                       ["", "", "", "", "source", "source"], raw=True))
-        else:
-            add("<p>No policies beyond those in the inputs.</p>")
-        bench = result.scenario.sez.benchmarks
-        if bench:
-            add(_table(["SEZ benchmark", "year", "US cents/kWh", "source"],
-                       [[esc(b.country), esc(b.year), esc(f"{b.tariff_usc_per_kwh:g}"),
-                         linkify(b.source or "(none given)")] for b in bench],
-                       ["", "", "num", "source"], raw=True))
-
-    add(f'<h2 id="{_slug("sec-Run metadata")}">Run metadata</h2>')
-    mrows = []
-    for result, name in zip(c.results, names, strict=True):
-        m = result.metadata
-        deps = m.get("dependencies", {})
-        mrows.append([name, str(m.get("circdebt_version", "")),
-                      str(m.get("scenario_hash", ""))[:16], str(m.get("seed", "")),
-                      str(m.get("time_of_run", "")),
-                      ", ".join(f"{k} {v}" for k, v in deps.items())])
-    add(_table(["scenario", "circdebt", "scenario hash", "seed", "time of run (UTC)",
-                "versions"], mrows))
-    add('<p class="note">The scenario hash is the SHA-256 of the resolved scenario; the '
-        "same hash and version give the same numbers.</p>")
-    add(f"<footer>circdebt {esc(__version__)}: a monthly simulator of power-sector circular "
-        "debt. Charts and numbers are model projections under the stated assumptions, not "
-        "forecasts.</footer>")
-    add("</main></body></html>")
-    return "\n".join(parts) + "\n"
+    chart_sections = []
+    for section in [s for s in sections if any(f[0] == s for f in report.figures)]:
+        compared = section == "Scenarios compared"
+        chart_sections.append({
+            "section": section,
+            "heading": section if compared else f"{section}: charts",
+            "description": "" if compared
+                           else c.results[names.index(section)].scenario.description,
+            "figures": [(s, caption, *_png_uri(fig, dpi))
+                        for s, caption, fig in report.figures if s == section],
+        })
+    return _environment().get_template("report.html.j2").render(
+        csp=CSP, css=CSS, version=__version__, title=report.title,
+        generated=report.generated, scenarios=", ".join(names), baseline=c.baseline,
+        sections=sections, narrative=report.narrative,
+        kpis=_table(["", "unit", *names], kpi_rows(c), ["", "", *["num"] * len(names)]),
+        chart_sections=chart_sections, targets=_targets_table(c.targets),
+        assumptions=[_assumptions(r, n) for r, n in zip(c.results, names, strict=True)],
+        metadata=_metadata_table(c.results, names))
