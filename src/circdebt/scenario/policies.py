@@ -7,7 +7,7 @@ in :mod:`circdebt.engine.policies`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -216,7 +216,7 @@ class Target(Strict):
 
 def _type_name(cls: type[PolicyBase]) -> str:
     """The ``type`` a policy table is written with (its Literal's value)."""
-    return str(cls.model_fields["type"].annotation.__args__[0])
+    return str(get_args(cls.model_fields["type"].annotation)[0])
 
 
 POLICY_TYPES: dict[str, type[PolicyBase]] = {
