@@ -19,6 +19,7 @@ import circdebt
 from circdebt import charts
 from circdebt.analysis import compare
 from circdebt.cli.app import app
+from circdebt.io.writing import save_figure
 from circdebt.model.sez import COMPONENTS
 from circdebt.results.tables import FLOW_COLUMNS
 from circdebt.units import axis_label
@@ -381,7 +382,7 @@ def test_house_style_title_units_footnote(baseline):
 
 def test_save_writes_each_format_atomically(tmp_path, baseline):
     fig = charts.tariff_chart(baseline)
-    written = charts.save(fig, tmp_path / "sub" / "tariff.png", dpi=50)
+    written = save_figure(fig, tmp_path / "sub" / "tariff.png", dpi=50)
     assert [p.name for p in written] == ["tariff.png", "tariff.svg", "tariff.pdf"]
     assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     ET.fromstring(written[1].read_bytes())  # well-formed SVG

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import circdebt
+import circdebt.io.paths
 from circdebt.cli.app import app
 from circdebt.model.causes import CAUSES
 
@@ -371,7 +372,7 @@ def test_validate(runner, tmp_path):
     ok = invoke(runner, "validate", ONE_MONTH, TWO_YEARS)
     assert ok.exit_code == 0
     assert ok.stdout.splitlines() == [f"ok: {p}" for p in (
-        circdebt.errors.display_path(ONE_MONTH), circdebt.errors.display_path(TWO_YEARS))]
+        circdebt.io.paths.display_path(ONE_MONTH), circdebt.io.paths.display_path(TWO_YEARS))]
 
     mixed = invoke(runner, "validate", ONE_MONTH, bad)
     assert mixed.exit_code == 2

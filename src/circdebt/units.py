@@ -61,6 +61,28 @@ SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
     ("_gwh", "GWh"), ("_mw", "MW"), ("_pct", "%"),
 )
 
+#: The unit a series name contains, token by token (history series carry their unit
+#: inside the name, e.g. ``fx_pkr_per_usd_avg``).
+TOKEN_UNITS: dict[str, str] = {
+    "_bn_pkr": "Rs bn",
+    "_gwh": "GWh",
+    "_pct": "%",
+    "_pkr_per_kwh": "Rs/kWh",
+    "_pkr_per_usd": "Rs/USD",
+    "_mw": "MW",
+}
+
+
+def unit_in_name(name: str) -> str:
+    """The unit named by the one token of :data:`TOKEN_UNITS` that ``name`` contains;
+    ValueError if it contains none or several."""
+    found = [unit for token, unit in TOKEN_UNITS.items() if token in name]
+    if len(found) != 1:
+        raise ValueError(f"series(={name!r}) must contain exactly one unit token "
+                         f"of {sorted(TOKEN_UNITS)}")
+    return found[0]
+
+
 #: Units that are labels or pure numbers: no unit to show.
 _NO_UNIT = frozenset({"YYYY-MM", "FYyyyy", "1", "months"})
 

@@ -2,7 +2,8 @@
 
 Every chart function takes results (a :class:`~circdebt.results.Result` or the tables a
 run writes) and returns a :class:`matplotlib.figure.Figure`; none reads files or runs the
-model. :func:`save` writes a figure as PNG, SVG and PDF, each atomically.
+model; :func:`chart_payloads` turns figures into file contents, and
+:func:`circdebt.io.writing.save_figure` writes one as PNG, SVG and PDF, each atomically.
 
 Figures are built from :class:`~matplotlib.figure.Figure` with the Agg canvas attached,
 so no global backend is chosen and a user's own choice (a notebook's inline backend, a
@@ -52,7 +53,6 @@ from circdebt.charts.style import (
     footnote_text,
     fy_year,
     new_figure,
-    save,
 )
 from circdebt.charts.uncertainty import (
     FAN_COLUMNS,
@@ -68,5 +68,5 @@ __all__ = [
     "STANDARD_KINDS", "TEXT", "TORNADO_COLUMNS", "aging_chart", "capacity_chart",
     "chart_payloads", "compare_kpis_chart", "compare_stock_chart", "fan_chart", "figure_bytes",
     "flows_chart", "footnote_text", "fy_year", "index_chart", "new_figure", "payables_chart",
-    "save", "sez_chart", "standard_charts", "stock_chart", "tariff_chart", "tornado_chart",
+    "sez_chart", "standard_charts", "stock_chart", "tariff_chart", "tornado_chart",
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io as _io
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -219,24 +218,6 @@ def figure_bytes(fig: Figure, fmt: str, dpi: int = 200) -> bytes:
     with mpl.rc_context(RC):
         fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
-
-
-def save(
-    fig: Figure, path: str | Path, formats: Sequence[str] = FORMATS, dpi: int = 200,
-) -> list[Path]:
-    """Write ``fig`` as ``path`` with each format's suffix (``path``'s own suffix is
-    replaced), each file to a temporary name first and then renamed into place.
-    Returns the paths written. [dpi: dots per inch of the PNG]"""
-    from circdebt.io import atomic_write_bytes
-
-    path = Path(path)
-    stem = path.with_suffix("") if path.suffix.lstrip(".") in FORMATS else path
-    written = []
-    for fmt in formats:
-        target = stem.with_name(f"{stem.name}.{fmt}")
-        atomic_write_bytes(target, figure_bytes(fig, fmt, dpi))
-        written.append(target)
-    return written
 
 
 def chart_payloads(

@@ -18,7 +18,7 @@ from circdebt.cli.common import (
     say,
     stdout_console,
 )
-from circdebt.errors import display_path
+from circdebt.io.paths import display_path
 
 
 class Method(enum.StrEnum):

@@ -17,7 +17,7 @@ from circdebt.cli.common import (
     say,
     stdout_console,
 )
-from circdebt.errors import display_path
+from circdebt.io.paths import display_path
 
 #: The packaged history scenario that ``backtest`` runs by default.
 DEFAULT_HISTORY_SCENARIO = Path("scenarios/history/fy2019-fy2025.toml")

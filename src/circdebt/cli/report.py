@@ -5,6 +5,7 @@ matplotlib is imported only when a command draws.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from circdebt.cli.common import DebugOption, bad, check_fys, handle_errors, say, status
-from circdebt.errors import OutputError, Problem, ScenarioError, display_path
+from circdebt.errors import OutputError, Problem, ScenarioError
+from circdebt.io.paths import display_path
 from circdebt.version import __version__
 
 
@@ -183,8 +185,9 @@ def report(
         with status("running the scenarios and drawing the report…"):
             results = [circdebt.run(s) for s in loaded]
             try:
-                report = report_mod.build_report(results, base_index, fy=fy,
-                                                 history=report_mod.cd_stock_history())
+                report = report_mod.build_report(
+                    results, base_index, fy=fy, history=report_mod.cd_stock_history(),
+                    generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
             except ValueError as exc:
                 raise ScenarioError([Problem("--fy", "", "a fiscal year inside every horizon",
                                              str(exc))]) from None

@@ -21,7 +21,8 @@ from circdebt.cli.common import (
     status,
     stdout_console,
 )
-from circdebt.errors import ScenarioError, display_path
+from circdebt.errors import ScenarioError
+from circdebt.io.paths import display_path
 
 
 class Engine(enum.StrEnum):

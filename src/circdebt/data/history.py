@@ -18,7 +18,7 @@ Conventions
   (negative) gives ``cd_flow_bn_pkr``. ``fiscal_*`` series are components of
   ``flow_fiscal_payments_bn_pkr``, and ``lps_ipp_bn_pkr`` + ``phl_markup_bn_pkr`` of
   ``flow_lps_bn_pkr``; they must not be added to them.
-* The series name ends in (or contains) its unit: see :data:`UNIT_BY_TOKEN`.
+* The series name ends in (or contains) its unit: see :data:`circdebt.units.TOKEN_UNITS`.
 
 This module only reads the packaged file: no network, no writes.
 """
@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import io
 import re
-from functools import cache
-from importlib import resources
 
 import pandas as pd
+
+from circdebt.data import package_text
+from circdebt.units import unit_in_name
 
 HISTORY_FIRST_FY = "FY2013"
 """First fiscal year the dataset covers (1 July 2012 – 30 June 2013)."""
@@ -40,16 +41,6 @@ HISTORY_LAST_FY = "FY2025"
 
 COLUMNS = ("fy", "series", "value", "unit", "basis", "source_title", "source_url", "note")
 """Columns of ``data/history.csv``, in file order."""
-
-UNIT_BY_TOKEN: dict[str, str] = {
-    "_bn_pkr": "Rs bn",
-    "_gwh": "GWh",
-    "_pct": "%",
-    "_pkr_per_kwh": "Rs/kWh",
-    "_pkr_per_usd": "PKR/USD",
-    "_mw": "MW",
-}
-"""The unit named by each token that a series name contains (exactly one per name)."""
 
 BASES = (
     "World Bank series",
@@ -102,28 +93,13 @@ def fiscal_years() -> list[str]:
 
 
 def unit_for(series: str) -> str:
-    """The unit a series name implies, from the token it contains.
-
-    Parameters
-    ----------
-    series : str
-        A series name such as ``"cd_stock_bn_pkr"``.
-
-    Returns
-    -------
-    str
-        The unit, e.g. ``"Rs bn"``.
-    """
-    units = [unit for token, unit in UNIT_BY_TOKEN.items() if token in series]
-    if len(units) != 1:
-        raise ValueError(f"series(={series!r}) must contain exactly one unit token "
-                         f"of {sorted(UNIT_BY_TOKEN)}")
-    return units[0]
+    """The unit a series name implies, from the token it contains
+    (:func:`circdebt.units.unit_in_name`), e.g. ``"Rs bn"`` for ``"cd_stock_bn_pkr"``."""
+    return unit_in_name(series)
 
 
-@cache
 def _text() -> str:
-    return resources.files("circdebt").joinpath("data/history.csv").read_text("utf-8")
+    return package_text("history.csv")
 
 
 def load() -> pd.DataFrame:
@@ -133,7 +109,7 @@ def load() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`COLUMNS`. ``value`` is float in the row's ``unit`` (Rs bn, GWh,
-        %, Rs/kWh, PKR/USD or MW); the text columns are strings, with ``""`` for an
+        %, Rs/kWh, Rs/USD or MW); the text columns are strings, with ``""`` for an
         empty note. Rows are ordered by series, then fiscal year. A fresh copy on each
         call.
     """

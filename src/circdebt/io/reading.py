@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from circdebt import keypaths
-from circdebt.errors import Problem, ScenarioError, display_path
+from circdebt.errors import Problem, ScenarioError
+from circdebt.io.paths import display_path
 from circdebt.io.problems import (
     check_uncertain_keys,
     problems_from_validation,

@@ -14,10 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from circdebt.errors import OutputError, display_path
+from circdebt.errors import OutputError
+from circdebt.io.paths import display_path
 
 if TYPE_CHECKING:
     import pandas as pd
+    from matplotlib.figure import Figure
 
     from circdebt.results.result import Result
 
@@ -202,4 +204,23 @@ def write_output_set(
         else:
             atomic_write_text(path, payload)
         written.append(path)
+    return written
+
+
+def save_figure(
+    fig: Figure, path: str | Path, formats: Sequence[str] = ("png", "svg", "pdf"),
+    dpi: int = 200,
+) -> list[Path]:
+    """Write ``fig`` as ``path`` with each format's suffix (``path``'s own suffix is
+    replaced), each file to a temporary name first and then renamed into place.
+    Returns the paths written. [dpi: dots per inch of the PNG]"""
+    from circdebt.charts.style import FORMATS, figure_bytes
+
+    path = Path(path)
+    stem = path.with_suffix("") if path.suffix.lstrip(".") in FORMATS else path
+    written = []
+    for fmt in formats:
+        target = stem.with_name(f"{stem.name}.{fmt}")
+        atomic_write_bytes(target, figure_bytes(fig, fmt, dpi))
+        written.append(target)
     return written

@@ -3,9 +3,8 @@ gathered from finished runs (no model runs here)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,8 +43,7 @@ class Report:
     comparison: Comparison
     narrative: list[str]
     figures: list[tuple[str, str, Figure]]  # (section, caption, figure)
-    generated: str = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    generated: str = ""  # when the report was made (UTC, ISO 8601); the caller's clock
 
     @property
     def results(self) -> list[Result]:
@@ -150,7 +148,7 @@ def narrative(comparison: Comparison) -> list[str]:
 
 def build_report(
     results: Sequence[Result], baseline: int = 0, *, fy: str | None = None,
-    history: pd.DataFrame | None = None, title: str | None = None,
+    history: pd.DataFrame | None = None, title: str | None = None, generated: str = "",
 ) -> Report:
     """Gather a report from finished runs (deltas against ``results[baseline]``).
 
@@ -175,7 +173,7 @@ def build_report(
         title = ("Circular debt: " + names[0] if len(names) == 1 else
                  f"Circular debt: {comparison.baseline} and {len(names) - 1} other "
                  f"scenario{'s' * (len(names) > 2)}")
-    return Report(title, comparison, narrative(comparison), figures)
+    return Report(title, comparison, narrative(comparison), figures, generated)
 
 
 def cd_stock_history() -> pd.DataFrame | None:
