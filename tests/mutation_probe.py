@@ -17,6 +17,7 @@ first on ``PYTHONPATH``. A mutation whose text is not found exactly once is repo
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -139,7 +140,7 @@ def probe(mutation: Mutation, timeout: float = 1800) -> tuple[str, str, float]:
                             "PYTHONDONTWRITEBYTECODE": "1"}
         cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                "-p", "no:randomly", "--no-header",
-               *os.environ.get("PROBE_PYTEST_ARGS", "").split()]
+               *shlex.split(os.environ.get("PROBE_PYTEST_ARGS", ""))]
         try:
             done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                                   timeout=timeout, stdin=subprocess.DEVNULL,

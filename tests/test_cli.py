@@ -1,4 +1,4 @@
-"""The ``circdebt`` command line (spec/CLI.md): outputs, exit codes and messages."""
+"""The ``circdebt`` command line (docs/cli.md): outputs, exit codes and messages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""WORKED_EXAMPLE.md of the model specification, reproduced by the engine.
+"""docs/worked-example.md, one month worked by hand, reproduced by the engine.
 
 The example works one month by hand (Rs bn, rounded to 3 decimals in the text); a
 scenario with exactly its inputs must give exactly its numbers.

@@ -1,7 +1,7 @@
 """Invariants that hold for every valid scenario (hypothesis).
 
 - The circular-debt identity: each month, on each path, the change in the stock equals
-  the sum of its causes (MODEL.md §7).
+  the sum of its causes (docs/model.md §16).
 - The stock is the sum of its parts: payables + GENCO fuel payables + PHL - CPPA-G cash.
 - No creditor is ever paid more than it is owed; payables never go negative.
 """

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from circdebt.analysis.montecarlo import DEFAULT_MAX_MEMORY_GB
 from circdebt.keypaths import flatten
 from circdebt.results.kpis import KPIS, result_kpis
 from circdebt.results.result import Result, run_scenario
@@ -194,8 +195,8 @@ def sez_breakdown(results: Sequence[Result], fys: Sequence[str] | None = None) -
 
 
 def paired_comparison(scenarios: Sequence[Scenario], baseline: int, paths: int,
-                      seed: int, columns: Sequence[str] = ("cd_stock_bn_pkr",
-                                                            "cd_flow_bn_pkr")) -> pd.DataFrame:
+                      seed: int, columns: Sequence[str] = ("cd_stock_bn_pkr", "cd_flow_bn_pkr"),
+                      max_memory_gb: float = DEFAULT_MAX_MEMORY_GB) -> pd.DataFrame:
     """Monte Carlo differences from the baseline, path by path, with their percentiles.
 
     Every scenario runs the same ``paths`` with the same ``seed``, so each path draws the
@@ -205,7 +206,7 @@ def paired_comparison(scenarios: Sequence[Scenario], baseline: int, paths: int,
     """
     from circdebt.analysis.montecarlo import paired_differences, run_monte_carlo
 
-    runs = [run_monte_carlo(s, paths, seed) for s in scenarios]
+    runs = [run_monte_carlo(s, paths, seed, max_memory_gb=max_memory_gb) for s in scenarios]
     names = [s.name if list(x.name for x in scenarios).count(s.name) == 1 else
              f"{s.name}-{i + 1}" for i, s in enumerate(scenarios)]
     frames = []

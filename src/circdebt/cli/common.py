@@ -39,12 +39,11 @@ FormatOption = Annotated[TableFormat, typer.Option(
     "--format", help="Tables as CSV files, Parquet files, or one Excel workbook (units in "
     "row 2).")]
 
-#: Memory a Monte Carlo run may plan for, unless CIRCDEBT_MAX_MEMORY_GB says otherwise. [GB]
-DEFAULT_MAX_MEMORY_GB = 8.0
-
-
 def max_memory_gb() -> float:
-    """The memory limit a run may plan for: ``CIRCDEBT_MAX_MEMORY_GB`` or 8 GB."""
+    """The memory a Monte Carlo run may plan for: ``CIRCDEBT_MAX_MEMORY_GB``, or the
+    default of :mod:`circdebt.analysis.montecarlo`. [GB]"""
+    from circdebt.analysis.montecarlo import DEFAULT_MAX_MEMORY_GB
+
     text = os.environ.get("CIRCDEBT_MAX_MEMORY_GB")
     try:
         return float(text) if text else DEFAULT_MAX_MEMORY_GB

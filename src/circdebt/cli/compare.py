@@ -16,6 +16,7 @@ from circdebt.cli.common import (
     bad,
     check_fys,
     handle_errors,
+    max_memory_gb,
     say,
     stdout_console,
 )
@@ -105,7 +106,12 @@ def compare(
         paired = None
         if paths > 1:
             seed = secrets.randbits(32) if seed is None else seed
-            paired = compare_mod.paired_comparison(loaded, base_index, paths, seed)
+            try:
+                paired = compare_mod.paired_comparison(loaded, base_index, paths, seed,
+                                                       max_memory_gb=max_memory_gb())
+            except ValueError as exc:  # the runs would not fit in memory
+                raise bad("--paths", "a number of paths that fits in memory", str(exc)) \
+                    from None
             payloads["compare_paired.csv"] = io.csv_text(paired)
         payloads["run.json"] = io.run_json_text({
             "circdebt_version": __version__, "command": "compare",

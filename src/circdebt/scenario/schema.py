@@ -37,7 +37,8 @@ class SeriesSpec(Strict):
     """A monthly path given by a start value and a growth rate, or by a schedule.
 
     ``schedule`` maps anchors to values. An anchor is a month ``"YYYY-MM"`` or a fiscal
-    year ``"FY2027"`` (anchored at the January in the middle of that fiscal year).
+    year ``"FY2027"`` (anchored at the seventh month of that fiscal year: its January for
+    a July-June year).
     Between anchors the value is interpolated linearly; before the first and after the
     last it is held flat. ``initial`` anchors at the start month. ``growth_pct_per_year``
     compounds monthly from ``initial`` and cannot be combined with a schedule.
