@@ -39,3 +39,13 @@ def test_a_month_of_subsidy_pays_what_falls_due_within_the_cap_and_a_budget_pack
                                 False, 100.0)
     assert month.paid_bn[0] == pytest.approx(5.0)  # half of 20, capped at 100 - 95
     assert month.paid_in_fy_bn[0] == pytest.approx(100.0)
+
+
+def test_in_the_first_month_the_months_before_the_start_fall_due_at_the_first_month_s_rate():
+    queue = np.zeros((4, 1))
+    subsidy.pay_subsidy(queue, 0, 2, np.array([10.0]), None, 1.0, np.zeros(1), True, np.nan)
+    np.testing.assert_allclose(queue[:, 0], [10.0, 10.0, 10.0, 0.0])
+    given = np.zeros((4, 1))
+    subsidy.pay_subsidy(given, 0, 2, np.array([10.0]), np.array([7.0]), 1.0, np.zeros(1), True,
+                        np.nan)
+    np.testing.assert_allclose(given[:, 0], [7.0, 7.0, 10.0, 0.0])

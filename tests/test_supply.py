@@ -99,3 +99,15 @@ def test_usd_fuel_moves_with_exchange_rate():
     fx = exo.fx_index[0]
     assert rlng[12] == pytest.approx(1.02 * fx[12])
     assert coal[12] == pytest.approx(1.0)
+
+
+def test_payments_due_combine_the_capacity_formula_and_energy_at_the_month_s_indices():
+    arr = _plants(capacity_mw=1000.0, cpp_usd_per_kw_month=10.0, cpp_pkr_per_kw_month=950.0)
+    dispatch = supply.Dispatch(np.array([[500.0]]), np.array([[12.0]]), np.array([[250.0]]),
+                               np.zeros(1))
+    one = np.ones(1)
+    due = supply.payments_due(arr, dispatch, 280.0 * one, 1.1 * one, 1.2 * one, 0.11 * one,
+                              0.11 * one, np.zeros(1), one[:, None], np.ones(1), np.ones(1),
+                              np.ones(1, bool), np.zeros(1, bool), np.ones(1))
+    assert due.capacity_bn[0, 0] == pytest.approx(1e6 * (10 * 280 * 1.1 + 950 * 1.2) / 1e9)
+    assert due.energy_bn[0, 0] == pytest.approx(250 * 12 / 1000)

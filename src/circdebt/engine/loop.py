@@ -106,14 +106,10 @@ def simulate(x: Inputs, *, detail: bool = True,
         units_allowed = losses.units_for_sales_gwh(sales, allowed_loss)
 
         # payments due (§7) and the sector's cost at the allowed loss (§8)
-        capacity = supply.capacity_payments_bn(
-            plants, supply.usd_part_in_pkr(fx[:, None], us_cpi[:, None], pk_cpi[:, None],
-                                           lv.usd_converted[t], x.frozen_pkr_per_usd),
-            pk_cpi[:, None], supply.local_debt_factor(kibor, x.kibor_at_start,
-                                                      plants.local_debt_spread),
-            plant.generation_gwh, plant.available_gwh, lv.cpp_usd_scale[t], lv.cpp_pkr_scale[t],
-            lv.active[t], lv.take_and_pay[t], lv.debt_factor[t])
-        energy = supply.energy_payments_bn(plant.generation_gwh, plant.price_pkr_per_kwh)
+        capacity, energy = supply.payments_due(
+            plants, plant, fx, us_cpi, pk_cpi, kibor, x.kibor_at_start, lv.usd_converted[t],
+            x.frozen_pkr_per_usd, lv.cpp_usd_scale[t], lv.cpp_pkr_scale[t], lv.active[t],
+            lv.take_and_pay[t], lv.debt_factor[t])
         tx = costs.transmission_bn(x.tariff.transmission_pkr_per_kwh, pk_cpi, units)
         nm = costs.net_metering_bn(lv.buyback_pkr_per_kwh[t], exports)
         dm = costs.distribution_margin_bn(x.tariff.distribution_margin_pkr_per_kwh, pk_cpi,
@@ -155,10 +151,8 @@ def simulate(x: Inputs, *, detail: bool = True,
         if t == 0:
             s.reference_real_tariff = real_paid
         paid_x_sales = real_paid * sales
-        leaving = s.month_ago(demand.PRICE_WINDOW_MONTHS)
-        s.price_sums = demand.window_sums(
-            s.price_sums, (paid_x_sales, sales),
-            None if leaving is None else (leaving.paid_x_sales, leaving.sales_by_class_gwh))
+        s.price_sums = demand.window_step(s.price_sums, s.month_ago(demand.PRICE_WINDOW_MONTHS),
+                                          paid_x_sales, sales)
         recovered, billed = bills.recovered_by_tariff_bn.sum(axis=1), bills.billed_bn.sum(axis=1)
         collection = billing.collect(
             bills.billed_bn, billing.recovery_rates(lv.recovery[t], tariff_ratio,
@@ -166,10 +160,9 @@ def simulate(x: Inputs, *, detail: bool = True,
             s.receivables_bn, x.arrears_monthly_rate)
         funding = sez.package_funding(bills.subsidy_due_bn.sum(axis=1), package.gap_bn,
                                       lv.sez_package_funding[t])
-        pre_start = (x.subsidy.pre_start_due_bn if x.subsidy.pre_start_due_bn is not None
-                     else funding.subsidy_due_bn) if t == 0 else None
         tds = subsidy.pay_subsidy(s.subsidy_queue_bn, t, int(lv.subsidy_lag[t]),
-                                  funding.subsidy_due_bn, pre_start, lv.subsidy_payment[t],
+                                  funding.subsidy_due_bn, x.subsidy.pre_start_due_bn,
+                                  lv.subsidy_payment[t],
                                   s.subsidy_paid_in_fy_bn, bool(x.subsidy.fy_start[t]),
                                   x.subsidy.fy_cap_bn[t], funding.budget_bn)
         dss_rate = debt.dss_rate_pkr_per_kwh(lv.dss_pkr_per_kwh[t], s.phl_debt_bn,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from circdebt.model.state import MonthRecord
+
 #: Months the real tariff is averaged over for the price response (docs/model.md §4):
 #: "the real tariff smoothed over the past 12 months".
 PRICE_WINDOW_MONTHS = 12
@@ -89,6 +91,16 @@ def real_tariff_paid(
     [Rs/kWh], (paths, classes); ``pk_cpi_index`` is (paths,).
     """
     return class_tariff_pkr_per_kwh * billed_share / pk_cpi_index[:, None]
+
+
+def window_step(
+    sums: tuple[np.ndarray, np.ndarray], leaving: MonthRecord | None,
+    paid_x_sales: np.ndarray, sales_gwh: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The price window after this month: its (real tariff x sales, sales) join, and the
+    month :data:`PRICE_WINDOW_MONTHS` ago (``leaving``, if the window is full) leaves."""
+    dropped = None if leaving is None else (leaving.paid_x_sales, leaving.sales_by_class_gwh)
+    return window_sums(sums, (paid_x_sales, sales_gwh), dropped)
 
 
 def window_sums(

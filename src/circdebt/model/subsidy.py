@@ -63,10 +63,13 @@ def pay_subsidy(
 ) -> Subsidy:
     """Queue this month's TDS due and pay what falls due now, within the cap.
 
-    ``budget_package_bn`` is an SEZ tariff package the budget pays in full and on time
-    (docs/model.md §15): due and paid at once, outside the queue and the cap.
+    In the first month (t = 0) the months before the start are due too: a month's
+    ``pre_start_due_bn`` each, or the first month's own due if none is given (a steady
+    state). ``budget_package_bn`` is an SEZ tariff package the budget pays in full and on
+    time (docs/model.md §15): due and paid at once, outside the queue and the cap.
     """
-    queue_due(queue, t, lag, due_bn, pre_start_due_bn)
+    pre_start = (due_bn if pre_start_due_bn is None else pre_start_due_bn) if t == 0 else None
+    queue_due(queue, t, lag, due_bn, pre_start)
     so_far = paid_so_far_in_fy(paid_in_fy_bn, fy_starts)
     paid = subsidy_payment(queue[t], payment_share, so_far, fy_cap_bn)
     return Subsidy(due_bn + budget_package_bn, paid + budget_package_bn, so_far + paid)

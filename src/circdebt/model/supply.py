@@ -147,6 +147,33 @@ def energy_payments_bn(generation_gwh: np.ndarray, price_pkr_per_kwh: np.ndarray
     return generation_gwh * price_pkr_per_kwh * GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
+class Payments(NamedTuple):
+    """A month's payments due to generators. [Rs bn], (paths, groups) each."""
+
+    capacity_bn: np.ndarray
+    energy_bn: np.ndarray
+
+
+def payments_due(
+    plants: PlantArrays, dispatch: Dispatch, fx_pkr_per_usd: np.ndarray,
+    us_cpi_index: np.ndarray, pk_cpi_index: np.ndarray, kibor: np.ndarray,
+    kibor_at_start: np.ndarray, converted_share: np.ndarray,
+    pkr_per_usd_at_conversion: np.ndarray, usd_scale: np.ndarray, pkr_scale: np.ndarray,
+    active: np.ndarray, take_and_pay: np.ndarray, debt_factor: np.ndarray,
+) -> Payments:
+    """Capacity and energy payments due for a month's dispatch (docs/model.md §7): the
+    capacity formula of :func:`capacity_payments_bn` at the month's exchange rate, price
+    indices and KIBOR, and generation x energy price. Exogenous values are (paths,)."""
+    capacity = capacity_payments_bn(
+        plants, usd_part_in_pkr(fx_pkr_per_usd[:, None], us_cpi_index[:, None],
+                                pk_cpi_index[:, None], converted_share, pkr_per_usd_at_conversion),
+        pk_cpi_index[:, None], local_debt_factor(kibor, kibor_at_start, plants.local_debt_spread),
+        dispatch.generation_gwh, dispatch.available_gwh, usd_scale, pkr_scale, active,
+        take_and_pay, debt_factor)
+    return Payments(capacity, energy_payments_bn(dispatch.generation_gwh,
+                                                 dispatch.price_pkr_per_kwh))
+
+
 class Dispatch(NamedTuple):
     """A month's dispatch."""
 
