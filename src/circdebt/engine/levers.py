@@ -22,6 +22,7 @@ from circdebt.model.sez import Funding
 from circdebt.model.vectors import over_time, stack_first, stack_last, time_first
 from circdebt.scenario.schema import SEZ_CLASS, ConsumerClass, Scenario
 from circdebt.timeline import Timeline, months_before, months_from
+from circdebt.units import PERCENT
 
 #: Creditors that exist in every run besides the plant groups' creditor classes.
 TRANSMISSION = "transmission"
@@ -100,22 +101,22 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
     tf, sub, solar = s.tariff, s.subsidy, s.demand.rooftop_solar
 
     def per_class(attr: str) -> np.ndarray:
-        return over_time(stack_last([getattr(c, attr) / 100.0 for c in classes]), T)
+        return over_time(stack_last([getattr(c, attr) / PERCENT for c in classes]), T)
 
     return Levers(
-        loss_actual=time_first(series_path(s.losses.actual_pct, tl) / 100.0),
-        loss_allowed=time_first(series_path(s.losses.allowed_pct, tl) / 100.0),
+        loss_actual=time_first(series_path(s.losses.actual_pct, tl) / PERCENT),
+        loss_allowed=time_first(series_path(s.losses.allowed_pct, tl) / PERCENT),
         recovery=per_class("recovery_pct"),
         tariff_multiplier_scale=np.ones((T, C)),
         billed_share=per_class("billed_pct_of_determined"),
         extra_sales_gwh_per_month=np.zeros((T, C)),
-        pass_through=over_time(tf.pass_through_pct / 100.0, T),
+        pass_through=over_time(tf.pass_through_pct / PERCENT, T),
         fca_lag=np.full(T, tf.fca_lag_months),
         qta_lag=np.full(T, tf.qta_lag_months),
         qta_period=np.full(T, tf.qta_period_months),
         rebasing=tl.calendar_month == tf.rebasing_month,
         dss_pkr_per_kwh=over_time(tf.dss_pkr_per_kwh, T),
-        subsidy_payment=over_time(sub.payment_pct / 100.0, T),
+        subsidy_payment=over_time(sub.payment_pct / PERCENT, T),
         subsidy_lag=np.full(T, sub.lag_months),
         cpp_usd_scale=np.ones((T, G)),
         cpp_pkr_scale=np.ones((T, G)),
@@ -125,11 +126,11 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
                 & months_from(tl, [p.commissioning for p in plants])),
         debt_factor=months_before(tl, [p.debt_maturity for p in plants]).astype(float),
         take_and_pay=np.tile([p.contract == "take_and_pay" for p in plants], (T, 1)),
-        lps_waiver=over_time(stack_last([s.debt.lps[c].waiver_pct / 100.0
+        lps_waiver=over_time(stack_last([s.debt.lps[c].waiver_pct / PERCENT
                                          if c in s.debt.lps else 0.0 for c in creditors]), T),
-        phl_spread=over_time(s.debt.phl_spread_pct / 100.0, T),
+        phl_spread=over_time(s.debt.phl_spread_pct / PERCENT, T),
         buyback_pkr_per_kwh=over_time(solar.buyback_pkr_per_kwh, T),
-        self_consumption=over_time(solar.self_consumption_pct / 100.0, T),
+        self_consumption=over_time(solar.self_consumption_pct / PERCENT, T),
         solar_extra_mw_per_month=np.zeros(T),
         budget_cppa_bn_pkr=_by_fy(s.budget.cppa_payments_bn_pkr_per_fy, tl),
         budget_phl_bn_pkr=_by_fy(s.budget.phl_payments_bn_pkr_per_fy, tl),

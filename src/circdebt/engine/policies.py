@@ -22,6 +22,7 @@ from circdebt.model.sez import Funding
 from circdebt.scenario import policies as sc
 from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
+from circdebt.units import PERCENT
 
 
 def weight(tl: Timeline, start: str, phase_in_months: int, delay_months: int = 0) -> np.ndarray:
@@ -81,12 +82,12 @@ class _Context:
 def _ipp_renegotiation(p: sc.IppRenegotiation, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months)[:, None]
     g = cx.group_mask(p.groups)
-    lv.cpp_usd_scale = np.where(g, lv.cpp_usd_scale * (1 - w * p.cpp_usd_cut_pct / 100),
+    lv.cpp_usd_scale = np.where(g, lv.cpp_usd_scale * (1 - w * p.cpp_usd_cut_pct / PERCENT),
                                 lv.cpp_usd_scale)
-    lv.cpp_pkr_scale = np.where(g, lv.cpp_pkr_scale * (1 - w * p.cpp_pkr_cut_pct / 100),
+    lv.cpp_pkr_scale = np.where(g, lv.cpp_pkr_scale * (1 - w * p.cpp_pkr_cut_pct / PERCENT),
                                 lv.cpp_pkr_scale)
     if p.usd_to_pkr_conversion_pct > 0:
-        share = w * p.usd_to_pkr_conversion_pct / 100
+        share = w * p.usd_to_pkr_conversion_pct / PERCENT
         lv.usd_converted = np.where(g, lv.usd_converted + (1 - lv.usd_converted) * share,
                                     lv.usd_converted)
         lv.conversion_t = np.where(g, cx.tl.index_of(p.start), lv.conversion_t)
@@ -94,7 +95,7 @@ def _ipp_renegotiation(p: sc.IppRenegotiation, lv: Levers, cx: _Context) -> None
         _reprofile(p, lv, cx, g)
     creditors = cx.creditor_mask(cx.creditors_of(p.groups))
     if p.lps_waiver_pct > 0:
-        waive = _like(w[:, 0], lv.lps_waiver) * p.lps_waiver_pct / 100
+        waive = _like(w[:, 0], lv.lps_waiver) * p.lps_waiver_pct / PERCENT
         lv.lps_waiver = np.where(creditors, 1 - (1 - lv.lps_waiver) * (1 - waive), lv.lps_waiver)
     lv.one_offs += cx.spread(cx.tl.index_of(p.start), 1, OneOffKind.WAIVER,
                              p.accrued_lps_waiver_bn_pkr, creditors)
@@ -129,20 +130,20 @@ def _take_and_pay(p: sc.TakeAndPay, lv: Levers, cx: _Context) -> None:
 
 def _loss_reduction(p: sc.LossReduction, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months)
-    lv.loss_actual = _glide(lv.loss_actual, p.target_loss_pct / 100, w)
+    lv.loss_actual = _glide(lv.loss_actual, p.target_loss_pct / PERCENT, w)
 
 
 def _recovery_improvement(p: sc.RecoveryImprovement, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months)
-    target = _glide(lv.recovery, p.target_recovery_pct / 100, w)
+    target = _glide(lv.recovery, p.target_recovery_pct / PERCENT, w)
     lv.recovery = np.where(cx.class_mask(p.classes), target, lv.recovery)
 
 
 def _disco_privatisation(p: sc.DiscoPrivatisation, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months, p.delay_months)
     lv.loss_actual = np.maximum(
-        lv.loss_actual - _like(w, lv.loss_actual) * p.loss_reduction_pct_points / 100, 0.0)
-    gain = np.minimum(lv.recovery + _like(w, lv.recovery) * p.recovery_gain_pct_points / 100,
+        lv.loss_actual - _like(w, lv.loss_actual) * p.loss_reduction_pct_points / PERCENT, 0.0)
+    gain = np.minimum(lv.recovery + _like(w, lv.recovery) * p.recovery_gain_pct_points / PERCENT,
                       1.0)
     lv.recovery = np.where(cx.class_mask(p.classes), np.maximum(gain, lv.recovery), lv.recovery)
 
@@ -150,13 +151,13 @@ def _disco_privatisation(p: sc.DiscoPrivatisation, lv: Levers, cx: _Context) -> 
 def _subsidy_reform(p: sc.SubsidyReform, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months)
     if p.payment_pct is not None:
-        lv.subsidy_payment = _glide(lv.subsidy_payment, p.payment_pct / 100, w)
+        lv.subsidy_payment = _glide(lv.subsidy_payment, p.payment_pct / PERCENT, w)
     if p.lag_months is not None:
         lv.subsidy_lag = np.where(w > 0, p.lag_months, lv.subsidy_lag)
     if p.protected_billed_pct_of_determined is not None:
         protected = lv.billed_share[0] < 1.0
         chosen = cx.class_mask(p.classes) & protected if p.classes else protected
-        target = _glide(lv.billed_share, p.protected_billed_pct_of_determined / 100, w)
+        target = _glide(lv.billed_share, p.protected_billed_pct_of_determined / PERCENT, w)
         lv.billed_share = np.where(chosen, target, lv.billed_share)
 
 
@@ -164,7 +165,7 @@ def _tariff_automation(p: sc.TariffAutomation, lv: Levers, cx: _Context) -> None
     w = weight(cx.tl, p.start, p.phase_in_months)
     on = w > 0
     if p.pass_through_pct is not None:
-        lv.pass_through = _glide(lv.pass_through, p.pass_through_pct / 100, w)
+        lv.pass_through = _glide(lv.pass_through, p.pass_through_pct / PERCENT, w)
     if p.fca_lag_months is not None:
         lv.fca_lag = np.where(on, p.fca_lag_months, lv.fca_lag)
     if p.qta_lag_months is not None:
@@ -183,7 +184,8 @@ def _debt_refinancing(p: sc.DebtRefinancing, lv: Levers, cx: _Context) -> None:
     lv.one_offs += cx.spread(t0, p.phase_in_months, OneOffKind.REFINANCING, p.amount_bn_pkr,
                              creditors)
     if p.phl_spread_pct is not None:
-        lv.phl_spread = np.where(_like(on, lv.phl_spread), p.phl_spread_pct / 100, lv.phl_spread)
+        lv.phl_spread = np.where(_like(on, lv.phl_spread), p.phl_spread_pct / PERCENT,
+                                 lv.phl_spread)
     if p.dss_pkr_per_kwh is not None:
         lv.dss_pkr_per_kwh = np.where(_like(on, lv.dss_pkr_per_kwh), p.dss_pkr_per_kwh,
                                       lv.dss_pkr_per_kwh)
@@ -215,7 +217,7 @@ def _captive_to_grid(p: sc.CaptiveToGrid, lv: Levers, cx: _Context) -> None:
 def _tariff_rebalancing(p: sc.TariffRebalancing, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months)
     scaled = lv.tariff_multiplier_scale * (1 + _like(w, lv.tariff_multiplier_scale)
-                                           * p.multiplier_change_pct / 100)
+                                           * p.multiplier_change_pct / PERCENT)
     lv.tariff_multiplier_scale = np.where(cx.class_mask(p.classes), scaled,
                                           lv.tariff_multiplier_scale)
 

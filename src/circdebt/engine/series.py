@@ -23,6 +23,7 @@ from circdebt.model.vectors import stack_last
 from circdebt.scenario.schema import Exogenous, SeriesSpec, Shocks
 from circdebt.streams import sample_blocks
 from circdebt.timeline import Timeline, anchor_month
+from circdebt.units import PERCENT
 
 
 def series_path(spec: Any, timeline: Timeline) -> np.ndarray:
@@ -38,7 +39,7 @@ def series_path(spec: Any, timeline: Timeline) -> np.ndarray:
         return np.asarray(spec, dtype=float)[..., None] * np.ones(timeline.n_months)
     if spec.schedule is None:
         g = 0.0 if spec.growth_pct_per_year is None else spec.growth_pct_per_year
-        growth = np.asarray(g, dtype=float)[..., None] / 100.0
+        growth = np.asarray(g, dtype=float)[..., None] / PERCENT
         return np.asarray(spec.initial, dtype=float)[..., None] * (1.0 + growth) ** (t / 12.0)
     start = timeline.numbers[0]
     points = {anchor_month(a, timeline.fy_start_month) - start: v
@@ -67,7 +68,7 @@ def build_exogenous(spec: Exogenous, timeline: Timeline, n_paths: int = 1) -> Ex
         fuel_index[name] = idx * fx_index if fuel.currency == "usd" else idx
     return ExogenousPaths(
         fx_pkr_per_usd=fx,
-        kibor=paths(series_path(spec.kibor_pct, timeline)) / 100.0,
+        kibor=paths(series_path(spec.kibor_pct, timeline)) / PERCENT,
         pk_cpi_index=paths(index_from_inflation(
             series_path(spec.pk_cpi_inflation_pct_per_year, timeline))),
         us_cpi_index=paths(index_from_inflation(
@@ -109,10 +110,10 @@ def apply_shocks(
     fx, kibor, fuel_index = exo.fx_pkr_per_usd, exo.kibor, dict(exo.fuel_index)
     if shocks.fx_pkr_per_usd is not None:
         s = shocks.fx_pkr_per_usd
-        factor = gbm(s.volatility_pct_per_year / 100, "shock:fx:diffusion")
+        factor = gbm(s.volatility_pct_per_year / PERCENT, "shock:fx:diffusion")
         if s.jump_probability_pct_per_month > 0:
             happen = uniform_or_normal("shock:fx:jump", uniform=True) \
-                < s.jump_probability_pct_per_month / 100
+                < s.jump_probability_pct_per_month / PERCENT
             size = s.jump_mean_pct + s.jump_sd_pct * normals("shock:fx:size")
             factor = factor * jump_factor(happen, size)
         fx = fx * factor
@@ -126,7 +127,7 @@ def apply_shocks(
         kibor = np.maximum(kibor + deviation, 0.0)
     for name, price in shocks.fuels.items():
         if name in fuel_index:
-            fuel_index[name] = fuel_index[name] * gbm(price.volatility_pct_per_year / 100,
+            fuel_index[name] = fuel_index[name] * gbm(price.volatility_pct_per_year / PERCENT,
                                                       f"shock:fuel:{name}")
     return ExogenousPaths(fx, kibor, exo.pk_cpi_index, exo.us_cpi_index,
                           exo.gdp_bn_pkr_per_year, fuel_index, exo.usd_fuels)

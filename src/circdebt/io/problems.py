@@ -51,16 +51,10 @@ _PATTERN_WORDS = {
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
-    """``('supply', 'plants', 3, 'capacity_mw')`` -> ``supply.plants[3].capacity_mw``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part in _UNION_TAGS:
-            continue
-        else:
-            text += ("." if text else "") + str(part)
-    return text
+    """``('supply', 'plants', 3, 'capacity_mw')`` -> ``supply.plants[3].capacity_mw``
+    (pydantic's union tags left out)."""
+    return keypaths.join(p if isinstance(p, int) else str(p) for p in loc
+                         if p not in _UNION_TAGS)
 
 
 def _short(value: Any) -> str:

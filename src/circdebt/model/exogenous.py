@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from circdebt.units import PERCENT
+
 #: Months per year, for monthly steps of annual rates.
 MONTHS_PER_YEAR = 12.0
 
@@ -50,7 +52,7 @@ def index_from_inflation(rate_pct_per_year: np.ndarray) -> np.ndarray:
 
     ``index[t] = prod_{s=1..t} (1 + rate[s]/100) ** (1/12)``. [1], same shape.
     """
-    monthly = (1.0 + rate_pct_per_year / 100.0) ** (1.0 / MONTHS_PER_YEAR)
+    monthly = (1.0 + rate_pct_per_year / PERCENT) ** (1.0 / MONTHS_PER_YEAR)
     monthly[..., 0] = 1.0
     return np.cumprod(monthly, axis=-1)
 
@@ -70,7 +72,7 @@ def jump_factor(happen: np.ndarray, size_pct: np.ndarray) -> np.ndarray:
     [1], (paths, T)."""
     happen = happen.copy()
     happen[:, 0] = False
-    return np.cumprod(np.where(happen, np.maximum(1.0 + size_pct / 100, 0.05), 1.0), axis=1)
+    return np.cumprod(np.where(happen, np.maximum(1.0 + size_pct / PERCENT, 0.05), 1.0), axis=1)
 
 
 def ou_deviation(sigma_points_per_year: float, mean_reversion_per_year: float,
@@ -78,7 +80,7 @@ def ou_deviation(sigma_points_per_year: float, mean_reversion_per_year: float,
     """A mean-reverting (Ornstein-Uhlenbeck) deviation, 0 in the first month:
     x_t = x_{t-1} (1 - kappa/12) + sigma/sqrt(12) e_t. [fraction], (paths, T)."""
     dt = 1.0 / MONTHS_PER_YEAR
-    e = normals * sigma_points_per_year / 100 * np.sqrt(dt)
+    e = normals * sigma_points_per_year / PERCENT * np.sqrt(dt)
     x = np.zeros(normals.shape)
     keep = 1.0 - mean_reversion_per_year * dt
     for t in range(1, normals.shape[1]):
