@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt.engine.compile import compile_inputs
+from circdebt.engine.compile import compile_inputs, multiplier_changes
 from circdebt.model.cash import AllocationRule
 
 
@@ -60,3 +60,12 @@ def test_sez_load_is_weighted_by_each_path_s_zones():
     assert x.sez.load_gwh[0, 0] == pytest.approx(100 * 0.5 * 744 / 1000)
     assert x.sez.load_gwh[1].sum() == 0.0
     assert x.fuel_by_month.shape == (x.n_months, 2, 3)
+
+
+def test_months_of_a_rebalancing_are_flagged_for_renormalisation():
+    scale = np.ones((6, 2))
+    scale[2:, 0] = 1.1  # a step in month 2
+    scale[4:, 0] = 1.2  # another in month 4
+    np.testing.assert_array_equal(multiplier_changes(scale),
+                                  [False, False, True, False, True, False])
+    assert not multiplier_changes(np.ones((3, 2))).any()

@@ -6,7 +6,7 @@ from factories import small
 
 from circdebt.engine import simulate_scenario
 from circdebt.engine.compile import realisation_weights, sez_load
-from circdebt.model.sez import COMPONENTS, captive_share_step
+from circdebt.model.sez import COMPONENTS, captive_share_step, grid_and_captive_gwh
 from circdebt.scenario.schema import Sez
 from circdebt.timeline import Timeline
 
@@ -252,3 +252,9 @@ def test_cost_helpers_on_hand_numbers():
     np.testing.assert_allclose(per_kwh_sold(np.array([30.0, 1.0]), np.array([1000.0, 0.0])),
                                [30.0, 0.0])
     assert usc_per_kwh(np.array([28.0]), np.array([280.0]))[0] == pytest.approx(10.0)
+
+
+def test_sez_load_splits_between_grid_and_captive_supply():
+    grid, captive = grid_and_captive_gwh(np.array([100.0, 40.0]), np.array([0.25, 0.0]))
+    np.testing.assert_allclose(grid, [75.0, 40.0])
+    np.testing.assert_allclose(captive, [25.0, 0.0])

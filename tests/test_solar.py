@@ -30,3 +30,10 @@ def test_grid_defection_ratio_and_additions():
     added = solar.solar_additions_mw(1200.0, np.array([2.4]), np.array([2.0]), 1.5)
     assert added[0] == pytest.approx(100.0 * 1.2 ** 1.5)
     assert solar.solar_additions_mw(1200.0, np.array([2.4]), np.array([2.0]), 0.0)[0] == 100.0
+
+
+def test_next_month_capacity_adds_policy_and_defection_additions():
+    # 5000 MW + 50 MW a policy adds + 1200/12 = 100 MW at an unchanged grid-to-solar ratio
+    after = solar.next_capacity_mw(np.array([5000.0]), 50.0, 1200.0, np.array([2.0]),
+                                   np.array([2.0]), 1.5)
+    assert after[0] == pytest.approx(5150.0)

@@ -101,6 +101,10 @@ def _cases(rng: np.random.Generator, n: int) -> dict[str, tuple[Callable[..., An
             pu(10, 100, n), pu(0, 5, n), pu(10, 200, n), pu(1, 10, n), pu(0.3, 0.9, n),
             pu(1000, 2000, n), pu(900, 1000, n), pu(800, 900, n), pu(2, 4, n), pu(25, 35, n),
             pu(25, 35, n), pu(20, 30, n), pu(0, 4, n), 0.18]),
+        "sez.grid_and_captive_gwh": (sez.grid_and_captive_gwh, [
+            pu(0, 100, n), pu(0, 0.5, n)]),
+        "solar.next_capacity_mw": (solar.next_capacity_mw, [
+            pu(1000, 9000, n), 10.0, 1200.0, pu(1, 3, n), pu(1, 3, n), 1.5]),
         "sez.captive_share_step": (sez.captive_share_step, [
             pu(0, 0.3, n), pu(5, 15, n), 8.0, 0.1, 0.02, 0.5]),
         "billing.bill": (billing.bill, [pu(10, 40, (n, C)), np.array([0.8, 1.0, 1.0]),

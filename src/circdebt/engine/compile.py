@@ -63,6 +63,7 @@ class TariffTerms:
     transmission_pkr_per_kwh: float | np.ndarray  # at start-month prices
     rebasing_sales_growth: float | np.ndarray  # [fraction]
     dss_ends_when_phl_repaid: bool
+    multiplier_changed: np.ndarray  # (T,) bool: a rebalancing changes class multipliers
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,15 @@ class Inputs:
     @property
     def n_months(self) -> int:
         return self.timeline.n_months
+
+
+def multiplier_changes(scale: np.ndarray) -> np.ndarray:
+    """(T,) bool: months whose class-multiplier scale differs from the month before's
+    (a tariff rebalancing, docs/model.md §9); never the first month."""
+    changed = np.zeros(len(scale), dtype=bool)
+    for t in range(1, len(scale)):
+        changed[t] = not np.array_equal(scale[t], scale[t - 1])
+    return changed
 
 
 def timeline_of(scenario: Scenario) -> Timeline:
@@ -376,7 +386,8 @@ def compile_inputs(
             distribution_margin_pkr_per_kwh=tf.distribution_margin_pkr_per_kwh,
             transmission_pkr_per_kwh=s.supply.transmission_pkr_per_kwh,
             rebasing_sales_growth=tf.rebasing_sales_growth_pct / PERCENT,
-            dss_ends_when_phl_repaid=tf.dss_ends_when_phl_repaid),
+            dss_ends_when_phl_repaid=tf.dss_ends_when_phl_repaid,
+            multiplier_changed=multiplier_changes(levers.tariff_multiplier_scale)),
         subsidy=_subsidy_terms(s, tl, n_paths),
         solar=SolarTerms(
             initial_mw=per_path(solar.capacity_mw, n_paths),

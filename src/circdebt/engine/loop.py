@@ -82,13 +82,13 @@ def simulate(x: Inputs, *, detail: bool = True,
                                                                  s.reference_real_tariff)
             response = demand.price_response(smoothed, s.reference_real_tariff,
                                              classes.price_elasticity)
+        sez_grid, sez_captive = sez.grid_and_captive_gwh(x.sez.load_gwh[:, t], s.captive_share)
         roof = solar.rooftop_month(s.solar_mw, x.solar.initial_mw, x.solar.capacity_factor,
                                    hours, lv.self_consumption[t], classes.solar_share)
         wanted = demand.sales_wanted_gwh(
             demand.underlying_sales_gwh(classes.base_sales_gwh_per_month, classes.growth_per_year,
                                         classes.seasonal_by_month[month - 1], t),
-            response, roof.self_consumed_gwh, lv.extra_sales_gwh_per_month[t], sez_col,
-            x.sez.load_gwh[:, t] * (1.0 - s.captive_share))
+            response, roof.self_consumed_gwh, lv.extra_sales_gwh_per_month[t], sez_col, sez_grid)
 
         # losses, dispatch and sales (§6, §7)
         loss_multiplier = losses.class_loss_multipliers(classes.loss_multiplier, P, sez_col,
@@ -125,10 +125,9 @@ def simulate(x: Inputs, *, detail: bool = True,
                 x.tariff.initial_fuel_reference_pkr_per_kwh, cost.energy_bn, units,
                 units_allowed, sales, multiplier, classes.base_sales_gwh_per_month)
         else:
-            rebalanced = not np.array_equal(lv.tariff_multiplier_scale[t],
-                                            lv.tariff_multiplier_scale[t - 1])
             s.determination = tariff.determine(
-                s.determination, t, bool(lv.rebasing[t]), multiplier, rebalanced,
+                s.determination, t, bool(lv.rebasing[t]), multiplier,
+                bool(x.tariff.multiplier_changed[t]),
                 s.window(tariff.REBASING_WINDOW_MONTHS), pass_through, classes.seasonal_by_month,
                 allowed_loss, x.tariff.distribution_margin_pkr_per_kwh * pk_cpi,
                 classes.dm_share, x.tariff.rebasing_sales_growth)
@@ -181,7 +180,7 @@ def simulate(x: Inputs, *, detail: bool = True,
                                  x.creditors.transmission_col, x.creditors.net_metering_col)
         cash_in = cash.cash_in_bn(
             collection.collected_bn, dm, tds.paid_bn, budget_cppa, moves.injection_cppa_bn,
-            budget_phl + moves.injection_phl_bn - phl.budget_used_bn, dss - phl.dss_used_bn)
+            phl.budget_left_bn, phl.dss_left_bn)
         paid = cash.pay_creditors(x.allocation, moves.payables_bn, lps, invoices, cash_in,
                                   s.cash_bn, s.account_bn, collection.collected_bn)
         cd = debt.cd_stock_bn(paid.payables_bn, s.genco_fuel_payables_bn, phl.debt_bn,
@@ -197,9 +196,9 @@ def simulate(x: Inputs, *, detail: bool = True,
         solar_ratio = solar.grid_to_solar_ratio(billed, sold, x.solar.lcoe_pkr_per_kwh)
         if s.solar_reference_ratio is None:
             s.solar_reference_ratio = solar_ratio
-        solar_mw = s.solar_mw + lv.solar_extra_mw_per_month[t] + solar.solar_additions_mw(
-            x.solar.additions_mw_per_year, solar_ratio, s.solar_reference_ratio,
-            x.solar.defection_elasticity)
+        solar_mw = solar.next_capacity_mw(
+            s.solar_mw, lv.solar_extra_mw_per_month[t], x.solar.additions_mw_per_year,
+            solar_ratio, s.solar_reference_ratio, x.solar.defection_elasticity)
 
         # the flow by cause (§16)
         flows = causes.flow_causes(
@@ -220,7 +219,7 @@ def simulate(x: Inputs, *, detail: bool = True,
             solar_mw=solar_mw, roof=roof, exports_gwh=exports, determination=s.determination,
             adjustments=adj, fx=fx, kibor=kibor, gdp=x.exo.gdp_bn_pkr_per_year[:, t],
             pk_cpi=pk_cpi, sez_column=sez_col, package=package, sez_cost=sez_cost,
-            sez_captive_gwh=x.sez.load_gwh[:, t] * s.captive_share))
+            sez_captive_gwh=sez_captive))
         rec.write_by_class(t, {"sales_gwh": sales,
                                "tariff_pkr_per_kwh": package.class_tariff_pkr_per_kwh})
         rec.write_by_creditor(t, {

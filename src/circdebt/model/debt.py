@@ -36,6 +36,8 @@ class PhlMonth(NamedTuple):
     debt_bn: np.ndarray  # after interest and repayment
     budget_used_bn: np.ndarray
     dss_used_bn: np.ndarray
+    budget_left_bn: np.ndarray  # budget money PHL could not use: it flows on to CPPA-G
+    dss_left_bn: np.ndarray  # DSS collections PHL could not use: they flow on to CPPA-G
 
 
 def phl_service(
@@ -45,13 +47,15 @@ def phl_service(
     """One month of PHL debt: interest accrues, budget then DSS collections service it.
 
     Interest = H x max(KIBOR + spread, 0) / 12. Debt never goes below zero; budget money
-    and DSS collections PHL cannot use are left to the caller (they flow on to CPPA-G).
+    and DSS collections PHL cannot use are returned as left over (they flow on to CPPA-G,
+    docs/model.md §13).
     """
     interest = debt_bn * np.maximum(kibor + spread, 0.0) / 12.0
     owed = debt_bn + interest
     budget_used = np.minimum(budget_bn, owed)
     dss_used = np.minimum(dss_bn, owed - budget_used)
-    return PhlMonth(interest, owed - budget_used - dss_used, budget_used, dss_used)
+    return PhlMonth(interest, owed - budget_used - dss_used, budget_used, dss_used,
+                    budget_bn - budget_used, dss_bn - dss_used)
 
 
 def dss_rate_pkr_per_kwh(

@@ -147,6 +147,16 @@ def package_month(
     return Package(class_tariff, billed, sez_tariff, sez_price, gap)
 
 
+def grid_and_captive_gwh(load_gwh: np.ndarray,
+                         captive_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SEZ load split between the grid and captive plants this month. [GWh], (paths,) each.
+
+    The captive share is the one decided at the end of the previous month
+    (:func:`captive_share_step`); zones' load before any switch is ``load_gwh``.
+    """
+    return load_gwh * (1.0 - captive_share), load_gwh * captive_share
+
+
 def captive_share_step(
     share: np.ndarray, grid_cost_usc: np.ndarray, captive_lcoe_usc: PerPath,
     margin: PerPath, speed: PerPath, max_share: PerPath,

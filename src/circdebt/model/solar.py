@@ -72,3 +72,18 @@ def solar_additions_mw(
     ratio = np.divide(tariff_to_solar_ratio, reference_ratio,
                       out=np.ones_like(tariff_to_solar_ratio), where=reference_ratio > 0)
     return additions_mw_per_year / 12.0 * np.power(np.maximum(ratio, 0.0), defection_elasticity)
+
+
+def next_capacity_mw(
+    capacity_mw: np.ndarray, policy_extra_mw: PerPath, additions_mw_per_year: PerPath,
+    tariff_to_solar_ratio: np.ndarray, reference_ratio: np.ndarray,
+    defection_elasticity: PerPath,
+) -> np.ndarray:
+    """Rooftop capacity at the start of next month. [MW], (paths,).
+
+    This month's capacity, plus any capacity a policy adds this month, plus the
+    exogenous additions scaled by grid defection (:func:`solar_additions_mw`,
+    docs/model.md §5).
+    """
+    return capacity_mw + policy_extra_mw + solar_additions_mw(
+        additions_mw_per_year, tariff_to_solar_ratio, reference_ratio, defection_elasticity)
