@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from factories import small
 
-from circdebt.analysis.sweep import grid_points, parse_grid, run_sweep
+from circdebt.analysis.montecarlo import run_monte_carlo
+from circdebt.analysis.sweep import SWEEP_KPIS, grid_points, parse_grid, run_sweep
 from circdebt.engine import simulate_scenario
 
 
@@ -44,6 +45,19 @@ def test_sweep_with_paths_uses_common_random_numbers_and_percentiles():
     assert diff.std() < 1e-6 * abs(diff.mean())
     table = sweep.table()
     assert {"cd_stock_end_bn_pkr_p5", "cd_stock_end_bn_pkr_p95"} <= set(table.columns)
+
+
+def test_each_point_with_paths_is_the_monte_carlo_of_that_point_with_the_seed():
+    s = small(initial={"genco_fuel_payables_bn_pkr": {"dist": "normal", "mean": 93.0,
+                                                      "sd": 10.0}})
+    sweep = run_sweep(s, {"losses.actual_pct": [15.0, 20.0]}, paths=40, seed=4, chunk=32)
+    mc = run_monte_carlo(small(losses={"actual_pct": 20.0},
+                               initial={"genco_fuel_payables_bn_pkr": {
+                                   "dist": "normal", "mean": 93.0, "sd": 10.0}}), 40, seed=4)
+    for k, name in enumerate(SWEEP_KPIS):
+        np.testing.assert_allclose(sweep.values[1, :, k], mc.kpis[name], rtol=1e-12,
+                                   err_msg=name)
+    assert sweep.values[1, :, 0].std() > 1.0  # the paths differ: the seed's draws are used
 
 
 def test_processes_and_dask_give_exactly_the_local_result():
