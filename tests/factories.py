@@ -81,3 +81,21 @@ def small_data(**changes: Any) -> dict[str, Any]:
 def small(**changes: Any) -> Scenario:
     """The small scenario validated, with ``changes`` merged in."""
     return validate_scenario_data(small_data(**changes), "small")
+
+
+def only_reached_fiscal_years(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without FY-keyed payments and caps for fiscal years its horizon does not
+    reach (validation refuses them: docs/model.md §21). For tests that vary the horizon."""
+    from circdebt.timeline import fiscal_year_of, fy_label, month_number
+
+    time = data["time"]
+    fy_start = time.get("fiscal_year_start_month", 7)
+    first, last = (fiscal_year_of(month_number(time[k]), fy_start) for k in ("start", "end"))
+    reached = {fy_label(y) for y in range(first, last + 1)}
+    for table, key in (("budget", "cppa_payments_bn_pkr_per_fy"),
+                       ("budget", "phl_payments_bn_pkr_per_fy"),
+                       ("subsidy", "budget_cap_bn_pkr_per_fy")):
+        amounts = data.get(table, {}).get(key)
+        if amounts:
+            data[table][key] = {fy: v for fy, v in amounts.items() if fy in reached}
+    return data

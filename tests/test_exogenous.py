@@ -3,7 +3,7 @@ import pytest
 
 from circdebt.engine.series import series_path
 from circdebt.model.exogenous import index_from_inflation
-from circdebt.scenario.schema import SeriesSpec
+from circdebt.scenario.series import SeriesSpec
 from circdebt.timeline import Timeline
 
 TL = Timeline("2025-07", "2027-06")

@@ -207,7 +207,7 @@ def test_policy_targets_and_dates_are_checked():
 def test_a_shorter_subsidy_lag_neither_drops_nor_repeats_dues():
     changes = {"subsidy": {"lag_months": 3, "payment_pct": 100.0,
                            "pre_start_due_bn_pkr_per_month": 10.0,
-                           "budget_cap_bn_pkr_per_fy": {"FY2027": 1e9}}}
+                           "budget_cap_bn_pkr_per_fy": {"FY2027": 1e7}}}
     reform = {"type": "subsidy_reform", "start": "2026-01", "lag_months": 1}
     s = simulate_scenario(small(policies=[reform], **changes)).series
     due, paid = s["tds_due_bn_pkr"][0], s["tds_paid_bn_pkr"][0]

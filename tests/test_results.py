@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
-from factories import small
+from factories import small, small_data
 
 import circdebt
+from circdebt.io import validate_scenario_data
 from circdebt.results.tables import FLOW_COLUMNS, RATIOS
 from circdebt.units import variables
 
@@ -67,11 +68,12 @@ def test_unit_conversions_in_ratios(result):
 def test_a_scenario_with_any_fiscal_year_start_runs_and_aggregates(start_month, fys, months):
     """Fiscal years, FY-keyed budget payments and the subsidy cap follow the scenario's
     fiscal_year_start_month (docs/model.md §1)."""
-    s = small(time={"start": "2025-07", "end": "2026-12",
-                    "fiscal_year_start_month": start_month},
-              budget={"cppa_payments_bn_pkr_per_fy": {fys[0]: 0.0, fys[1]: 120.0},
-                      "phl_payments_bn_pkr_per_fy": {fys[1]: 0.0}},
-              subsidy={"budget_cap_bn_pkr_per_fy": {}})
+    data = small_data(time={"start": "2025-07", "end": "2026-12",
+                            "fiscal_year_start_month": start_month})
+    data["budget"] = {"cppa_payments_bn_pkr_per_fy": {fys[0]: 0.0, fys[1]: 120.0},
+                      "phl_payments_bn_pkr_per_fy": {fys[1]: 0.0}}
+    data["subsidy"]["budget_cap_bn_pkr_per_fy"] = {}
+    s = validate_scenario_data(data, "small")
     r = circdebt.run(s)
     assert list(r.annual["fy"]) == fys and list(r.annual["months"]) == months
     m = r.monthly

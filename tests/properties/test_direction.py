@@ -41,7 +41,8 @@ def _no_feedback(**changes):
 
 
 @SETTINGS
-@given(loss=st.floats(0.0, 30.0), fx_growth=st.floats(-10.0, 50.0),
+# a loss rate in (0, 1] is refused as a fraction typed for a percent
+@given(loss=st.one_of(st.just(0.0), st.floats(1.5, 30.0)), fx_growth=st.floats(-10.0, 50.0),
        rebasing=st.integers(1, 12), tariff0=st.floats(10.0, 60.0))
 def test_operating_flow_is_zero_under_full_cost_recovery(loss, fx_growth, rebasing, tariff0):
     s = small(
@@ -52,7 +53,7 @@ def test_operating_flow_is_zero_under_full_cost_recovery(loss, fx_growth, rebasi
                 "qta_period_months": 1, "rebasing_month": rebasing,
                 "initial_determined_pkr_per_kwh": tariff0},
         subsidy={"lag_months": 0, "payment_pct": 100.0,
-                 "budget_cap_bn_pkr_per_fy": {"FY2027": 1e9}},
+                 "budget_cap_bn_pkr_per_fy": {"FY2027": 1e7}},
         settlement={"arrears_recovery_pct_per_year": 0.0},
         initial={"receivables_bn_pkr": 0.0},
     )

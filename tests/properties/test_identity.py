@@ -7,15 +7,17 @@
 """
 
 import numpy as np
-from factories import small
+from factories import only_reached_fiscal_years, small_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from circdebt.engine import simulate_scenario
+from circdebt.io import validate_scenario_data
 from circdebt.model.causes import CAUSES
 
-# percent values; (0, 1.5] is refused as a fraction typed for a percent
+# percent values; (0, 1] is refused as a fraction typed for a percent on share keys
 pct = st.one_of(st.just(0.0), st.floats(min_value=1.6, max_value=100.0))
+loss_pct = st.one_of(st.just(0.0), st.floats(min_value=1.6, max_value=40.0))
 
 scenario_changes = st.fixed_dictionaries({
     "time": st.fixed_dictionaries({"end": st.sampled_from(["2025-07", "2026-02", "2027-06"])}),
@@ -25,8 +27,7 @@ scenario_changes = st.fixed_dictionaries({
             "growth_pct_per_year": st.floats(-20.0, 60.0)}),
         "kibor_pct": st.floats(0.0, 30.0),
     }),
-    "losses": st.fixed_dictionaries({"actual_pct": st.floats(0.0, 40.0),
-                                     "allowed_pct": st.floats(0.0, 40.0)}),
+    "losses": st.fixed_dictionaries({"actual_pct": loss_pct, "allowed_pct": loss_pct}),
     "tariff": st.fixed_dictionaries({
         "initial_determined_pkr_per_kwh": st.floats(5.0, 80.0),
         "pass_through_pct": pct,
@@ -51,7 +52,7 @@ scenario_changes = st.fixed_dictionaries({
 
 
 def _recovery_variant(changes, recovery):
-    s = small(**changes)
+    s = validate_scenario_data(only_reached_fiscal_years(small_data(**changes)), "small")
     classes = [c.model_copy(update={"recovery_pct": recovery}) for c in s.demand.classes]
     return s.model_copy(update={"demand": s.demand.model_copy(update={"classes": classes})})
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from circdebt.analysis.batch import Rows, Want, evaluate
 from circdebt.keypaths import decimal_at, split
-from circdebt.scenario.fields import clip_to_bounds
+from circdebt.scenario.ranges import clip_to_bounds
 from circdebt.scenario.schema import Scenario
 
 #: Published flow lines (history series) and the model causes that correspond to them.

@@ -15,19 +15,23 @@ scenario and every row that stands on it). Values a row sets replace draws.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from circdebt.engine.compile import compile_inputs, timeline_of
+from circdebt.engine.checks import horizon_problems
+from circdebt.engine.compile import Inputs, compile_inputs, timeline_of
 from circdebt.engine.loop import simulate
 from circdebt.engine.record import SERIES
 from circdebt.engine.series import apply_shocks, build_exogenous
+from circdebt.errors import ScenarioError
 from circdebt.keypaths import with_values
 from circdebt.results.kpis import kpi_values, needs
 from circdebt.results.tables import RATIOS, annual_arrays
+from circdebt.scenario.ranges import key_bounds
 from circdebt.scenario.schema import Scenario
 from circdebt.streams import sample_blocks
 
@@ -36,10 +40,15 @@ CHUNK_ROWS = 2048
 
 
 def path_draws(scenario: Scenario, seed: int, paths: np.ndarray) -> dict[str, np.ndarray]:
-    """The draw of every uncertain key path for each row's random path. {key: (rows,)}"""
+    """The draw of every uncertain key path for each row's random path, truncated to the
+    key's range (docs/model.md §21). {key: (rows,)}"""
     first, count = int(paths.min()), int(paths.max() - paths.min() + 1)
-    return {key: sample_blocks(dist.sample, seed, key, first, count)[paths - first]
-            for key, dist in scenario.uncertainty.items()}
+    draws = {}
+    for key, dist in scenario.uncertainty.items():
+        low, high = key_bounds(scenario, key)
+        sample = functools.partial(dist.sample_within, low=low, high=high)
+        draws[key] = sample_blocks(sample, seed, key, first, count)[paths - first]
+    return draws
 
 
 def zone_draws(scenario: Scenario, seed: int, paths: np.ndarray) -> np.ndarray | None:
@@ -113,6 +122,15 @@ def _series_needed(want: Want) -> set[str]:
     return series
 
 
+def _check_rows(view: Scenario, inputs: Inputs, part: slice) -> None:
+    """ScenarioError if a drawn, swept or shocked value takes an input outside its range
+    in some month (docs/model.md §21). Rows are counted within the chunk."""
+    problems = horizon_problems(view, f"{view.name}, rows {part.start}..{part.stop - 1} "
+                                "(drawn, swept or shocked values)", inputs.levers, inputs.exo)
+    if problems:
+        raise ScenarioError(problems)
+
+
 def evaluate(
     scenario: Scenario, rows: Rows, want: Want, chunk: int = CHUNK_ROWS,
     progress: Callable[[int, int], None] | None = None,
@@ -148,7 +166,10 @@ def evaluate(
         if rows.seed is not None:
             exo = apply_shocks(build_exogenous(view.exogenous, tl, n),
                                scenario.exogenous.shocks, rows.seed, rows.paths(part))
-        traj = simulate(compile_inputs(view, n, exo, weights), detail=False, keep=series)
+        inputs = compile_inputs(view, n, exo, weights)
+        if values or exo is not None:
+            _check_rows(view, inputs, part)
+        traj = simulate(inputs, detail=False, keep=series)
         _, _, annual = annual_arrays({c: traj.series[c] for c in series}, tl.fy_labels)
         for column in want.annual:
             out.annual[column][part] = annual[column]

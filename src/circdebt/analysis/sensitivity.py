@@ -19,7 +19,7 @@ from circdebt.analysis.batch import Rows, Want, evaluate
 from circdebt.engine.compile import timeline_of
 from circdebt.keypaths import decimal_at
 from circdebt.results.kpis import AnnualValue
-from circdebt.scenario.fields import clip_to_bounds
+from circdebt.scenario.ranges import clip_to_bounds
 from circdebt.scenario.schema import Scenario
 
 CHUNK = 2048

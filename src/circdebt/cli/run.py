@@ -23,6 +23,7 @@ from circdebt.cli.common import (
 )
 from circdebt.errors import ScenarioError
 from circdebt.io.paths import display_path
+from circdebt.scenario.ranges import truncated_shares
 
 
 class Engine(enum.StrEnum):
@@ -114,7 +115,11 @@ def run(
             mc_files, mc_summary = outputs.monte_carlo_files(loaded, paths, seed,
                                                              threshold or [], quiet)
             extra |= mc_files
-            result.metadata.update({"paths": paths, "seed": seed})
+            truncated = truncated_shares(loaded)
+            result.metadata.update({"paths": paths, "seed": seed, "truncated_pct": truncated})
+            for key, share in truncated.items():
+                say(f"note: {key}: {share:g}% of its distribution lies outside the key's "
+                    "range; those draws were redrawn inside it")
         if charts:
             extra |= outputs.chart_files(result, quiet=quiet)
         written = io.write_run_outputs(result, out_dir, inputs, fmt=fmt, extra=extra or None)

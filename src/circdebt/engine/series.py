@@ -20,7 +20,8 @@ from circdebt.model.exogenous import (
     ou_deviation,
 )
 from circdebt.model.vectors import stack_last
-from circdebt.scenario.schema import Exogenous, SeriesSpec, Shocks
+from circdebt.scenario.schema import Exogenous, Shocks
+from circdebt.scenario.series import SeriesSpec
 from circdebt.streams import sample_blocks
 from circdebt.timeline import Timeline, anchor_month
 from circdebt.units import PERCENT

@@ -14,6 +14,7 @@ from circdebt.errors import Problem, ScenarioError, did_you_mean
 from circdebt.scenario.distributions import Distribution, extract_distributions
 from circdebt.scenario.fields import MONTH_FIELD_PATTERN, NAME_PATTERN
 from circdebt.scenario.policies import POLICY_TYPES
+from circdebt.scenario.ranges import MAX_MASS_OUTSIDE, key_bounds, mass_outside
 from circdebt.scenario.schema import Scenario
 
 
@@ -163,5 +164,13 @@ def check_uncertain_keys(scenario: Scenario, source: str) -> list[Problem]:
         if isinstance(value, bool) or not isinstance(value, float):
             problems.append(Problem(source, key, "a decimal number to carry a distribution "
                                     "(integers, flags, text and tables cannot)", repr(value)))
+            continue
+        outside = mass_outside(scenario, key)
+        if outside > MAX_MASS_OUTSIDE:
+            low, high = key_bounds(scenario, key)
+            problems.append(Problem(
+                source, key, f"a distribution with at most {MAX_MASS_OUTSIDE:.0%} of its "
+                f"mass outside the key's range [{low:g}, {high:g}] (draws there are redrawn "
+                "inside it)", f"{outside:.1%} outside"))
     return problems
 

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from circdebt import keypaths
+from circdebt.engine.checks import horizon_problems
 from circdebt.errors import Problem, ScenarioError
 from circdebt.io.paths import display_path
 from circdebt.io.problems import (
@@ -248,6 +249,8 @@ def validate_scenario_data(data: Mapping[str, Any], source: str = "<scenario>") 
         raise ScenarioError(dist_problems)
     problems = check_scenario(scenario, source)
     problems += check_uncertain_keys(scenario, source)
+    if not problems:  # the horizon checks compile the levers: only a consistent scenario
+        problems = horizon_problems(scenario, source)
     if problems:
         raise ScenarioError(problems)
     return scenario

@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from circdebt.errors import Problem, did_you_mean
-from circdebt.scenario.schema import SEZ_CLASS, Scenario, SeriesSpec
-from circdebt.timeline import MAX_MONTHS, anchor_month, is_fy, month_number
-
-#: Class fields where a value at or below 1.5 almost surely is a fraction typed for a
-#: percent (availability, subsidy payment and pass-through are checked the same way).
-_PERCENT_FIELDS_NEVER_TINY = ("recovery_pct", "billed_pct_of_determined")
+from circdebt.scenario.fields import NotAFraction, Range
+from circdebt.scenario.ranges import marked, series_values
+from circdebt.scenario.schema import SEZ_CLASS, Scenario
+from circdebt.scenario.series import SeriesSpec
+from circdebt.timeline import (
+    MAX_MONTHS,
+    anchor_month,
+    fiscal_year_of,
+    fy_label,
+    is_fy,
+    month_number,
+)
 
 
 def check_time(s: Scenario, file: str) -> list[Problem]:
@@ -111,6 +117,15 @@ def check_names(s: Scenario, file: str) -> list[Problem]:
     return problems
 
 
+def _fy_tables(s: Scenario) -> dict[str, dict[str, float]]:
+    """The scenario's tables keyed by fiscal year, by key path."""
+    return {
+        "budget.cppa_payments_bn_pkr_per_fy": s.budget.cppa_payments_bn_pkr_per_fy,
+        "budget.phl_payments_bn_pkr_per_fy": s.budget.phl_payments_bn_pkr_per_fy,
+        "subsidy.budget_cap_bn_pkr_per_fy": s.subsidy.budget_cap_bn_pkr_per_fy or {},
+    }
+
+
 def check_dates(s: Scenario, file: str) -> list[Problem]:
     """Contract dates and FY-keyed tables are well formed."""
     problems = []
@@ -124,12 +139,7 @@ def check_dates(s: Scenario, file: str) -> list[Problem]:
             problems.append(Problem(file, f"supply.plants[{i}].debt_maturity",
                                     "a month on or before contract_expiry",
                                     repr(plant.debt_maturity)))
-    fy_tables = {
-        "budget.cppa_payments_bn_pkr_per_fy": s.budget.cppa_payments_bn_pkr_per_fy,
-        "budget.phl_payments_bn_pkr_per_fy": s.budget.phl_payments_bn_pkr_per_fy,
-        "subsidy.budget_cap_bn_pkr_per_fy": s.subsidy.budget_cap_bn_pkr_per_fy or {},
-    }
-    for key, table in fy_tables.items():
+    for key, table in _fy_tables(s).items():
         for fy in table:
             if not is_fy(fy):
                 problems.append(Problem(file, f"{key}.{fy}", "a fiscal year like 'FY2027'",
@@ -137,65 +147,93 @@ def check_dates(s: Scenario, file: str) -> list[Problem]:
     return problems
 
 
+def _fraction_slip(value: object, at_most: float) -> tuple[str, float] | None:
+    """(suffix, value) of the first number of a percent key that reads as a fraction, or
+    None. A list (a monthly profile) is a slip when every nonzero item is at most
+    ``at_most``; a scalar or a series value when it lies in (0, at_most]."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, list):
+        nonzero = [float(v) for v in value if v]
+        if nonzero and max(nonzero) <= at_most:
+            return f"[{value.index(nonzero[0])}]", nonzero[0]
+        return None
+    for suffix, v in series_values(value):
+        if 0 < v <= at_most:
+            return suffix, v
+    return None
+
+
 def check_units(s: Scenario, file: str) -> list[Problem]:
-    """Catch the commonest unit slip: a fraction typed where a percent is expected."""
+    """A fraction typed where a percent is expected, on every key marked
+    :class:`~circdebt.scenario.fields.NotAFraction` (docs/model.md §21), and losses that
+    the largest class or zone multiplier would take to 95% or more."""
     problems = []
-    checks = [(f"demand.classes[{i}].{field}", getattr(c, field))
-              for i, c in enumerate(s.demand.classes) for field in _PERCENT_FIELDS_NEVER_TINY]
-    checks += [(f"supply.plants[{i}].availability_pct", p.availability_pct)
-               for i, p in enumerate(s.supply.plants)]
-    checks += [("subsidy.payment_pct", s.subsidy.payment_pct),
-               ("tariff.pass_through_pct", s.tariff.pass_through_pct)]
-    for key, value in checks:
-        if 0 < value <= 1.5:
+    for key, value, mark in marked(s, NotAFraction):
+        slip = _fraction_slip(value, mark.at_most)
+        if slip is not None:
+            suffix, v = slip
             problems.append(Problem(
-                file, key, "a percent (0-100)", repr(value),
-                f"did you mean {value * 100:g}? percent keys take percent, not fractions"))
-    worst = max([c.loss_multiplier for c in s.demand.classes] + [s.sez.loss_multiplier])
+                file, key + suffix, "a percent (0-100)", repr(v),
+                f"did you mean {v * 100:g}? percent keys take percent, not fractions "
+                f"(as written, {v:g} means {v:g}%)"))
+    worst = max([c.loss_multiplier for c in s.demand.classes] + [s.sez.loss_multiplier]
+                + [z.loss_multiplier or 0.0 for z in s.sez.zones])
     for name in ("actual_pct", "allowed_pct"):
-        spec = getattr(s.losses, name)
-        values = [spec] if isinstance(spec, float | int) else _series_values(spec)
-        for v in values:
-            if not 0 <= v < 100:
-                problems.append(Problem(file, f"losses.{name}", "a percent in [0, 100)", repr(v)))
-            elif v * worst >= 95:
-                problems.append(Problem(file, f"losses.{name}",
-                                        "a loss that, times the largest class loss_multiplier "
-                                        f"({worst:g}), stays below 95%", repr(v)))
+        for suffix, v in series_values(getattr(s.losses, name)):
+            if 0 <= v < 100 and v * worst >= 95:
+                problems.append(Problem(file, f"losses.{name}{suffix}",
+                                        "a loss that, times the largest class or zone "
+                                        f"loss_multiplier ({worst:g}), stays below 95%",
+                                        repr(v)))
     return problems
 
 
-def _series_values(spec: SeriesSpec) -> list[float]:
-    values = [] if spec.initial is None else [spec.initial]
-    return values + list((spec.schedule or {}).values())
+def check_ranges(s: Scenario, file: str) -> list[Problem]:
+    """Every number a series is written with lies in its physical
+    :class:`~circdebt.scenario.fields.Range` (the path between them is checked over the
+    horizon by :mod:`circdebt.engine.checks`)."""
+    problems = []
+    for key, spec, rule in marked(s, Range):
+        for suffix, v in series_values(spec):
+            if not bool(rule.holds(v)):
+                problems.append(Problem(file, key + suffix, rule.text(), repr(v)))
+    return problems
+
+
+def horizon_fiscal_years(s: Scenario) -> list[str]:
+    """The fiscal-year labels the horizon touches, first to last."""
+    fy_start = s.time.fiscal_year_start_month
+    first = fiscal_year_of(month_number(s.time.start), fy_start)
+    last = fiscal_year_of(month_number(s.time.end), fy_start)
+    return [fy_label(year) for year in range(first, last + 1)]
 
 
 def check_schedules(s: Scenario, file: str) -> list[Problem]:
-    """Schedule anchors must lie inside the horizon (a typo'd year is refused)."""
+    """Schedule anchors lie near the horizon (a typo'd year is refused), and every
+    fiscal-year key of a payment table is a fiscal year the run reaches: an amount
+    keyed to a year outside it would be dropped without a word. (A target outside the
+    horizon is reported as such by the target check.)"""
     start, end = month_number(s.time.start), month_number(s.time.end)
+    span = f"{s.time.start}..{s.time.end}"
     problems = []
-    series = {f"exogenous.{k}": getattr(s.exogenous, k) for k in
-              ("fx_pkr_per_usd", "kibor_pct", "pk_cpi_inflation_pct_per_year",
-               "us_cpi_inflation_pct_per_year", "gdp_bn_pkr_per_year")}
-    series |= {f"exogenous.fuels.{k}.index": f.index for k, f in s.exogenous.fuels.items()}
-    series |= {"losses.actual_pct": s.losses.actual_pct, "losses.allowed_pct": s.losses.allowed_pct}
-    for key, spec in series.items():
+    for key, spec, _ in marked(s, Range):
         if not isinstance(spec, SeriesSpec) or not spec.schedule:
             continue
         for anchor in spec.schedule:
             m = anchor_month(anchor, s.time.fiscal_year_start_month)
             if not start - 120 <= m <= end + 120:
-                span = f"{s.time.start}..{s.time.end}"
                 problems.append(Problem(file, f"{key}.schedule.{anchor}",
                                         f"an anchor within 10 years of {span}", repr(anchor)))
-    for key, spec, what, least in (
-            ("exogenous.fx_pkr_per_usd", s.exogenous.fx_pkr_per_usd, "a positive exchange rate",
-             1e-6),
-            ("exogenous.gdp_bn_pkr_per_year", s.exogenous.gdp_bn_pkr_per_year,
-             "a GDP of at least Rs 1 bn a year", 1.0)):
-        values = [spec] if isinstance(spec, float | int) else _series_values(spec)
-        if any(v < least for v in values):
-            problems.append(Problem(file, key, what, repr(min(values))))
+    fys = horizon_fiscal_years(s)
+    if not fys:  # the horizon itself is wrong (check_time says so)
+        return problems
+    reached = f"a fiscal year the horizon {span} reaches ({fys[0]}..{fys[-1]})"
+    for key, table in _fy_tables(s).items():
+        for fy, amount in table.items():
+            if is_fy(fy) and fy not in fys:
+                problems.append(Problem(file, f"{key}.{fy}", reached, repr(fy),
+                                        f"Rs {amount:g} bn keyed to it would never be paid"))
     return problems
 
 
@@ -231,4 +269,5 @@ def check_policies(s: Scenario, file: str) -> list[Problem]:
 def check_scenario(s: Scenario, file: str) -> list[Problem]:
     """Every cross-field rule; an empty list means the scenario can run."""
     return (check_time(s, file) + check_names(s, file) + check_dates(s, file)
-            + check_units(s, file) + check_schedules(s, file) + check_policies(s, file))
+            + check_units(s, file) + check_ranges(s, file) + check_schedules(s, file)
+            + check_policies(s, file))

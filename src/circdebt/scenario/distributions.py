@@ -111,30 +111,81 @@ class Distribution(Strict):
         sigma2 = float(np.log1p((sd / mean) ** 2))
         return float(np.log(mean) - sigma2 / 2), float(np.sqrt(sigma2))
 
-    def quantile(self, q: float) -> float:
-        """The q-quantile of the distribution, exactly (``scipy.stats``). [value's unit]"""
+    def _scipy(self) -> Any:
+        """The frozen ``scipy.stats`` distribution (None for a point or a choice)."""
         from scipy import stats
 
         if self.dist == "normal":
             sd = self._get("sd")
-            return self._get("mean") if sd == 0 else float(
-                stats.norm.ppf(q, self._get("mean"), sd))
+            return None if sd == 0 else stats.norm(self._get("mean"), sd)
         if self.dist == "lognormal":
             mu, sigma = self._lognormal_parameters()
-            return self._get("mean") if sigma == 0 else float(
-                stats.lognorm.ppf(q, sigma, scale=np.exp(mu)))
+            return None if sigma == 0 else stats.lognorm(sigma, scale=np.exp(mu))
+        low, high = self._get("low"), self._get("high")
+        if low == high:
+            return None
         if self.dist == "triangular":
-            low, mode, high = self._get("low"), self._get("mode"), self._get("high")
-            if low == high:
-                return low
-            return float(stats.triang.ppf(q, (mode - low) / (high - low), low, high - low))
+            return stats.triang((self._get("mode") - low) / (high - low), low, high - low)
         if self.dist == "uniform":
-            return float(stats.uniform.ppf(q, self._get("low"),
-                                           self._get("high") - self._get("low")))
-        values, weights = self._choices()
-        order = np.argsort(values, kind="stable")
-        cdf = np.cumsum(weights[order])
-        return float(values[order][min(int(np.searchsorted(cdf, q - 1e-12)), len(cdf) - 1)])
+            return stats.uniform(low, high - low)
+        return None
+
+    def cdf(self, x: float) -> float:
+        """P(value <= x), exactly (``scipy.stats``; the weights of a choice)."""
+        if self.dist == "choice":
+            values, weights = self._choices()
+            return float(weights[values <= x].sum())
+        frozen = self._scipy()
+        return float(x >= self.central) if frozen is None else float(frozen.cdf(x))
+
+    def quantiles(self, q: np.ndarray) -> np.ndarray:
+        """The q-quantiles of the distribution, exactly (inverse CDF). [value's unit]"""
+        q = np.asarray(q, dtype=float)
+        if self.dist == "choice":
+            values, weights = self._choices()
+            order = np.argsort(values, kind="stable")
+            cdf = np.cumsum(weights[order])
+            at = np.minimum(np.searchsorted(cdf, q - 1e-12), len(cdf) - 1)
+            return values[order][at]
+        frozen = self._scipy()
+        return np.full(q.shape, self.central) if frozen is None \
+            else np.asarray(frozen.ppf(q), dtype=float)
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile of the distribution, exactly. [value's unit]"""
+        return float(self.quantiles(np.asarray([q]))[0])
+
+    def mass_outside(self, low: float, high: float) -> float:
+        """The probability of a draw outside [low, high] (the key's physical range)."""
+        below = self.cdf(low) - (self._atom(low) if np.isfinite(low) else 0.0)
+        return max(0.0, below) + max(0.0, 1.0 - self.cdf(high))
+
+    def _atom(self, x: float) -> float:
+        """P(value == x): the weight of a choice's value, or a point distribution's 1."""
+        if self.dist == "choice":
+            values, weights = self._choices()
+            return float(weights[values == x].sum())
+        return float(self._scipy() is None and self.central == x)
+
+    def sample_within(self, rng: np.random.Generator, n: int, low: float, high: float,
+                      ) -> np.ndarray:
+        """``n`` draws of the distribution truncated to [low, high] (docs/model.md §21).
+
+        Draws inside the range are the ones :meth:`sample` makes (so a distribution
+        whose support lies inside its key's range draws exactly as before); each draw
+        outside is replaced by a draw of the truncated distribution by inverse CDF, from
+        the same generator. Since a draw lands inside with probability 1 - m and is then
+        distributed as f / (1 - m) there, the result is exactly the truncated
+        distribution. [same unit as the value], (n,)
+        """
+        draws = self.sample(rng, n)
+        outside = (draws < low) | (draws > high)
+        if outside.any():
+            lo = self.cdf(low) - self._atom(low) if np.isfinite(low) else 0.0
+            hi = self.cdf(high) if np.isfinite(high) else 1.0
+            u = lo + rng.random(int(outside.sum())) * (hi - lo)
+            draws[outside] = np.clip(self.quantiles(u), low, high)
+        return draws
 
     def percentile_range(self, low_q: float = 0.05, high_q: float = 0.95) -> tuple[float, float]:
         """Low and high quantiles (for tornado charts and sensitivity ranges)."""

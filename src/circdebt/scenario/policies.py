@@ -12,14 +12,19 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, model_validator
 
 from circdebt.scenario.fields import (
+    Bn,
     Finite,
     FyStr,
+    GwhPerYear,
     MonthStr,
+    Mw,
     Name,
-    NonNegative,
     Percent,
-    Positive,
+    PerKwh,
+    PositivePerKwh,
+    Share,
     Strict,
+    UscPerKwh,
 )
 
 
@@ -50,9 +55,9 @@ class IppRenegotiation(PolicyBase):
     groups: Annotated[list[Name], Field(min_length=1)]
     cpp_usd_cut_pct: Percent = 0.0
     cpp_pkr_cut_pct: Percent = 0.0
-    usd_to_pkr_conversion_pct: Percent = 0.0
-    lps_waiver_pct: Percent = 0.0
-    accrued_lps_waiver_bn_pkr: NonNegative = 0.0
+    usd_to_pkr_conversion_pct: Share = 0.0
+    lps_waiver_pct: Share = 0.0
+    accrued_lps_waiver_bn_pkr: Bn = 0.0
     debt_reprofiling_months: Annotated[int, Field(ge=0, le=600)] = 0
 
 
@@ -61,7 +66,7 @@ class IppTermination(PolicyBase):
 
     type: Literal["ipp_termination"]
     groups: Annotated[list[Name], Field(min_length=1)]
-    settlement_bn_pkr: NonNegative = 0.0
+    settlement_bn_pkr: Bn = 0.0
 
 
 class TakeAndPay(PolicyBase):
@@ -75,14 +80,14 @@ class LossReduction(PolicyBase):
     """Actual T&D losses glide to a target over the phase-in."""
 
     type: Literal["loss_reduction"]
-    target_loss_pct: Percent
+    target_loss_pct: Share
 
 
 class RecoveryImprovement(PolicyBase):
     """Recovery of chosen classes (all if none named) glides to a target."""
 
     type: Literal["recovery_improvement"]
-    target_recovery_pct: Percent
+    target_recovery_pct: Share
     classes: list[Name] = Field(default_factory=list)
 
 
@@ -100,9 +105,9 @@ class SubsidyReform(PolicyBase):
     """Budget pays subsidies more fully or sooner; protected classes pay more of their tariff."""
 
     type: Literal["subsidy_reform"]
-    payment_pct: Percent | None = None
+    payment_pct: Share | None = None
     lag_months: Annotated[int, Field(ge=0, le=36)] | None = None
-    protected_billed_pct_of_determined: Percent | None = None
+    protected_billed_pct_of_determined: Share | None = None
     classes: list[Name] = Field(default_factory=list)
 
 
@@ -113,7 +118,7 @@ class TariffAutomation(PolicyBase):
     """
 
     type: Literal["tariff_automation"]
-    pass_through_pct: Percent | None = None
+    pass_through_pct: Share | None = None
     fca_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
     qta_lag_months: Annotated[int, Field(ge=0, le=24)] | None = None
     qta_period_months: Literal[1, 2, 3, 4, 6, 12] | None = None
@@ -124,10 +129,10 @@ class DebtRefinancing(PolicyBase):
     """A loan moves payables into PHL at a new rate, serviced by the DSS for its tenor."""
 
     type: Literal["debt_refinancing"]
-    amount_bn_pkr: NonNegative = 0.0
+    amount_bn_pkr: Bn = 0.0
     creditors: list[Name] = Field(default_factory=list)
     phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] | None = None
-    dss_pkr_per_kwh: NonNegative | None = None
+    dss_pkr_per_kwh: PerKwh | None = None
     tenor_months: Annotated[int, Field(ge=1, le=600)] | None = None
 
 
@@ -135,7 +140,7 @@ class BudgetInjection(PolicyBase):
     """A one-off budget payment to CPPA-G or PHL, spread over the phase-in."""
 
     type: Literal["budget_injection"]
-    amount_bn_pkr: NonNegative
+    amount_bn_pkr: Bn
     to: Literal["cppa", "phl"] = "cppa"
 
 
@@ -143,7 +148,7 @@ class NetMeteringReform(PolicyBase):
     """New buy-back rate; gross metering sells all rooftop output to the grid."""
 
     type: Literal["net_metering_reform"]
-    buyback_pkr_per_kwh: NonNegative | None = None
+    buyback_pkr_per_kwh: PerKwh | None = None
     metering: Literal["net", "gross"] = "net"
 
 
@@ -152,7 +157,7 @@ class CaptiveToGrid(PolicyBase):
 
     type: Literal["captive_to_grid"]
     class_name: Name
-    load_gwh_per_year: NonNegative
+    load_gwh_per_year: GwhPerYear
 
 
 class SezTariffPackage(PolicyBase):
@@ -161,8 +166,8 @@ class SezTariffPackage(PolicyBase):
     (cross-subsidy), or not at all (its own cause of debt)."""
 
     type: Literal["sez_tariff_package"]
-    price_usc_per_kwh: Positive | None = None
-    price_pkr_per_kwh: Positive | None = None
+    price_usc_per_kwh: UscPerKwh | None = None
+    price_pkr_per_kwh: PositivePerKwh | None = None
     funding: Literal["budget", "cross_subsidy", "unfunded"]
     mode: Literal["fixed", "cap"] = "fixed"
 
@@ -187,7 +192,7 @@ class SolarSurge(PolicyBase):
     """Rooftop solar additions above the scenario's own (a risk case)."""
 
     type: Literal["solar_surge"]
-    extra_additions_mw_per_year: NonNegative
+    extra_additions_mw_per_year: Mw
 
 
 Policy = Annotated[

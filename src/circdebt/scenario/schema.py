@@ -16,75 +16,37 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from circdebt.scenario.distributions import Distribution
 from circdebt.scenario.fields import (
-    Finite,
+    FUEL_INDEX_RANGE,
+    FX_RANGE,
+    GDP_RANGE,
+    INFLATION_RANGE,
+    KIBOR_RANGE,
+    LOSS_RANGE,
+    NOT_A_FRACTION,
+    Bn,
+    GwhPerYear,
+    MonthlyPercents,
     MonthlyProfile,
     MonthStr,
+    Mw,
     Name,
-    NonNegative,
     Percent,
-    Positive,
+    PerKwh,
+    PerKwMonth,
+    PositivePerKwh,
+    Share,
     Strict,
+    UscPerKwh,
+    UsdPerKwMonth,
+    Weight,
 )
 from circdebt.scenario.policies import Policy, Target
-from circdebt.timeline import DEFAULT_FY_START_MONTH, is_fy, is_month
-
-
-class SeriesSpec(Strict):
-    """A monthly path given by a start value and a growth rate, or by a schedule.
-
-    ``schedule`` maps anchors to values. An anchor is a month ``"YYYY-MM"`` or a fiscal
-    year ``"FY2027"`` (anchored at the seventh month of that fiscal year: its January for
-    a July-June year).
-    Between anchors the value is interpolated linearly; before the first and after the
-    last it is held flat. ``initial`` anchors at the start month. ``growth_pct_per_year``
-    compounds monthly from ``initial`` and cannot be combined with a schedule.
-    """
-
-    initial: Finite | None = None
-    growth_pct_per_year: (
-        Annotated[float, Field(gt=-100.0, le=1000.0, allow_inf_nan=False)] | None
-    ) = None
-    schedule: dict[str, Finite] | None = None
-
-    @field_validator("schedule")
-    @classmethod
-    def _anchors_are_dates(cls, schedule: dict[str, float] | None) -> dict[str, float] | None:
-        if schedule is None:
-            return None
-        if not schedule:
-            raise ValueError("schedule is empty; give at least one 'YYYY-MM' or 'FYyyyy' anchor")
-        for anchor in schedule:
-            if not (is_month(anchor) or is_fy(anchor)):
-                raise ValueError(
-                    f"schedule anchor {anchor!r} is not a month 'YYYY-MM' or a fiscal year 'FYyyyy'"
-                )
-        return schedule
-
-    @model_validator(mode="after")
-    def _one_form(self) -> SeriesSpec:
-        if self.initial is None and self.schedule is None:
-            raise ValueError(
-                "give 'initial' (with an optional growth_pct_per_year) or a 'schedule'")
-        if self.growth_pct_per_year is not None and self.schedule is not None:
-            raise ValueError("give either growth_pct_per_year or a schedule, not both")
-        if self.growth_pct_per_year is not None and self.initial is None:
-            raise ValueError("growth_pct_per_year needs an 'initial' value to grow from")
-        return self
-
-
-def _series_kind(value: object) -> str:
-    return "table" if isinstance(value, dict | SeriesSpec) else "number"
-
-
-#: A series is a constant number or a :class:`SeriesSpec` table.
-Series = Annotated[
-    Annotated[Finite, Tag("number")] | Annotated[SeriesSpec, Tag("table")],
-    Discriminator(_series_kind),
-]
+from circdebt.scenario.series import Series
+from circdebt.timeline import DEFAULT_FY_START_MONTH
 
 
 class TimeSpan(Strict):
@@ -110,7 +72,7 @@ class FuelIndex(Strict):
     """
 
     currency: Literal["usd", "pkr"]
-    index: Series = 1.0
+    index: Annotated[Series, FUEL_INDEX_RANGE] = 1.0
 
 
 class FxShock(Strict):
@@ -153,11 +115,11 @@ class Shocks(Strict):
 class Exogenous(Strict):
     """Paths the model takes as given (docs/model.md §3); ``shocks`` make them stochastic."""
 
-    fx_pkr_per_usd: Series
-    kibor_pct: Series
-    pk_cpi_inflation_pct_per_year: Series
-    us_cpi_inflation_pct_per_year: Series
-    gdp_bn_pkr_per_year: Series
+    fx_pkr_per_usd: Annotated[Series, FX_RANGE]
+    kibor_pct: Annotated[Series, KIBOR_RANGE]
+    pk_cpi_inflation_pct_per_year: Annotated[Series, INFLATION_RANGE]
+    us_cpi_inflation_pct_per_year: Annotated[Series, INFLATION_RANGE]
+    gdp_bn_pkr_per_year: Annotated[Series, GDP_RANGE]
     fuels: dict[Name, FuelIndex] = Field(default_factory=dict)
     shocks: Shocks = Shocks()
 
@@ -181,25 +143,25 @@ class PlantGroup(Strict):
     name: Name
     creditor: Name
     fuel: Name | None = None
-    capacity_mw: NonNegative
-    availability_pct: Percent = 100.0
+    capacity_mw: Mw
+    availability_pct: Share = 100.0
     must_run: bool = False
-    monthly_capacity_factor_pct: MonthlyProfile | None = None
+    monthly_capacity_factor_pct: MonthlyPercents | None = None
     contract: Literal["take_or_pay", "take_and_pay"] = "take_or_pay"
-    cpp_usd_per_kw_month: NonNegative = 0.0
-    cpp_usd_debt_share_pct: Percent = 0.0
-    cpp_pkr_per_kw_month: NonNegative = 0.0
-    cpp_pkr_debt_share_pct: Percent = 0.0
+    cpp_usd_per_kw_month: UsdPerKwMonth = 0.0
+    cpp_usd_debt_share_pct: Share = 0.0
+    cpp_pkr_per_kw_month: PerKwMonth = 0.0
+    cpp_pkr_debt_share_pct: Share = 0.0
     local_debt_spread_pct: Annotated[float, Field(ge=-10.0, le=50.0)] = 3.0
     commissioning: MonthStr | None = None
     debt_maturity: MonthStr | None = None
     contract_expiry: MonthStr | None = None
-    fuel_cost_pkr_per_kwh: NonNegative = 0.0
-    vom_pkr_per_kwh: NonNegative = 0.0
+    fuel_cost_pkr_per_kwh: PerKwh = 0.0
+    vom_pkr_per_kwh: PerKwh = 0.0
 
 
 class Supply(Strict):
-    transmission_pkr_per_kwh: NonNegative = 0.0
+    transmission_pkr_per_kwh: PerKwh = 0.0
     plants: Annotated[list[PlantGroup], Field(min_length=1, max_length=200)]
 
 
@@ -218,15 +180,15 @@ class ConsumerClass(Strict):
     """
 
     name: Name
-    base_sales_gwh_per_year: NonNegative
+    base_sales_gwh_per_year: GwhPerYear
     growth_pct_per_year: Annotated[float, Field(gt=-100.0, le=100.0)] = 0.0
     seasonal_profile: MonthlyProfile | None = None
     price_elasticity: Annotated[float, Field(ge=-5.0, le=0.0)] = 0.0
     tariff_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
-    billed_pct_of_determined: Percent = 100.0
-    recovery_pct: Percent = 100.0
+    billed_pct_of_determined: Share = 100.0
+    recovery_pct: Share = 100.0
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
-    distribution_margin_pct: Percent = 100.0
+    distribution_margin_pct: Share = 100.0
     recovery_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
 
     @field_validator("seasonal_profile")
@@ -251,12 +213,12 @@ class RooftopSolar(Strict):
     default).
     """
 
-    capacity_mw: NonNegative = 0.0
-    additions_mw_per_year: NonNegative = 0.0
-    capacity_factor_pct: Percent = 16.0
-    self_consumption_pct: Percent = 60.0
-    buyback_pkr_per_kwh: NonNegative = 0.0
-    lcoe_pkr_per_kwh: Positive = 10.0
+    capacity_mw: Mw = 0.0
+    additions_mw_per_year: Mw = 0.0
+    capacity_factor_pct: Share = 16.0
+    self_consumption_pct: Share = 60.0
+    buyback_pkr_per_kwh: PerKwh = 0.0
+    lcoe_pkr_per_kwh: PositivePerKwh = 10.0
     defection_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     class_shares_pct: dict[Name, Percent] = Field(default_factory=dict)
 
@@ -266,11 +228,12 @@ class Demand(Strict):
     rooftop_solar: RooftopSolar = RooftopSolar()
 
 
+
 class Losses(Strict):
     """T&D losses as a percent of units purchased: actual, and allowed by the regulator."""
 
-    actual_pct: Series
-    allowed_pct: Series
+    actual_pct: Annotated[Series, LOSS_RANGE, NOT_A_FRACTION]
+    allowed_pct: Annotated[Series, LOSS_RANGE, NOT_A_FRACTION]
 
 
 class Tariff(Strict):
@@ -285,16 +248,16 @@ class Tariff(Strict):
     surcharge services PHL's debt. Pass-through 100% and no DSS have no effect.
     """
 
-    initial_determined_pkr_per_kwh: Positive
-    initial_fuel_reference_pkr_per_kwh: NonNegative | None = None
-    distribution_margin_pkr_per_kwh: NonNegative = 0.0
+    initial_determined_pkr_per_kwh: PositivePerKwh
+    initial_fuel_reference_pkr_per_kwh: PerKwh | None = None
+    distribution_margin_pkr_per_kwh: PerKwh = 0.0
     rebasing_month: Annotated[int, Field(ge=1, le=12)] = 7
     rebasing_sales_growth_pct: Annotated[float, Field(gt=-100.0, le=100.0)] = 0.0
     fca_lag_months: Annotated[int, Field(ge=0, le=24)] = 2
     qta_period_months: Literal[1, 2, 3, 4, 6, 12] = 3
     qta_lag_months: Annotated[int, Field(ge=0, le=24)] = 1
-    pass_through_pct: Percent = 100.0
-    dss_pkr_per_kwh: NonNegative = 0.0
+    pass_through_pct: Share = 100.0
+    dss_pkr_per_kwh: PerKwh = 0.0
     dss_ends_when_phl_repaid: bool = True
 
 
@@ -302,9 +265,9 @@ class Subsidy(Strict):
     """Tariff differential subsidy paid by the budget: lag, payment ratio, annual cap."""
 
     lag_months: Annotated[int, Field(ge=0, le=36)] = 0
-    payment_pct: Percent = 100.0
-    pre_start_due_bn_pkr_per_month: NonNegative | None = None
-    budget_cap_bn_pkr_per_fy: dict[str, NonNegative] | None = None
+    payment_pct: Share = 100.0
+    pre_start_due_bn_pkr_per_month: Bn | None = None
+    budget_cap_bn_pkr_per_fy: dict[str, Bn] | None = None
 
 
 class EventSettings(Strict):
@@ -323,7 +286,7 @@ class EventSettings(Strict):
     monthly releases); ``initial_payables_age_months = 12``: ASSUMPTION.
     """
 
-    collection_profile: list[NonNegative] = Field(default_factory=list, max_length=31)
+    collection_profile: list[Weight] = Field(default_factory=list, max_length=31)
     payment_days: Annotated[list[Annotated[int, Field(ge=1, le=31)]],
                             Field(min_length=1, max_length=31)] = [31]
     payment_terms_days: Annotated[int, Field(ge=0, le=365)] = 0
@@ -352,7 +315,7 @@ class Settlement(Strict):
     priority: list[Name] = Field(default_factory=list)
     revolving_creditor: Name = "cpec_ipp"
     revolving_collection_share_pct: Percent = 0.0
-    revolving_invoice_share_pct: Percent = 0.0
+    revolving_invoice_share_pct: Share = 0.0
     arrears_recovery_pct_per_year: Percent = 0.0
     events: EventSettings = EventSettings()
 
@@ -366,7 +329,7 @@ class LpsTerms(Strict):
     """
 
     spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] = 2.0
-    waiver_pct: Percent = 0.0
+    waiver_pct: Share = 0.0
 
 
 class Debt(Strict):
@@ -377,17 +340,17 @@ class Debt(Strict):
 class Budget(Strict):
     """Budget payments outside the tariff subsidy, by fiscal year, spread evenly by month."""
 
-    cppa_payments_bn_pkr_per_fy: dict[str, NonNegative] = Field(default_factory=dict)
-    phl_payments_bn_pkr_per_fy: dict[str, NonNegative] = Field(default_factory=dict)
+    cppa_payments_bn_pkr_per_fy: dict[str, Bn] = Field(default_factory=dict)
+    phl_payments_bn_pkr_per_fy: dict[str, Bn] = Field(default_factory=dict)
 
 
 class Initial(Strict):
     """Stocks at the start (the day before the first month)."""
 
-    payables_bn_pkr: dict[Name, NonNegative] = Field(default_factory=dict)
-    genco_fuel_payables_bn_pkr: NonNegative = 0.0
-    phl_debt_bn_pkr: NonNegative = 0.0
-    receivables_bn_pkr: NonNegative = 0.0
+    payables_bn_pkr: dict[Name, Bn] = Field(default_factory=dict)
+    genco_fuel_payables_bn_pkr: Bn = 0.0
+    phl_debt_bn_pkr: Bn = 0.0
+    receivables_bn_pkr: Bn = 0.0
 
 
 class SezZone(Strict):
@@ -405,9 +368,9 @@ class SezZone(Strict):
     province: str = ""
     start: MonthStr
     ramp_months: Annotated[int, Field(ge=0, le=600)] = 24
-    peak_load_mw: NonNegative
-    load_factor_pct: Percent = 60.0
-    probability_pct: Percent = 100.0
+    peak_load_mw: Mw
+    load_factor_pct: Share = 60.0
+    probability_pct: Share = 100.0
     voltage_kv: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] | None = None
     source: str = ""
@@ -425,10 +388,10 @@ class SezCaptive(Strict):
     ASSUMPTIONS that matter only when a maximum share is given.
     """
 
-    lcoe_usc_per_kwh: Positive = 8.0
+    lcoe_usc_per_kwh: UscPerKwh = 8.0
     lcoe_change_pct_per_year: Annotated[float, Field(gt=-50.0, le=50.0)] = 0.0
     switching_margin_pct: Annotated[float, Field(ge=0.0, le=500.0)] = 10.0
-    max_share_pct: Percent = 0.0
+    max_share_pct: Share = 0.0
     switch_speed_pct_per_month: Percent = 2.0
 
 
@@ -436,7 +399,7 @@ class SezBenchmark(Strict):
     """An industrial tariff elsewhere, for comparison. [US cents/kWh]"""
 
     country: str
-    tariff_usc_per_kwh: Positive
+    tariff_usc_per_kwh: UscPerKwh
     year: Annotated[int, Field(ge=1990, le=2100)]
     source: str = ""
 
@@ -455,7 +418,7 @@ class Sez(Strict):
 
     realisation: Literal["expected", "all", "none"] = "expected"
     tariff_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
-    recovery_pct: Percent = 100.0
+    recovery_pct: Share = 100.0
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
     taxes_pct: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
     zones: list[SezZone] = Field(default_factory=list)
