@@ -3,6 +3,7 @@ is drawn is the data it was given (bar heights, line values), not only a file.""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -443,13 +444,20 @@ def test_chart_command_draws_from_saved_outputs(tmp_path, fmt):
     assert runner.invoke(app, ["run", str(TWO_YEARS), "--out", str(out), "--format", fmt,
                                "-q"]).exit_code == 0
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    meta = json.loads((out / "run.json").read_text())
     result = runner.invoke(app, ["chart", str(out), "--kind", "flows", "--kind", "stock",
                                  "--format", "png,svg", "--dpi", "50"])
     assert result.exit_code == 0, result.stderr
     made = {p.name for p in out.iterdir()} - set(before)
     assert made == {"chart-flows.png", "chart-flows.svg", "chart-stock.png", "chart-stock.svg"}
     for name, mtime in before.items():  # the saved outputs are not touched
-        assert (out / name).stat().st_mtime_ns == mtime
+        if name != "run.json":
+            assert (out / name).stat().st_mtime_ns == mtime
+    # run.json only lists the charts among the files circdebt wrote (issue 13)
+    after = json.loads((out / "run.json").read_text())
+    assert {k: v for k, v in after.items() if k != "files"} == \
+        {k: v for k, v in meta.items() if k != "files"}
+    assert set(after["files"]) == set(meta["files"]) | made
     # the chart drawn from the files is the chart of the run
     annual = circdebt.run(circdebt.load_scenario(TWO_YEARS)).annual
     fig = charts.flows_chart(pd.read_csv(out / "annual.csv") if fmt == "csv" else annual)

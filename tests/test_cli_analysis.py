@@ -48,11 +48,14 @@ def test_sweep_writes_one_row_per_point_and_resumes(tmp_path):
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 8 and "cd_stock_end_bn_pkr" in table.columns
     assert not (out / "sweep.checkpoint").exists()
-    # a checkpoint of a different sweep is refused on --resume
-    (out / "sweep.checkpoint").write_text(json.dumps({"config": {"other": 1}, "chunks": {}}))
-    r = invoke("sweep", TWO_YEARS, "--grid", "losses.actual_pct=12:18:4", "--resume",
-               "--out", out, "--quiet")
-    assert r.exit_code == 2 and "different sweep" in r.output
+    # a file named like the checkpoint that circdebt did not write is refused, untouched
+    mine = json.dumps({"config": {"other": 1}, "chunks": {}})
+    (out / "sweep.checkpoint").write_text(mine)
+    for resume in ([], ["--resume"]):
+        r = invoke("sweep", TWO_YEARS, "--grid", "losses.actual_pct=12:18:4", *resume,
+                   "--out", out, "--quiet")
+        assert r.exit_code == 2 and "sweep.checkpoint" in r.output, r.output
+        assert (out / "sweep.checkpoint").read_text() == mine
     r = invoke("sweep", TWO_YEARS, "--grid", "losses.nope=1,2", "--out", tmp_path / "x")
     assert r.exit_code == 2 and "not a key path" in r.output
 

@@ -18,7 +18,14 @@ from circdebt.cli.common import (
     say,
     stdout_console,
 )
+from circdebt.io import checkpoint
+from circdebt.io.checkpoint import SWEEP_CHECKPOINT
 from circdebt.io.paths import display_path
+from circdebt.version import __version__
+
+#: What each command may write in its output folder (checked before any work).
+SENSITIVITY_FILES = ("sensitivity.csv", "chart-*", "run.json")
+SWEEP_FILES = ("sweep.csv", SWEEP_CHECKPOINT, "run.json")
 
 
 class Method(enum.StrEnum):
@@ -70,25 +77,28 @@ def sensitivity(
 
     with handle_errors(debug):
         loaded = circdebt.load_scenario(scenario)
-        try:
-            target = sens.Kpi.parse(kpi)
-            keys = [k.strip() for k in params.split(",")] if params else None
-            chosen = sens.parameters(loaded, keys, pct)
-            if method is Method.tornado:
-                table = sens.tornado(loaded, target, chosen)
-            else:
-                table = sens.global_sensitivity(loaded, target, chosen, method.value, n, seed,
-                                                by_fy, progress=progress(False, "design"))
-        except ValueError as exc:
-            raise bad("--kpi/--params", "a result column@FY and decimal inputs", str(exc)) \
-                from None
         out_dir = out if out is not None else Path("out") / f"sensitivity-{loaded.name}"
-        payloads = {"sensitivity.csv": io.csv_text(table),
-                    "run.json": metadata_json("sensitivity", kpi=str(target), method=method.value,
-                                          samples=n, seed=seed,
-                                          parameters=[p.__dict__ for p in chosen])}
-        payloads |= sensitivity_chart_files(table, method.value, str(target), loaded.name)
-        written = io.write_output_set(out_dir, payloads, io.scenario_files(scenario))
+        with io.claim_output_folder(out_dir, io.scenario_files(scenario),
+                                    SENSITIVITY_FILES) as folder:
+            try:
+                target = sens.Kpi.parse(kpi)
+                keys = [k.strip() for k in params.split(",")] if params else None
+                chosen = sens.parameters(loaded, keys, pct)
+                if method is Method.tornado:
+                    table = sens.tornado(loaded, target, chosen)
+                else:
+                    table = sens.global_sensitivity(loaded, target, chosen, method.value, n,
+                                                    seed, by_fy,
+                                                    progress=progress(False, "design"))
+            except ValueError as exc:
+                raise bad("--kpi/--params", "a result column@FY and decimal inputs",
+                          str(exc)) from None
+            payloads = {"sensitivity.csv": io.csv_text(table),
+                        "run.json": metadata_json("sensitivity", kpi=str(target),
+                                                  method=method.value, samples=n, seed=seed,
+                                                  parameters=[p.__dict__ for p in chosen])}
+            payloads |= sensitivity_chart_files(table, method.value, str(target), loaded.name)
+            written = io.write_output_set(folder, payloads)
         stdout_console().print(sensitivity_table(table, method.value))
         say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
 
@@ -132,53 +142,74 @@ def sweep(
         try:
             axes = dict(sw.parse_grid(g) for g in grid)
             sw.check_grid(loaded, axes)
+            json.dumps(axes, allow_nan=False)
         except ValueError as exc:
-            raise bad("--grid", "KEY=v1,v2 or KEY=lo:hi:n on decimal inputs", str(exc)) \
-                from None
+            raise bad("--grid", "KEY=v1,v2 or KEY=lo:hi:n of finite numbers on decimal "
+                      "inputs", str(exc)) from None
         out_dir = out if out is not None else Path("out") / f"sweep-{loaded.name}"
-        checkpoint = out_dir / "sweep.checkpoint"
-        config = {"scenario_hash": io.scenario_hash(loaded), "grid": axes, "paths": paths,
-                  "seed": seed}
-        done = load_checkpoint(checkpoint, config) if resume else {}
-        if seed is None and paths > 1:
-            seed = done.pop("_seed", None) if resume else None
-        checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        with io.claim_output_folder(out_dir, io.scenario_files(scenario),
+                                    SWEEP_FILES) as folder:
+            config = {"circdebt_version": __version__, "scenario_hash": io.scenario_hash(loaded),
+                      "grid": axes, "paths": paths, "chunk": sw.CHUNK,
+                      "kpis": list(sw.SWEEP_KPIS), "seed": seed if paths > 1 else None}
+            config, done = start_checkpoint(folder, config, resume, seed_given=seed is not None)
 
-        def save(start: int, values: Any) -> None:
-            done_now[str(start)] = values.tolist()
-            io.atomic_write_text(checkpoint, json.dumps({"config": config, "chunks": done_now}))
+            def save(start: int, values: Any) -> None:
+                io.append_own_file(folder, SWEEP_CHECKPOINT,
+                                   checkpoint.chunk_bytes(config, start, values))
 
-        done_now = {str(k): v.tolist() for k, v in done.items()}
-        result = sw.run_sweep(loaded, axes, paths, seed, workers, scheduler,
-                              progress=progress(quiet, "sweep"), done=done, on_chunk=save)
-        table = result.table()
-        payloads = {"sweep.csv": io.csv_text(table),
-                    "run.json": metadata_json("sweep", grid=axes, paths=paths, seed=result.seed,
-                                          points=len(table),
-                                          scenario=io.scenario_dict(loaded))}
-        written = io.write_output_set(out_dir, payloads, io.scenario_files(scenario))
-        checkpoint.unlink(missing_ok=True)
+            result = sw.run_sweep(loaded, axes, paths, config["seed"], workers, scheduler,
+                                  chunk=sw.CHUNK, progress=progress(quiet, "sweep"),
+                                  done=done, on_chunk=save)
+            table = result.table()
+            payloads = {"sweep.csv": io.csv_text(table),
+                        "run.json": metadata_json(
+                            "sweep", grid=axes, paths=paths, seed=result.seed,
+                            points=len(table), chunk_rows=sw.CHUNK,
+                            chunks=-(-len(table) * paths // sw.CHUNK),
+                            chunks_from_checkpoint=len(done),
+                            scenario=io.scenario_dict(loaded))}
+            written = io.write_output_set(folder, payloads)
+            io.remove_own_file(folder, SWEEP_CHECKPOINT)
         if not quiet:
             stdout_console().print(sweep_table(table, list(axes), paths, loaded.name))
         say(f"outputs in {display_path(out_dir)}/ ({', '.join(p.name for p in written)})")
 
 
-def load_checkpoint(path: Path, config: dict[str, Any]) -> dict[Any, Any]:
-    """Chunks already computed for the same sweep ({start: values})."""
-    try:
-        saved = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(saved, dict) or not isinstance(saved.get("chunks", {}), dict):
-        raise bad("--resume", "a checkpoint written by circdebt sweep",
-                   "a damaged checkpoint; run without --resume")
-    if saved.get("config") != json.loads(json.dumps(config)):
-        raise bad("--resume", "a checkpoint of the same scenario, grid, paths and seed",
-                   "a checkpoint of a different sweep; run without --resume")
-    try:
-        import numpy as np
+def start_checkpoint(folder: Any, config: dict[str, Any], resume: bool,
+                     seed_given: bool) -> tuple[dict[str, Any], dict[int, Any]]:
+    """Start the sweep's checkpoint in ``folder``; return (the config, with the seed
+    resolved, and the chunks already done).
 
-        return {int(k): np.array(v, dtype=float) for k, v in saved.get("chunks", {}).items()}
-    except (TypeError, ValueError):
-        raise bad("--resume", "a checkpoint written by circdebt sweep",
-                   "a damaged checkpoint; run without --resume") from None
+    With ``resume``, a checkpoint there must be of the same sweep in every item of
+    :data:`circdebt.io.checkpoint.CONFIG_ITEMS` (the seed only when ``--seed`` is given;
+    without it the checkpoint's seed is used), or the resume is refused naming the item.
+    Damaged chunks are dropped and computed again. The checkpoint is then rewritten with
+    the good chunks, so the seed is on disk before the first new chunk.
+    """
+    from circdebt import io
+    from circdebt.analysis.montecarlo import draw_seed
+
+    path = folder.path / SWEEP_CHECKPOINT
+    done: dict[int, Any] = {}
+    if resume and path.is_file():
+        saved = checkpoint.read_checkpoint(path)
+        differs = checkpoint.difference(saved.config, config, seed_given)
+        if differs is not None:
+            item, was, now = differs
+            raise bad("--resume", f"a checkpoint of this same sweep (same {item})",
+                      f"{display_path(path)} was written with {item} {was!r}, this sweep has "
+                      f"{now!r}; run without --resume to start afresh")
+        config = config | {"seed": saved.config["seed"]}
+        done = saved.chunks
+        if saved.dropped:
+            say(f"warning: {display_path(path)}: {saved.dropped} damaged chunk(s) dropped "
+                "(checksum or shape wrong, or cut short); computing them again")
+    elif resume:
+        say(f"note: no checkpoint in {display_path(folder.path)}/; starting afresh")
+    if config["paths"] > 1 and config["seed"] is None:
+        config = config | {"seed": draw_seed()}
+    payload = checkpoint.header_bytes(config) + b"".join(
+        checkpoint.chunk_bytes(config, start, values) for start, values in sorted(done.items()))
+    io.write_own_file(folder, SWEEP_CHECKPOINT, payload)
+    return config, done

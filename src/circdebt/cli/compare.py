@@ -23,6 +23,11 @@ from circdebt.cli.common import (
 from circdebt.io.paths import display_path
 from circdebt.version import __version__
 
+#: What each command may write in its output folder (checked before any work).
+COMPARE_FILES = ("compare.*", "compare_annual.*", "targets.*", "attribution.*",
+                 "compare_paired.csv", "run.json")
+SEZ_FILES = ("sez.csv", "run.json")
+
 
 def compare(
     scenarios: Annotated[
@@ -36,7 +41,7 @@ def compare(
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", file_okay=False, metavar="DIR",
-                     help="Output folder (default: out/compare-<name1>-<name2>…/)."),
+                     help="Output folder (default: out/compare-<name1>-<name2>…-<hash>/)."),
     ] = None,
     fy: Annotated[
         str | None,
@@ -85,42 +90,43 @@ def compare(
                 raise bad("--baseline", "one of the scenarios being compared", str(baseline))
             base_index = matches[0]
         check_fys("--fy", fy)
-        results = [circdebt.run(s) for s in loaded]
-        comparison = compare_mod.compare(results, baseline=base_index, fy=fy)
-        for warning in comparison.warnings:
-            say(f"warning: {warning}")
-        tables = {"compare": comparison.kpis, "compare_annual": comparison.annual}
-        if not comparison.targets.empty:
-            tables["targets"] = comparison.targets
-        attributions = []
-        if attribute:
-            for i, scenario in enumerate(loaded):
-                if i != base_index:
-                    table = compare_mod.attribute(scenario, loaded[base_index])
-                    if (table["policy"] != "all").any():
-                        attributions.append(table.assign(scenario=scenario.name))
-            if attributions:
-                import pandas as pd
-                tables["attribution"] = pd.concat(attributions)
-        payloads = table_payloads(tables, fmt, workbook="compare.xlsx")
-        paired = None
-        if paths > 1:
-            seed = secrets.randbits(32) if seed is None else seed
-            try:
-                paired = compare_mod.paired_comparison(loaded, base_index, paths, seed,
-                                                       max_memory_gb=max_memory_gb())
-            except ValueError as exc:  # the runs would not fit in memory
-                raise bad("--paths", "a number of paths that fits in memory", str(exc)) \
-                    from None
-            payloads["compare_paired.csv"] = io.csv_text(paired)
-        payloads["run.json"] = io.run_json_text({
-            "circdebt_version": __version__, "command": "compare",
-            "baseline": comparison.baseline, "fy": fy, "paths": paths, "seed": seed,
-            "runs": [r.metadata for r in comparison.results]})
-        names = "-".join(s.name for s in loaded)
-        out_dir = out if out is not None else Path("out") / f"compare-{names}"[:120]
+        out_dir = out if out is not None else io.default_folder("compare",
+                                                                 [s.name for s in loaded])
         inputs = [f for p in scenarios for f in io.scenario_files(p)]
-        written = io.write_output_set(out_dir, payloads, inputs)
+        with io.claim_output_folder(out_dir, inputs, COMPARE_FILES) as folder:
+            results = [circdebt.run(s) for s in loaded]
+            comparison = compare_mod.compare(results, baseline=base_index, fy=fy)
+            for warning in comparison.warnings:
+                say(f"warning: {warning}")
+            tables = {"compare": comparison.kpis, "compare_annual": comparison.annual}
+            if not comparison.targets.empty:
+                tables["targets"] = comparison.targets
+            attributions = []
+            if attribute:
+                for i, scenario in enumerate(loaded):
+                    if i != base_index:
+                        table = compare_mod.attribute(scenario, loaded[base_index])
+                        if (table["policy"] != "all").any():
+                            attributions.append(table.assign(scenario=scenario.name))
+                if attributions:
+                    import pandas as pd
+                    tables["attribution"] = pd.concat(attributions)
+            payloads = table_payloads(tables, fmt, workbook="compare.xlsx")
+            paired = None
+            if paths > 1:
+                seed = secrets.randbits(32) if seed is None else seed
+                try:
+                    paired = compare_mod.paired_comparison(loaded, base_index, paths, seed,
+                                                           max_memory_gb=max_memory_gb())
+                except ValueError as exc:  # the runs would not fit in memory
+                    raise bad("--paths", "a number of paths that fits in memory", str(exc)) \
+                        from None
+                payloads["compare_paired.csv"] = io.csv_text(paired)
+            payloads["run.json"] = io.run_json_text({
+                "circdebt_version": __version__, "command": "compare",
+                "baseline": comparison.baseline, "fy": fy, "paths": paths, "seed": seed,
+                "runs": [r.metadata for r in comparison.results]})
+            written = io.write_output_set(folder, payloads)
         if json_:
             typer.echo(json.dumps({"kpis": io.table_records(comparison.kpis),
                                    "targets": io.table_records(comparison.targets)}, indent=2))
@@ -147,7 +153,7 @@ def sez(
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", file_okay=False, metavar="DIR",
-                     help="Output folder (default: out/sez-<name1>-<name2>…/)."),
+                     help="Output folder (default: out/sez-<name1>-<name2>…-<hash>/)."),
     ] = None,
     debug: DebugOption = False,
 ) -> None:
@@ -170,18 +176,18 @@ def sez(
     with handle_errors(debug):
         check_fys("--fy", *(fy or []))
         loaded = [circdebt.load_scenario(p) for p in scenarios]
-        results = [circdebt.run(s) for s in loaded]
-        try:
-            table = sez_breakdown(results, fy)
-        except ValueError as exc:
-            raise bad("--fy", "a fiscal year inside every horizon", str(exc)) from None
-        payloads = {"sez.csv": io.csv_text(table), "run.json": io.run_json_text({
-            "circdebt_version": __version__, "command": "sez",
-            "runs": [r.metadata for r in results]})}
-        names = "-".join(s.name for s in loaded)
-        out_dir = out if out is not None else Path("out") / f"sez-{names}"[:120]
+        out_dir = out if out is not None else io.default_folder("sez", [s.name for s in loaded])
         inputs = [f for p in scenarios for f in io.scenario_files(p)]
-        written = io.write_output_set(out_dir, payloads, inputs)
+        with io.claim_output_folder(out_dir, inputs, SEZ_FILES) as folder:
+            results = [circdebt.run(s) for s in loaded]
+            try:
+                table = sez_breakdown(results, fy)
+            except ValueError as exc:
+                raise bad("--fy", "a fiscal year inside every horizon", str(exc)) from None
+            payloads = {"sez.csv": io.csv_text(table), "run.json": io.run_json_text({
+                "circdebt_version": __version__, "command": "sez",
+                "runs": [r.metadata for r in results]})}
+            written = io.write_output_set(folder, payloads)
         console = stdout_console()
         console.print(sez_table(table))
         console.print("gap to X = total minus X's industrial tariff (positive: dearer). "

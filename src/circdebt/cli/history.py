@@ -19,6 +19,11 @@ from circdebt.cli.common import (
 )
 from circdebt.io.paths import display_path
 
+#: What each command may write in its output folder (checked before any work);
+#: ``calibrate`` also writes ``<name>-calibrated.toml``.
+BACKTEST_FILES = ("backtest.csv", "chart-*", "run.json")
+CALIBRATE_FILES = ("calibration.csv", "run.json")
+
 #: The packaged history scenario that ``backtest`` runs by default.
 DEFAULT_HISTORY_SCENARIO = Path("scenarios/history/fy2019-fy2025.toml")
 
@@ -53,15 +58,17 @@ def backtest(
     with handle_errors(debug):
         check_fys("--from", from_fy)
         loaded = circdebt.load_scenario(scenario)
-        result = circdebt.run(loaded)
-        table = backtest_table(result.annual, history.wide(), from_fy)
-        error = mape(table)
         out_dir = out if out is not None else Path("out") / f"backtest-{loaded.name}"
-        payloads = {"backtest.csv": io.csv_text(table),
-                    "run.json": io.run_json_text(result.metadata | {"command": "backtest",
-                                                                    "mape_cd_stock_pct": error})}
-        payloads |= backtest_chart_files(result.annual, table, loaded.name)
-        written = io.write_output_set(out_dir, payloads, io.scenario_files(scenario))
+        with io.claim_output_folder(out_dir, io.scenario_files(scenario),
+                                    BACKTEST_FILES) as folder:
+            result = circdebt.run(loaded)
+            table = backtest_table(result.annual, history.wide(), from_fy)
+            error = mape(table)
+            payloads = {"backtest.csv": io.csv_text(table),
+                        "run.json": io.run_json_text(result.metadata | {
+                            "command": "backtest", "mape_cd_stock_pct": error})}
+            payloads |= backtest_chart_files(result.annual, table, loaded.name)
+            written = io.write_output_set(folder, payloads)
         console = stdout_console()
         console.print(backtest_view(table, loaded.name))
         console.print(f"MAPE of the CD stock: {error:.1f}%")
@@ -107,28 +114,30 @@ def calibrate(
         check_fys("--to", to_fy)
         column = target if target.endswith("_bn_pkr") else f"{target}_bn_pkr"
         loaded = circdebt.load_scenario(scenario)
-        try:
-            fit = fit_inputs(loaded, [p.strip() for p in params.split(",")], history.wide(),
-                            column, from_fy, to_fy)
-        except ValueError as exc:
-            raise bad("--params/--target", "decimal inputs and a published series", str(exc)) \
-                from None
         out_dir = out if out is not None else Path("out") / f"calibrate-{loaded.name}"
         name = f"{loaded.name}-calibrated"
-        extends = os.path.relpath(Path(scenario).resolve(), out_dir.resolve())
-        body = calibrated_scenario_data(io.scenario_dict(loaded), fit, extends)
-        body["name"] = name
-        header = (f"# Calibrated by circdebt {__version__}: {params} fitted to "
-                  f"{column} on {', '.join(fit.fit_fys)}.\n")
-        payloads = {f"{name}.toml": header + tomli_w.dumps(body),
-                    "calibration.csv": io.csv_text(fit.table),
-                    "run.json": metadata_json("calibrate", parameters=fit.parameters,
-                                          initial=fit.initial.tolist(),
-                                          fitted=fit.fitted.tolist(), fit_fys=fit.fit_fys,
-                                          rmse_fit=fit.rmse_fit,
-                                          rmse_out_of_sample=fit.rmse_out_of_sample,
-                                          success=fit.success, message=fit.message)}
-        written = io.write_output_set(out_dir, payloads, io.scenario_files(scenario))
+        with io.claim_output_folder(out_dir, io.scenario_files(scenario),
+                                    (f"{name}.toml", *CALIBRATE_FILES)) as folder:
+            try:
+                fit = fit_inputs(loaded, [p.strip() for p in params.split(",")],
+                                 history.wide(), column, from_fy, to_fy)
+            except ValueError as exc:
+                raise bad("--params/--target", "decimal inputs and a published series",
+                          str(exc)) from None
+            extends = os.path.relpath(Path(scenario).resolve(), out_dir.resolve())
+            body = calibrated_scenario_data(io.scenario_dict(loaded), fit, extends)
+            body["name"] = name
+            header = (f"# Calibrated by circdebt {__version__}: {params} fitted to "
+                      f"{column} on {', '.join(fit.fit_fys)}.\n")
+            payloads = {f"{name}.toml": header + tomli_w.dumps(body),
+                        "calibration.csv": io.csv_text(fit.table),
+                        "run.json": metadata_json(
+                            "calibrate", parameters=fit.parameters,
+                            initial=fit.initial.tolist(), fitted=fit.fitted.tolist(),
+                            fit_fys=fit.fit_fys, rmse_fit=fit.rmse_fit,
+                            rmse_out_of_sample=fit.rmse_out_of_sample, success=fit.success,
+                            message=fit.message)}
+            written = io.write_output_set(folder, payloads)
         console = stdout_console()
         console.print(calibration_table(fit))
         console.print(f"RMSE on the fitted years: {fit.rmse_fit:,.1f} Rs bn; on the years "

@@ -17,6 +17,9 @@ from circdebt.errors import OutputError, Problem, ScenarioError
 from circdebt.io.paths import display_path
 from circdebt.version import __version__
 
+#: What ``chart`` may write in its output folder (checked before any work).
+CHART_FILES = ("chart-*", "run.json")
+
 
 class ChartKind(enum.StrEnum):
     """Which chart ``circdebt chart`` draws."""
@@ -102,7 +105,9 @@ def chart(
         benchmarks = meta.get("scenario", {}).get("sez", {}).get("benchmarks", [])
         kinds = [k.value for k in (kind or [ChartKind.all])]
         kinds = list(charts.STANDARD_KINDS) if "all" in kinds else list(dict.fromkeys(kinds))
-        with status("drawing charts…"):
+        target = out if out is not None else result_dir
+        with io.claim_output_folder(target, (), CHART_FILES) as folder, \
+                status("drawing charts…"):
             try:
                 figures = charts.standard_charts(annual, scenario=name, monthly=monthly,
                                                  benchmarks=benchmarks, kinds=kinds,
@@ -112,12 +117,11 @@ def chart(
                                              str(exc))]) from None
             payloads: dict[str, str | bytes] = dict(charts.chart_payloads(figures, formats,
                                                                           dpi))
-        target = out if out is not None else result_dir
-        if target.resolve() != result_dir.resolve():
-            payloads["run.json"] = io.run_json_text({
-                "circdebt_version": __version__, "command": "chart",
-                "source": str(result_dir), "scenario_name": name})
-        written = io.write_output_set(target, payloads)
+            if target.resolve() != result_dir.resolve():
+                payloads["run.json"] = io.run_json_text({
+                    "circdebt_version": __version__, "command": "chart",
+                    "source": str(result_dir), "scenario_name": name})
+            written = io.write_output_set(folder, payloads)
         say(f"charts in {display_path(target)}/ ({', '.join(p.name for p in written)})")
 
 
@@ -171,18 +175,18 @@ def report(
             base_index = matches[0]
         loaded = [circdebt.load_scenario(p) for p in scenarios]
         if output is None:
-            names = "-".join(s.name for s in loaded)
-            output = Path("out") / f"report-{names}"[:120] / "report.html"
+            output = io.default_folder("report", [s.name for s in loaded]) / "report.html"
         pdf_path = output.with_suffix(".pdf")
-        inputs = {f.resolve() for p in scenarios for f in io.scenario_files(p)}
-        for target in [output, *([pdf_path] if pdf else [])]:
-            if target.resolve() in inputs:
-                raise OutputError(f"{display_path(target)}: is an input of this report "
-                                     "and would be overwritten; choose another --output")
-            if target.is_dir():
-                raise OutputError(f"{display_path(target)}: is a folder; give a file name")
+        if output.is_dir():
+            raise OutputError(f"{display_path(output)}: is a folder; give a file name")
+        names = (output.name, *([pdf_path.name] if pdf else []), "run.json")
+        if len(set(names)) < len(names):
+            raise OutputError(f"{display_path(output)}: the report, its PDF and run.json need "
+                              "three different names; give --output another name")
+        inputs = [f for p in scenarios for f in io.scenario_files(p)]
         replaced = [p.name for p in (output, pdf_path) if p.is_file() and (p == output or pdf)]
-        with status("running the scenarios and drawing the report…"):
+        with io.claim_output_folder(output.parent, inputs, names, "--output") as folder, \
+                status("running the scenarios and drawing the report…"):
             results = [circdebt.run(s) for s in loaded]
             try:
                 report = report_mod.build_report(
@@ -191,12 +195,17 @@ def report(
             except ValueError as exc:
                 raise ScenarioError([Problem("--fy", "", "a fiscal year inside every horizon",
                                              str(exc))]) from None
-            io.atomic_write_text(output, report_mod.to_html(report))
-            written = [output]
+            html = report_mod.to_html(report)
+            payloads: dict[str, str | bytes] = {output.name: html}
             engine = ""
             if pdf:
-                engine = _write_pdf(report_mod, report, output, pdf_path, pdf_engine)
-                written.append(pdf_path)
+                engine, payloads[pdf_path.name] = _pdf_bytes(report_mod, report, html,
+                                                             pdf_engine)
+            payloads["run.json"] = io.run_json_text({
+                "circdebt_version": __version__, "command": "report",
+                "report": output.name, "runs": [r.metadata for r in results]})
+            written = [p for p in io.write_output_set(folder, payloads)
+                       if p.name != "run.json"]
         what = ", ".join(display_path(p) for p in written)
         notes = [f"PDF by {engine}"] if engine else []
         if replaced:
@@ -204,19 +213,20 @@ def report(
         say(f"report in {what}" + (f" ({'; '.join(notes)})" if notes else ""))
 
 
-def _write_pdf(report_mod: Any, report: Any, html_path: Path, pdf_path: Path,
-               engine: PdfEngine) -> str:
-    """Write the PDF with the chosen engine; return the engine's name."""
+def _pdf_bytes(report_mod: Any, report: Any, html: str, engine: PdfEngine) -> tuple[str, bytes]:
+    """The report as a PDF by the chosen engine: (the engine's name, the PDF)."""
+    import tempfile
+
     from circdebt.io.chromium import find_chromium, html_to_pdf_chromium
 
     chromium = find_chromium() if engine is not PdfEngine.matplotlib else None
     if engine is PdfEngine.chromium and chromium is None:
         raise ScenarioError([Problem("--pdf-engine", "", "a Chromium or Chrome executable on "
                                      "PATH (or in CIRCDEBT_CHROMIUM)", "none")])
-    if chromium is not None:
-        html_to_pdf_chromium(html_path, pdf_path, chromium)
-        return f"headless Chromium ({Path(chromium).name})"
-    from circdebt.io.writing import atomic_write_bytes
-
-    atomic_write_bytes(pdf_path, report_mod.to_pdf(report))
-    return "matplotlib"
+    if chromium is None:
+        return "matplotlib", report_mod.to_pdf(report)
+    with tempfile.TemporaryDirectory(prefix="circdebt-report-") as tmp:
+        page, printed = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(html, "utf-8")
+        html_to_pdf_chromium(page, printed, chromium)
+        return f"headless Chromium ({Path(chromium).name})", printed.read_bytes()

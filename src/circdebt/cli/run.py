@@ -25,6 +25,13 @@ from circdebt.errors import ScenarioError
 from circdebt.io.paths import display_path
 from circdebt.scenario.ranges import truncated_shares
 
+#: What ``run`` may write in its output folder (checked before any work): the tables in
+#: any format, the resolved scenario, charts, Monte Carlo and event-engine tables.
+RUN_FILES = ("monthly.*", "annual.*", "results.xlsx", "scenario.resolved.toml", "chart-*",
+             "annual_pct.csv", "monthly_pct.csv", "thresholds.csv", "paths.parquet",
+             "aging.csv", "lps_by_age.csv", "dpo.csv", "subsidy_releases.csv",
+             "overdue_by_creditor.csv", "run.json")
+
 
 class Engine(enum.StrEnum):
     """Which engine ``run`` uses."""
@@ -97,32 +104,33 @@ def run(
     with handle_errors(debug):
         loaded = circdebt.load_scenario(scenario, overrides=set_ or [])
         out_dir = out if out is not None else Path("out") / loaded.name
-        inputs = io.scenario_files(scenario)
-        overwriting = io.check_output_folder(out_dir, inputs)
-        if seed is None:
-            seed = secrets.randbits(32)
         if threshold and paths == 1:
             raise bad("--threshold", "--paths N (N > 1) with thresholds")
-        events, extra = None, dict[str, str | bytes]()
-        if engine is Engine.events:
-            events, extra = outputs.events_files(loaded)
-            result = events.result
-        else:
-            with status(f"simulating {loaded.name}…", quiet):
-                result = circdebt.run(loaded, seed=seed)
-        mc_summary = None
-        if paths > 1:
-            mc_files, mc_summary = outputs.monte_carlo_files(loaded, paths, seed,
-                                                             threshold or [], quiet)
-            extra |= mc_files
-            truncated = truncated_shares(loaded)
-            result.metadata.update({"paths": paths, "seed": seed, "truncated_pct": truncated})
-            for key, share in truncated.items():
-                say(f"note: {key}: {share:g}% of its distribution lies outside the key's "
-                    "range; those draws were redrawn inside it")
-        if charts:
-            extra |= outputs.chart_files(result, quiet=quiet)
-        written = io.write_run_outputs(result, out_dir, inputs, fmt=fmt, extra=extra or None)
+        with io.claim_output_folder(out_dir, io.scenario_files(scenario),
+                                    RUN_FILES) as folder:
+            if seed is None:
+                seed = secrets.randbits(32)
+            events, extra = None, dict[str, str | bytes]()
+            if engine is Engine.events:
+                events, extra = outputs.events_files(loaded)
+                result = events.result
+            else:
+                with status(f"simulating {loaded.name}…", quiet):
+                    result = circdebt.run(loaded, seed=seed)
+            mc_summary = None
+            if paths > 1:
+                mc_files, mc_summary = outputs.monte_carlo_files(loaded, paths, seed,
+                                                                 threshold or [], quiet)
+                extra |= mc_files
+                truncated = truncated_shares(loaded)
+                result.metadata.update({"paths": paths, "seed": seed,
+                                        "truncated_pct": truncated})
+                for key, share in truncated.items():
+                    say(f"note: {key}: {share:g}% of its distribution lies outside the "
+                        "key's range; those draws were redrawn inside it")
+            if charts:
+                extra |= outputs.chart_files(result, quiet=quiet)
+            written = io.write_run_outputs(result, folder, fmt=fmt, extra=extra or None)
         if json_:
             payload = {"scenario": loaded.name, "seed": seed,
                        "outputs": [display_path(p) for p in written],
@@ -138,7 +146,7 @@ def run(
                 tables.print_monte_carlo(mc_summary, console)
             if events is not None:
                 console.print(tables.overdue_table(events))
-        note = "; replaced an earlier circdebt output there" if overwriting else ""
+        note = "; replaced an earlier circdebt output there" if folder.replaces_earlier else ""
         say(f"outputs in {display_path(out_dir)}/ "
             f"({', '.join(p.name for p in written)}{note})")
 

@@ -1,6 +1,6 @@
 """Writing outputs: every file goes to a temporary name in the target folder and is
-renamed into place, so no reader ever sees a half-written file; a folder that holds
-files circdebt did not write is never written into.
+renamed into place, so no reader ever sees a half-written file; a file circdebt cannot
+prove it wrote is never replaced (the rule and the folder lock: :mod:`circdebt.io.folders`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from circdebt.errors import OutputError
+from circdebt.io.folders import (
+    CHECKPOINT_SUFFIX,
+    CHECKPOINT_TAG,
+    MANIFEST,
+    OutputFolder,
+    claim_output_folder,
+    file_sha256,
+    read_manifest,
+    recorded_files,
+    sha256_bytes,
+    why_not_replaceable,
+)
 from circdebt.io.paths import display_path
 
 if TYPE_CHECKING:
@@ -52,62 +64,10 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 # --------------------------------------------------------------------------- run outputs
 
-#: The files a run writes, in the order they are written (``run.json`` last: it marks
-#: the folder as circdebt's own).
-OUTPUT_FILES = ("monthly.csv", "annual.csv", "scenario.resolved.toml", "run.json")
-
-
 def _version() -> str:
     from circdebt.version import __version__
 
     return __version__
-
-
-def is_circdebt_output(out_dir: Path) -> bool:
-    """Whether ``out_dir`` holds an earlier circdebt run (a ``run.json`` circdebt wrote)."""
-    try:
-        meta = json.loads((Path(out_dir) / "run.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(meta, dict) and "circdebt_version" in meta
-
-
-def check_output_folder(
-    out_dir: Path, inputs: Iterable[Path] = (), names: Sequence[str] = OUTPUT_FILES,
-) -> bool:
-    """Check that a run's outputs may be written into ``out_dir``.
-
-    Returns ``True`` if the folder holds an earlier circdebt output that will be
-    overwritten, ``False`` if nothing will be overwritten.
-
-    Raises
-    ------
-    OutputError
-        If ``out_dir`` is a file, if an output would replace one of ``inputs`` (a user's
-        input file is never overwritten), or if it would replace files in a folder that
-        is not circdebt's own.
-    """
-    out_dir = Path(out_dir)
-    shown = display_path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{shown}: the output folder is a file; choose another --out")
-    targets = {(out_dir / name).resolve(): name for name in names}
-    for path in inputs:
-        name = targets.get(Path(path).resolve())
-        if name is not None:
-            raise OutputError(
-                f"{display_path(path)}: is an input of this run and would be overwritten by "
-                f"its {name}; choose another --out"
-            )
-    clashes = [name for name in names if (out_dir / name).exists()]
-    if not clashes:
-        return False
-    if is_circdebt_output(out_dir):
-        return True
-    raise OutputError(
-        f"{shown}: holds {', '.join(clashes)} that circdebt did not write (no run.json of "
-        "its own); choose another --out or move those files"
-    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -143,8 +103,9 @@ def run_json_text(metadata: Mapping[str, Any]) -> str:
 
 
 def write_run_outputs(
-    result: Result, out_dir: str | os.PathLike[str], inputs: Iterable[Path] = (),
-    *, fmt: str = "csv", extra: Mapping[str, str | bytes] | None = None,
+    result: Result, out_dir: str | os.PathLike[str] | OutputFolder,
+    inputs: Iterable[Path] = (), *, fmt: str = "csv",
+    extra: Mapping[str, str | bytes] | None = None,
 ) -> list[Path]:
     """Write a run's outputs into ``out_dir`` and return their paths.
 
@@ -153,12 +114,13 @@ def write_run_outputs(
     With ``fmt="parquet"`` the tables are ``monthly.parquet`` and ``annual.parquet``;
     with ``fmt="xlsx"`` one ``results.xlsx`` (see :mod:`circdebt.io.exports`). ``extra``
     files (such as charts) are written too. ``inputs`` are files the run read; none of
-    them is ever overwritten.
+    them is ever overwritten. ``out_dir`` may be a folder already claimed with
+    :func:`circdebt.io.folders.claim_output_folder`.
 
     Raises
     ------
     OutputError
-        If ``out_dir`` cannot take the outputs (see :func:`check_output_folder`).
+        If ``out_dir`` cannot take the outputs (see :mod:`circdebt.io.folders`).
     """
     from circdebt.io.exports import table_payloads
     from circdebt.scenario.dump import scenario_toml
@@ -172,39 +134,105 @@ def write_run_outputs(
     return write_output_set(out_dir, payloads, inputs)
 
 
+def _bytes(payload: str | bytes) -> bytes:
+    return payload if isinstance(payload, bytes) else payload.encode("utf-8")
+
+
 def write_output_set(
-    out_dir: str | os.PathLike[str], payloads: Mapping[str, str | bytes],
+    out_dir: str | os.PathLike[str] | OutputFolder, payloads: Mapping[str, str | bytes],
     inputs: Iterable[Path] = (),
 ) -> list[Path]:
     """Write named texts (or bytes) into ``out_dir`` atomically, ``run.json`` last;
     return the paths.
 
+    ``out_dir`` is a folder claimed with :func:`~circdebt.io.folders.claim_output_folder`
+    (then ``inputs`` are the claim's), or a path, which is then claimed (checked and
+    locked) for the time of the writing.
+
     Each file goes to a temporary name and is renamed into place. Before any of them, a
     provisional ``run.json`` saying ``"status": "writing"`` replaces the previous one, so
     the folder never presents a mix of old and new files as a finished run, and a run
     interrupted while writing leaves a folder circdebt recognises (and may overwrite)
-    on the next run. The final ``run.json`` comes last.
+    on the next run. The final ``run.json`` comes last. Every ``run.json`` lists under
+    ``files`` the SHA-256 of each file circdebt wrote in the folder and that is still as
+    it wrote it: that is how a later command proves a file is circdebt's to replace. A
+    set without ``run.json`` (charts added to a run's folder) adds its files to the list
+    of the folder's ``run.json``.
 
     Raises :class:`OutputError` if the folder cannot take them (see
-    :func:`check_output_folder`).
+    :mod:`circdebt.io.folders`).
     """
-    out_dir = Path(out_dir)
-    names = sorted(payloads, key=lambda n: n == "run.json")
-    check_output_folder(out_dir, inputs, names)
-    if "run.json" in payloads:
-        atomic_write_text(out_dir / "run.json", run_json_text(
-            {"circdebt_version": _version(), "status": "writing",
-             "files": [n for n in names if n != "run.json"]}))
+    if not isinstance(out_dir, OutputFolder):
+        with claim_output_folder(out_dir, inputs, list(payloads)) as claimed:
+            return write_output_set(claimed, payloads)
+    folder = out_dir
+    names = sorted(payloads, key=lambda n: n == MANIFEST)
+    folder.check(names)
+    manifest = read_manifest(folder.path)
+    if MANIFEST not in payloads and manifest is None:
+        raise OutputError(f"{display_path(folder.path)}: holds no run.json of circdebt's to "
+                          f"record these files in; choose another {folder.option}")
+    digests = {n: sha256_bytes(_bytes(payloads[n])) for n in names if n != MANIFEST}
+    proofs = recorded_files(manifest)
+    kept: dict[str, str] = {}
+    replacing: dict[str, str] = {}
+    for name, known in proofs.items():  # earlier files of circdebt's, still as written
+        path = folder.path / name
+        if name == MANIFEST or not path.is_file() or path.is_symlink():
+            continue
+        digest = file_sha256(path)
+        if digest in known:
+            (replacing if name in digests else kept)[name] = digest
+    files = dict(sorted((kept | digests).items()))
+    final: dict[str, Any]
+    provisional: dict[str, Any]
+    if MANIFEST in payloads:
+        final = json.loads(payloads[MANIFEST]) | {"files": files}
+        provisional = {"circdebt_version": _version(), "status": "writing", "files": files,
+                       "replacing": replacing}
+    else:
+        final = (manifest or {}) | {"files": files}
+        final.pop("replacing", None)
+        provisional = final | {"replacing": replacing}
+    atomic_write_text(folder.path / MANIFEST, run_json_text(provisional))
     written = []
     for name in names:
-        path = out_dir / name
-        payload = payloads[name]
-        if isinstance(payload, bytes):
-            atomic_write_bytes(path, payload)
-        else:
-            atomic_write_text(path, payload)
-        written.append(path)
+        if name != MANIFEST:
+            atomic_write_bytes(folder.path / name, _bytes(payloads[name]))
+        written.append(folder.path / name)
+    atomic_write_text(folder.path / MANIFEST, run_json_text(final))
     return written
+
+
+def write_own_file(folder: OutputFolder, name: str, payload: bytes) -> Path:
+    """Write a file circdebt proves by its tag (a checkpoint) into a claimed folder."""
+    if not payload.startswith(CHECKPOINT_TAG) or not name.endswith(CHECKPOINT_SUFFIX):
+        raise ValueError(f"{name}: not a checkpoint circdebt can prove it wrote")
+    folder.check([name])
+    atomic_write_bytes(folder.path / name, payload)
+    return folder.path / name
+
+
+def append_own_file(folder: OutputFolder, name: str, payload: bytes) -> None:
+    """Append ``payload`` to a tagged file circdebt wrote (a checkpoint), flushed to disk.
+
+    An append cut short leaves a last line that does not parse; readers drop it."""
+    path = folder.path / name
+    if why_not_replaceable(folder.path, name, {}, folder.inputs) is not None or \
+            not path.is_file():
+        raise OutputError(f"{display_path(path)}: is no longer circdebt's checkpoint")
+    with open(path, "ab") as fh:
+        fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def remove_own_file(folder: OutputFolder, name: str) -> None:
+    """Delete ``name`` from a claimed folder if circdebt can prove it wrote it."""
+    path = folder.path / name
+    if path.is_file() and why_not_replaceable(folder.path, name, folder.proofs(),
+                                              folder.inputs) is None:
+        path.unlink()
 
 
 def save_figure(
