@@ -128,6 +128,11 @@ def sweep(
     from circdebt.cli.tables import sweep_table
 
     with handle_errors(debug):
+        try:
+            sw.check_scheduler(scheduler)
+        except ValueError:
+            raise bad("--scheduler", "'local' or a Dask scheduler address like "
+                      "tcp://host:8786 or host:8786", repr(scheduler)) from None
         loaded = circdebt.load_scenario(scenario)
         try:
             axes = dict(sw.parse_grid(g) for g in grid)

@@ -15,6 +15,7 @@ from circdebt.cli.common import (
     TableFormat,
     bad,
     check_fys,
+    echo,
     handle_errors,
     max_memory_gb,
     say,
@@ -84,7 +85,7 @@ def compare(
             if not matches:
                 raise bad("--baseline", "one of the scenarios being compared", str(baseline))
             base_index = matches[0]
-        check_fys("--fy", fy)
+        check_fys("--fy", fy, within=loaded)
         results = [circdebt.run(s) for s in loaded]
         comparison = compare_mod.compare(results, baseline=base_index, fy=fy)
         for warning in comparison.warnings:
@@ -122,7 +123,7 @@ def compare(
         inputs = [f for p in scenarios for f in io.scenario_files(p)]
         written = io.write_output_set(out_dir, payloads, inputs)
         if json_:
-            typer.echo(json.dumps({"kpis": io.table_records(comparison.kpis),
+            echo(json.dumps({"kpis": io.table_records(comparison.kpis),
                                    "targets": io.table_records(comparison.targets)}, indent=2))
         else:
             console = stdout_console()
@@ -170,6 +171,7 @@ def sez(
     with handle_errors(debug):
         check_fys("--fy", *(fy or []))
         loaded = [circdebt.load_scenario(p) for p in scenarios]
+        check_fys("--fy", *(fy or []), within=loaded)
         results = [circdebt.run(s) for s in loaded]
         try:
             table = sez_breakdown(results, fy)

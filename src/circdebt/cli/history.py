@@ -53,6 +53,7 @@ def backtest(
     with handle_errors(debug):
         check_fys("--from", from_fy)
         loaded = circdebt.load_scenario(scenario)
+        check_fys("--from", from_fy, within=[loaded])
         result = circdebt.run(loaded)
         table = backtest_table(result.annual, history.wide(), from_fy)
         error = mape(table)
@@ -107,6 +108,8 @@ def calibrate(
         check_fys("--to", to_fy)
         column = target if target.endswith("_bn_pkr") else f"{target}_bn_pkr"
         loaded = circdebt.load_scenario(scenario)
+        check_fys("--from", from_fy, within=[loaded])
+        check_fys("--to", to_fy, within=[loaded])
         try:
             fit = fit_inputs(loaded, [p.strip() for p in params.split(",")], history.wide(),
                             column, from_fy, to_fy)

@@ -28,6 +28,7 @@ from circdebt.scenario.fields import (
     Percent,
     Positive,
     Strict,
+    Text,
 )
 from circdebt.scenario.policies import Policy, Target
 from circdebt.timeline import DEFAULT_FY_START_MONTH, is_fy, is_month
@@ -402,7 +403,7 @@ class SezZone(Strict):
     """
 
     name: Name
-    province: str = ""
+    province: Text = ""
     start: MonthStr
     ramp_months: Annotated[int, Field(ge=0, le=600)] = 24
     peak_load_mw: NonNegative
@@ -410,7 +411,7 @@ class SezZone(Strict):
     probability_pct: Percent = 100.0
     voltage_kv: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] | None = None
-    source: str = ""
+    source: Text = ""
 
 
 class SezCaptive(Strict):
@@ -435,10 +436,10 @@ class SezCaptive(Strict):
 class SezBenchmark(Strict):
     """An industrial tariff elsewhere, for comparison. [US cents/kWh]"""
 
-    country: str
+    country: Text
     tariff_usc_per_kwh: Positive
     year: Annotated[int, Field(ge=1990, le=2100)]
-    source: str = ""
+    source: Text = ""
 
 
 #: The consumer class that carries SEZ load (a reserved class name).
@@ -467,7 +468,7 @@ class Scenario(Strict):
     """A whole scenario, as resolved after ``extends`` and ``--set``."""
 
     name: Name
-    description: str = ""
+    description: Text = ""
     time: TimeSpan
     exogenous: Exogenous
     supply: Supply
