@@ -26,7 +26,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "circdebt"
 
 LAYERS = {
-    "errors": 0, "timeline": 0, "units": 0, "keypaths": 0, "streams": 0, "version": 0,
+    "errors": 0, "text": 0, "timeline": 0, "units": 0, "keypaths": 0, "streams": 0,
+    "version": 0,
     "data": 0, "scenario": 1, "model": 2, "engine": 3, "results": 4, "analysis": 4,
     "charts": 5, "report": 5, "io": 6, "api": 7, "cli": 7, "__init__": 7, "__main__": 7,
 }

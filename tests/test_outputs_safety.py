@@ -190,6 +190,13 @@ def test_a_file_changed_since_circdebt_wrote_it_is_the_users(tmp_path):
     assert (out / "annual.csv").read_bytes() == edited
     assert (out / "chart-mine.png").read_bytes() == b"my chart"
     chart = invoke("chart", out, "--kind", "stock", "--format", "png", "--dpi", "50")
+    # refused, naming a user's file (the edited table is refused as a damaged result
+    # before the chart name is reached)
+    assert chart.exit_code == 2, chart.output
+    assert "chart-mine.png" in chart.stderr or "annual.csv" in chart.stderr, chart.output
+    assert (out / "chart-mine.png").read_bytes() == b"my chart"
+    (out / "annual.csv").write_bytes(edited[: -len(b"my note\n")])  # the table restored
+    chart = invoke("chart", out, "--kind", "stock", "--format", "png", "--dpi", "50")
     assert chart.exit_code == 2 and "chart-mine.png" in chart.stderr, chart.output
     (out / "annual.csv").unlink()  # moved away by the user: the rest is circdebt's again
     (out / "chart-mine.png").unlink()

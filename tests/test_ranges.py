@@ -326,3 +326,23 @@ def test_a_time_varying_input_is_refused_or_runs_within_its_range(key, initial, 
     per_kwh = monthly[[c for c in monthly.columns if c.endswith("_per_kwh")]]
     sold = monthly["units_sold_gwh"].to_numpy() > 0  # a ratio is undefined on no sales
     assert np.isfinite(per_kwh.to_numpy()[sold]).all()
+
+
+def test_a_monte_carlo_run_reports_the_truncated_share(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from circdebt.cli.app import app
+    from circdebt.scenario.dump import scenario_toml
+
+    data = small_data()
+    data["demand"]["classes"][1]["recovery_pct"] = {"dist": "normal", "mean": 97.0, "sd": 2.0}
+    path = tmp_path / "small.toml"
+    path.write_text(scenario_toml(validate_scenario_data(data, "small")), "utf-8")
+    result = CliRunner().invoke(app, ["run", str(path), "--paths", "16", "--seed", "1",
+                                      "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "demand.classes[1].recovery_pct: 6.6807% of its distribution" in result.stderr
+    meta = json.loads((tmp_path / "out" / "run.json").read_text("utf-8"))
+    assert meta["truncated_pct"] == {"demand.classes[1].recovery_pct": 6.6807}

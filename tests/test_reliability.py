@@ -539,9 +539,9 @@ def test_derived_ratios_are_never_infinite():
     valid = io.validate_scenario_data(small_data())  # a tiny GDP is refused on loading...
     scenario = valid.model_copy(update={"exogenous": valid.exogenous.model_copy(
         update={"gdp_bn_pkr_per_year": 1e-308})})  # ...but the ratio must be safe anyway
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # (circdebt.run checks again and would refuse it)
         warnings.simplefilter("ignore", RuntimeWarning)
-        result = circdebt.run(scenario)
+        result = circdebt.results.result.run_scenario(scenario)
         tables = (result.monthly, result.annual)
     for table in tables:
         assert not np.isinf(table.select_dtypes("number").to_numpy()).any()
@@ -639,3 +639,22 @@ def test_limits_are_what_the_docs_say():
     assert io.MAX_FILE_BYTES == 5_000_000
     assert io.MAX_EXTENDS_DEPTH == 16
     assert MAX_MONTHS == 1200
+
+
+def test_every_test_docs_reliability_names_exists():
+    """Each guarantee in docs/reliability.md names its test; every name it gives (a
+    ``test_...`` in backticks, alone or as ``file.py::test_...``) is a test function or
+    file of the suite, so a renamed or deleted test cannot leave a guarantee unbacked."""
+    root = Path(__file__).resolve().parent
+    doc = (root.parent / "docs" / "reliability.md").read_text("utf-8")
+    named = set(re.findall(r"`(?:[\w/]+\.py::)?(test_\w+?)(?:\[[^`]*\])?`", doc))
+    named |= set(re.findall(r"\b(test_\w+)\b(?=[^`]*`)", " ".join(
+        re.findall(r"`[^`]*`", doc))))
+    defined = set()
+    for path in root.rglob("test_*.py"):
+        defined |= {path.stem} | set(re.findall(r"^def (test_\w+)", path.read_text("utf-8"),
+                                                re.M))
+    truncated = {n for n in named if n.endswith("_")}  # names cut short with "…"
+    missing = sorted(n for n in named - defined - truncated)
+    assert len(named) > 60
+    assert not missing, f"docs/reliability.md names tests that do not exist: {missing}"

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
+import numbers
 import os
 import platform
 from typing import TYPE_CHECKING, Any
 
 from circdebt.engine import compile_inputs, simulate
-from circdebt.io import load_scenario
+from circdebt.errors import Problem, ScenarioError
+from circdebt.io import load_scenario, validate_scenario_data
 from circdebt.results.result import Result, run_scenario
 from circdebt.scenario.dump import scenario_dict, scenario_hash
 from circdebt.scenario.schema import Scenario
@@ -53,13 +55,39 @@ def run_metadata(scenario: Scenario, seed: int | None, n_paths: int) -> dict[str
     }
 
 
+def checked_seed(seed: object) -> int | None:
+    """``seed`` if it is None or a whole number >= 0 (not a flag); else ScenarioError."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
+        raise ScenarioError([Problem("seed", "", "a whole number >= 0, or None",
+                                     repr(seed)[:60])])
+    return int(seed)
+
+
+def checked_scenario(scenario: object) -> Scenario:
+    """The scenario to run, checked now: a path is loaded; a :class:`Scenario` is checked
+    again, schema and cross-field rules (one changed in code after loading, e.g. by
+    ``model_copy(update=...)``, skipped pydantic's checks). ScenarioError if invalid."""
+    if isinstance(scenario, Scenario):
+        return validate_scenario_data(scenario_dict(scenario),
+                                      f"<scenario {scenario.name!r} as changed in code>")
+    if isinstance(scenario, str | os.PathLike):
+        return load_scenario(scenario)
+    raise ScenarioError([Problem("<scenario>", "", "a Scenario or the path of a scenario "
+                                 "file", type(scenario).__name__)])
+
+
 def run(scenario: Scenario | str | os.PathLike[str], *, seed: int | None = None) -> Result:
     """Run a scenario (a :class:`Scenario` or the path of a scenario file).
 
     Returns a :class:`~circdebt.results.Result` with ``.monthly`` and ``.annual``
-    DataFrames and ``.metadata`` (what ``run.json`` records).
+    DataFrames and ``.metadata`` (what ``run.json`` records). The scenario is checked
+    first (:func:`checked_scenario`), and ``seed`` must be None or a whole number >= 0;
+    either raises :class:`~circdebt.ScenarioError` when it is not.
     """
-    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    seed = checked_seed(seed)
+    loaded = checked_scenario(scenario)
     return run_scenario(loaded, run_metadata(loaded, seed, 1))
 
 
@@ -69,7 +97,7 @@ def run_events(scenario: Scenario | str | os.PathLike[str]) -> EventsResult:
     from circdebt.engine.events import PaymentChain
     from circdebt.results.events import events_result
 
-    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    loaded = checked_scenario(scenario)
     inputs = compile_inputs(loaded)
     trajectories = simulate(inputs)
     chain = PaymentChain(inputs, trajectories)

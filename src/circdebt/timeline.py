@@ -24,6 +24,13 @@ MAX_MONTHS = 1200
 #: Government of Pakistan's fiscal year (Finance Division, Budget in Brief).
 DEFAULT_FY_START_MONTH = 7
 
+#: The years a month may lie in: a scenario's months, schedule anchors and fiscal-year
+#: keys outside them are refused (a horizon in year 0 would label its years "FY1").
+#: A fiscal year may end one year later (the last one of a horizon ending in 2200).
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: The years, in words, for messages.
+YEARS_WORDS = f"a year from {MIN_YEAR} to {MAX_YEAR}"
+
 #: A month written ``YYYY-MM`` (the whole text, nothing before or after).
 MONTH_PATTERN = r"(\d{4})-(0[1-9]|1[0-2])"
 #: A fiscal year written ``FYyyyy`` (the whole text).
@@ -34,13 +41,17 @@ _FY = re.compile(FY_PATTERN)
 
 
 def is_month(text: object) -> bool:
-    """Whether ``text`` is exactly a month ``YYYY-MM`` (no spaces, no newline)."""
-    return isinstance(text, str) and _MONTH.fullmatch(text) is not None
+    """Whether ``text`` is exactly a month ``YYYY-MM`` (no spaces, no newline) of a year
+    from :data:`MIN_YEAR` to :data:`MAX_YEAR`."""
+    m = _MONTH.fullmatch(text) if isinstance(text, str) else None
+    return m is not None and MIN_YEAR <= int(m.group(1)) <= MAX_YEAR
 
 
 def is_fy(text: object) -> bool:
-    """Whether ``text`` is exactly a fiscal-year label ``FYyyyy``."""
-    return isinstance(text, str) and _FY.fullmatch(text) is not None
+    """Whether ``text`` is exactly a fiscal-year label ``FYyyyy`` of a year from
+    :data:`MIN_YEAR` to :data:`MAX_YEAR` + 1."""
+    m = _FY.fullmatch(text) if isinstance(text, str) else None
+    return m is not None and MIN_YEAR <= int(m.group(1)) <= MAX_YEAR + 1
 
 
 def month_number(text: str) -> int:

@@ -24,6 +24,26 @@ from circdebt.scenario.schema import Scenario
 
 CHUNK = 2048
 
+#: A Dask scheduler address: ``scheme://host[:port]`` (the schemes Dask's comms know), or
+#: ``host:port`` (a host name, an IPv4 address or an IPv6 address in brackets).
+SCHEDULER_ADDRESS = re.compile(
+    r"(?:(?:tcp|tls|ucx|ws|wss|inproc)://[^\s/:]+(?::\d{1,5})?(?:/[^\s]*)?"
+    r"|tcp://\[[0-9A-Fa-f:.]+\](?::\d{1,5})?"
+    r"|[A-Za-z0-9](?:[A-Za-z0-9.\-_]*[A-Za-z0-9])?:\d{1,5}"
+    r"|\[[0-9A-Fa-f:.]+\]:\d{1,5})")
+
+
+def check_scheduler(scheduler: str | None) -> None:
+    """ValueError unless ``scheduler`` is None, ``"local"`` or a plausible Dask scheduler
+    address (:data:`SCHEDULER_ADDRESS`, a port of at most 65535)."""
+    if scheduler is None or scheduler == "local":
+        return
+    m = SCHEDULER_ADDRESS.fullmatch(scheduler) if isinstance(scheduler, str) else None
+    port = re.search(r":(\d{1,5})(?:/|$)", scheduler) if m else None
+    if m is None or (port is not None and int(port.group(1)) > 65535):
+        raise ValueError(f"{scheduler!r} is not 'local' or a Dask scheduler address like "
+                         "tcp://host:8786 or host:8786")
+
 #: KPIs a sweep reports for every point (and path), from the KPI table
 #: (:mod:`circdebt.results.kpis`); per-kWh KPIs are for the last fiscal year.
 SWEEP_KPIS = ("cd_stock_end_bn_pkr", "cd_stock_peak_bn_pkr", "cd_flow_cumulative_bn_pkr",
@@ -114,6 +134,7 @@ def run_sweep(
     ``done`` maps chunk starts to results already computed (resuming a sweep); each
     newly computed chunk is passed to ``on_chunk`` (checkpointing).
     """
+    check_scheduler(scheduler)
     check_grid(scenario, grid)
     points = grid_points(grid)
     seed = (draw_seed() if seed is None else seed) if paths > 1 else seed

@@ -21,6 +21,7 @@ from circdebt.cli.common import (
 from circdebt.io import checkpoint
 from circdebt.io.checkpoint import SWEEP_CHECKPOINT
 from circdebt.io.paths import display_path
+from circdebt.scenario.ranges import truncated_shares
 from circdebt.version import __version__
 
 #: What each command may write in its output folder (checked before any work).
@@ -138,6 +139,11 @@ def sweep(
     from circdebt.cli.tables import sweep_table
 
     with handle_errors(debug):
+        try:
+            sw.check_scheduler(scheduler)
+        except ValueError:
+            raise bad("--scheduler", "'local' or a Dask scheduler address like "
+                      "tcp://host:8786 or host:8786", repr(scheduler)) from None
         loaded = circdebt.load_scenario(scenario)
         try:
             axes = dict(sw.parse_grid(g) for g in grid)
@@ -168,6 +174,7 @@ def sweep(
                             points=len(table), chunk_rows=sw.CHUNK,
                             chunks=-(-len(table) * paths // sw.CHUNK),
                             chunks_from_checkpoint=len(done),
+                            truncated_pct=truncated_shares(loaded) if paths > 1 else {},
                             scenario=io.scenario_dict(loaded))}
             written = io.write_output_set(folder, payloads)
             io.remove_own_file(folder, SWEEP_CHECKPOINT)

@@ -4,6 +4,12 @@ Conventions (docs/cli.md): data goes to stdout or files, messages for people to 
 exit 0 on success, 1 when a run fails for a reason that is not the user's input, 2 for
 bad input or usage, 130 on Ctrl-C. No traceback unless ``--debug``. This module imports
 nothing heavy (no pandas, no matplotlib), so ``circdebt --help`` answers at once.
+
+Everything a command writes to the terminal goes through the sinks here: :func:`say`
+(stderr), :func:`echo` (stdout), :func:`stdout_console` (Rich, with markup off) and
+:func:`plain` (a Rich cell), the spinner and the progress bar. Each passes the text
+through :func:`circdebt.text.terminal_text`, so no user text acts on the terminal, and
+none is read as Rich markup (docs/reliability.md, "What reaches the terminal").
 """
 
 from __future__ import annotations
@@ -12,14 +18,21 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from circdebt.errors import OutputError, Problem, ScenarioError, SimulationError
 from circdebt.io.exports import TableFormat
-from circdebt.timeline import is_fy
+from circdebt.io.paths import path_words
+from circdebt.text import terminal_text
+from circdebt.timeline import YEARS_WORDS, Timeline, is_fy
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from circdebt.scenario.schema import Scenario
 
 SetOption = Annotated[
     list[str] | None,
@@ -52,8 +65,21 @@ def max_memory_gb() -> float:
 
 
 def say(message: str) -> None:
-    """A message for people: stderr."""
-    typer.echo(message, err=True)
+    """A message for people: stderr (safe for a terminal)."""
+    typer.echo(terminal_text(message), err=True)
+
+
+def echo(text: str, nl: bool = True) -> None:
+    """Data for stdout (safe for a terminal)."""
+    typer.echo(terminal_text(text), nl=nl)
+
+
+def plain(value: object, one_line: bool = False) -> Text:
+    """Text for a Rich table or title: shown as it is (never read as markup), with
+    control characters as visible escapes."""
+    from rich.text import Text
+
+    return Text(terminal_text(value, one_line))
 
 
 def interactive(quiet: bool = False) -> bool:
@@ -61,14 +87,26 @@ def interactive(quiet: bool = False) -> bool:
     return not quiet and not os.environ.get("CI") and sys.stderr.isatty()
 
 
-def stdout_console() -> Any:
-    """A Rich console on stdout: plain (no colour, 200 columns) unless on a terminal."""
+def console(stderr: bool = False, **options: Any) -> Any:
+    """A Rich console whose text is only ever text: markup, emoji codes and highlighting
+    off, and every string it renders (a table's cells, title and caption included)
+    passed through :func:`~circdebt.text.terminal_text` first."""
     from rich.console import Console
 
+    class SafeConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            kwargs["markup"] = kwargs["emoji"] = kwargs["highlight"] = False
+            return super().render_str(terminal_text(text), **kwargs)
+
+    return SafeConsole(stderr=stderr, markup=False, emoji=False, highlight=False, **options)
+
+
+def stdout_console() -> Any:
+    """A Rich console on stdout (:func:`console`): plain (no colour, 200 columns) unless
+    on a terminal."""
     terminal = sys.stdout.isatty()
-    plain = bool(os.environ.get("CI")) or not terminal
-    return Console(file=sys.stdout, width=None if terminal else 200, no_color=plain,
-                   highlight=False, emoji=False)
+    no_colour = bool(os.environ.get("CI")) or not terminal
+    return console(file=sys.stdout, width=None if terminal else 200, no_color=no_colour)
 
 
 def bad(option: str, expected: str, found: str = "") -> ScenarioError:
@@ -76,11 +114,22 @@ def bad(option: str, expected: str, found: str = "") -> ScenarioError:
     return ScenarioError([Problem(option, "", expected, found)])
 
 
-def check_fys(option: str, *values: str | None) -> None:
-    """Refuse (exit 2) any given value of ``option`` that is not a fiscal year ``FYyyyy``."""
+def check_fys(option: str, *values: str | None, within: Sequence[Scenario] = ()) -> None:
+    """Refuse (exit 2) any given value of ``option`` that is not a fiscal year ``FYyyyy``
+    or, with ``within``, that lies outside the horizon of any of those scenarios. The one
+    check of every fiscal-year option (``--fy``, ``--from``, ``--to``)."""
     for value in values:
-        if value is not None and not is_fy(value):
-            raise bad(option, "a fiscal year like FY2030", repr(value))
+        if value is None:
+            continue
+        if not is_fy(value):
+            raise bad(option, f"a fiscal year like FY2030 ({YEARS_WORDS})", repr(value))
+        for scenario in within:
+            time = scenario.time
+            labels = Timeline(time.start, time.end, time.fiscal_year_start_month) \
+                .fiscal_years[0]
+            if value not in labels:
+                raise bad(option, f"a fiscal year inside the horizon of {scenario.name} "
+                          f"({labels[0]}..{labels[-1]})", repr(value))
 
 
 @contextlib.contextmanager
@@ -89,9 +138,7 @@ def status(text: str, quiet: bool = False) -> Iterator[None]:
     if not interactive(quiet):
         yield
         return
-    from rich.console import Console
-
-    with Console(stderr=True).status(text):
+    with console(stderr=True).status(plain(text, one_line=True)):
         yield
 
 
@@ -100,18 +147,24 @@ def progress(quiet: bool, label: str = "simulating") -> Callable[[int, int], Non
     None when not on a terminal, with --quiet, or in CI."""
     if not interactive(quiet):
         return None
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     state: dict[str, Any] = {}
 
     def report(done: int, total: int) -> None:
         if "bar" not in state:
-            bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
-                           TimeRemainingColumn(), console=Console(stderr=True),
-                           transient=True)
+            bar = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                           MofNCompleteColumn(), TimeRemainingColumn(),
+                           console=console(stderr=True), transient=True)
             bar.start()
-            state["bar"], state["task"] = bar, bar.add_task(label, total=total)
+            state["bar"], state["task"] = bar, bar.add_task(
+                terminal_text(label, one_line=True), total=total)
         state["bar"].update(state["task"], completed=done)
         if done >= total:
             state["bar"].stop()
@@ -134,36 +187,38 @@ def handle_errors(debug: bool) -> Iterator[None]:
         yield
     except typer.Exit:
         raise
-    except (ScenarioError, OutputError) as exc:
-        if debug:
-            traceback.print_exc()
-        say(f"error: {exc}")
-        raise typer.Exit(2) from None
-    except SimulationError as exc:
-        if debug:
-            traceback.print_exc()
-        say(f"error: the run failed: {exc}. Extreme inputs can drive a state out of range; "
-            "if the inputs are as you meant them, please report it to the circdebt "
-            "maintainers with the scenario and the output of --debug.")
-        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         if debug:
             traceback.print_exc()
         say("circdebt: interrupted (or terminated); every file already written is complete, "
             "none is half-written.")
         raise typer.Exit(130) from None
-    except OSError as exc:  # unreadable input, unwritable output folder, disk full
-        if debug:
-            traceback.print_exc()
-        say(f"error: the run failed: {exc}. Check the path, its permissions and the "
-            "free disk space.")
-        raise typer.Exit(1) from None
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        say(f"error: the run failed: {what}. This does not look like a problem with your "
-            "input; please report it to the circdebt maintainers with the scenario file(s) "
-            "and the output of the same command with --debug added."
-            + ("" if debug else " (Add --debug to see the traceback.)"))
-        raise typer.Exit(1) from None
+        code, message = _exit_code_and_message(exc, debug)
+        say(message)
+        raise typer.Exit(code) from None
+
+
+def _exit_code_and_message(exc: Exception, debug: bool) -> tuple[int, str]:
+    """The exit code and message of a failure: 2 for bad input (a scenario, an option, a
+    path no file can have), 1 for anything else."""
+    if isinstance(exc, ScenarioError | OutputError):
+        return 2, f"error: {exc}"
+    path_error = path_words(exc)
+    if path_error is not None:  # a NUL byte, a name too long, a symlink loop
+        shown, words = path_error
+        return 2, f"error: {shown}: {words}"
+    if isinstance(exc, SimulationError):
+        return 1, (f"error: the run failed: {exc}. Extreme inputs can drive a state out of "
+                   "range; if the inputs are as you meant them, please report it to the "
+                   "circdebt maintainers with the scenario and the output of --debug.")
+    if isinstance(exc, OSError):  # unreadable input, unwritable output folder, disk full
+        return 1, (f"error: the run failed: {exc}. Check the path, its permissions and the "
+                   "free disk space.")
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return 1, (f"error: the run failed: {what}. This does not look like a problem with your "
+               "input; please report it to the circdebt maintainers with the scenario "
+               "file(s) and the output of the same command with --debug added."
+               + ("" if debug else " (Add --debug to see the traceback.)"))

@@ -15,6 +15,7 @@ from circdebt.cli.common import (
     TableFormat,
     bad,
     check_fys,
+    echo,
     handle_errors,
     max_memory_gb,
     say,
@@ -89,7 +90,7 @@ def compare(
             if not matches:
                 raise bad("--baseline", "one of the scenarios being compared", str(baseline))
             base_index = matches[0]
-        check_fys("--fy", fy)
+        check_fys("--fy", fy, within=loaded)
         out_dir = out if out is not None else io.default_folder("compare",
                                                                  [s.name for s in loaded])
         inputs = [f for p in scenarios for f in io.scenario_files(p)]
@@ -128,7 +129,7 @@ def compare(
                 "runs": [r.metadata for r in comparison.results]})
             written = io.write_output_set(folder, payloads)
         if json_:
-            typer.echo(json.dumps({"kpis": io.table_records(comparison.kpis),
+            echo(json.dumps({"kpis": io.table_records(comparison.kpis),
                                    "targets": io.table_records(comparison.targets)}, indent=2))
         else:
             console = stdout_console()
@@ -176,6 +177,7 @@ def sez(
     with handle_errors(debug):
         check_fys("--fy", *(fy or []))
         loaded = [circdebt.load_scenario(p) for p in scenarios]
+        check_fys("--fy", *(fy or []), within=loaded)
         out_dir = out if out is not None else io.default_folder("sez", [s.name for s in loaded])
         inputs = [f for p in scenarios for f in io.scenario_files(p)]
         with io.claim_output_folder(out_dir, inputs, SEZ_FILES) as folder:

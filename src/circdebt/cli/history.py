@@ -58,6 +58,7 @@ def backtest(
     with handle_errors(debug):
         check_fys("--from", from_fy)
         loaded = circdebt.load_scenario(scenario)
+        check_fys("--from", from_fy, within=[loaded])
         out_dir = out if out is not None else Path("out") / f"backtest-{loaded.name}"
         with io.claim_output_folder(out_dir, io.scenario_files(scenario),
                                     BACKTEST_FILES) as folder:
@@ -114,6 +115,8 @@ def calibrate(
         check_fys("--to", to_fy)
         column = target if target.endswith("_bn_pkr") else f"{target}_bn_pkr"
         loaded = circdebt.load_scenario(scenario)
+        check_fys("--from", from_fy, within=[loaded])
+        check_fys("--to", to_fy, within=[loaded])
         out_dir = out if out is not None else Path("out") / f"calibrate-{loaded.name}"
         name = f"{loaded.name}-calibrated"
         with io.claim_output_folder(out_dir, io.scenario_files(scenario),

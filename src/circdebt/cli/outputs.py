@@ -32,6 +32,17 @@ def chart_files(result: Result, formats: tuple[str, ...] = ("png", "svg", "pdf")
         return dict(charts.chart_payloads(figures, formats, dpi))
 
 
+def check_paths_fit(scenario: Scenario, paths: int) -> None:
+    """Refuse (exit 2, naming --paths) a Monte Carlo run that would not fit in the memory
+    allowed (``CIRCDEBT_MAX_MEMORY_GB``)."""
+    from circdebt.analysis.montecarlo import check_memory
+
+    try:
+        check_memory(scenario, paths, limit_gb=max_memory_gb())
+    except ValueError as exc:
+        raise bad("--paths", "a number of paths that fits in memory", str(exc)) from None
+
+
 def monte_carlo_files(scenario: Scenario, paths: int, seed: int, thresholds: list[str],
                       quiet: bool) -> tuple[Payloads, dict[str, Any]]:
     """Run ``paths`` Monte Carlo paths; return (files to write, summary for --json).

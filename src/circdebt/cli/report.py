@@ -100,9 +100,9 @@ def chart(
                                          "results.xlsx written by 'circdebt run'",
                                          "none of them")])
         monthly = exports.read_table(result_dir, "monthly")
-        meta = exports.read_run_json(result_dir)
-        name = str(meta.get("scenario_name", ""))
-        benchmarks = meta.get("scenario", {}).get("sez", {}).get("benchmarks", [])
+        check_result_tables(annual, monthly)
+        name, benchmarks = run_json_chart_inputs(exports.read_run_json(result_dir),
+                                                 display_path(result_dir / "run.json"))
         kinds = [k.value for k in (kind or [ChartKind.all])]
         kinds = list(charts.STANDARD_KINDS) if "all" in kinds else list(dict.fromkeys(kinds))
         target = out if out is not None else result_dir
@@ -123,6 +123,68 @@ def chart(
                     "source": str(result_dir), "scenario_name": name})
             written = io.write_output_set(folder, payloads)
         say(f"charts in {display_path(target)}/ ({', '.join(p.name for p in written)})")
+
+
+def check_result_tables(annual: Any, monthly: Any | None) -> None:
+    """Refuse (exit 2, naming the file and column) tables that are not as 'circdebt run'
+    wrote them: fiscal years and months as labels, every other column numbers, and as
+    many monthly rows as the annual table counts months."""
+    from pandas.api.types import is_numeric_dtype
+
+    from circdebt.timeline import is_fy, is_month
+
+    for table in (annual, monthly):
+        if table is None:
+            continue
+        shown = display_path(table.attrs.get("source", "table"))
+        for column in table.columns:
+            labels = {"fy": is_fy, "month": is_month}.get(str(column))
+            if labels is not None:
+                wrong = [v for v in table[column] if not labels(v)]
+                if wrong:
+                    raise ScenarioError([Problem(shown, str(column), "labels written by "
+                                                 "'circdebt run'", repr(wrong[0])[:60])])
+            elif not is_numeric_dtype(table[column]):
+                raise ScenarioError([Problem(shown, str(column), "numbers",
+                                             "text in a column of numbers")])
+    if monthly is not None and "months" in annual and int(annual["months"].sum()) != \
+            len(monthly):
+        raise ScenarioError([Problem(display_path(monthly.attrs.get("source", "monthly")), "",
+                                     "a month per row for every month of the annual table "
+                                     f"({int(annual['months'].sum())})",
+                                     f"{len(monthly)} rows; a truncated file?")])
+
+
+def run_json_chart_inputs(meta: dict[str, Any], shown: str) -> tuple[str, list[Any]]:
+    """The scenario name and SEZ benchmarks recorded in a run.json, checked (exit 2
+    naming the key when they are not as circdebt writes them)."""
+    from pydantic import ValidationError
+
+    from circdebt.scenario.schema import SezBenchmark
+
+    name = meta.get("scenario_name", "")
+    if not isinstance(name, str):
+        raise ScenarioError([Problem(shown, "scenario_name", "text", type(name).__name__)])
+    node: Any = meta
+    for key in ("scenario", "sez", "benchmarks"):
+        node = node.get(key, {} if key != "benchmarks" else []) if isinstance(node, dict) \
+            else None
+        if node is None:
+            break
+    if not isinstance(node, list):
+        raise ScenarioError([Problem(shown, "scenario.sez.benchmarks", "a list of benchmark "
+                                     "tables", type(node).__name__)])
+    benchmarks = []
+    for i, raw in enumerate(node):
+        try:
+            benchmarks.append(SezBenchmark.model_validate(raw))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise ScenarioError([Problem(shown, f"scenario.sez.benchmarks[{i}]"
+                                         + (f".{where}" if where else ""), err["msg"],
+                                         repr(err.get("input"))[:60])]) from None
+    return name, benchmarks
 
 
 def report(
@@ -174,6 +236,7 @@ def report(
                 raise bad("--baseline", "one of the scenarios in the report", str(baseline))
             base_index = matches[0]
         loaded = [circdebt.load_scenario(p) for p in scenarios]
+        check_fys("--fy", fy, within=loaded)
         if output is None:
             output = io.default_folder("report", [s.name for s in loaded]) / "report.html"
         pdf_path = output.with_suffix(".pdf")

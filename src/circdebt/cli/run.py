@@ -16,6 +16,7 @@ from circdebt.cli.common import (
     SetOption,
     TableFormat,
     bad,
+    echo,
     handle_errors,
     say,
     status,
@@ -106,6 +107,8 @@ def run(
         out_dir = out if out is not None else Path("out") / loaded.name
         if threshold and paths == 1:
             raise bad("--threshold", "--paths N (N > 1) with thresholds")
+        if paths > 1:  # refused up front, before any run, if it would not fit in memory
+            outputs.check_paths_fit(loaded, paths)
         with io.claim_output_folder(out_dir, io.scenario_files(scenario),
                                     RUN_FILES) as folder:
             if seed is None:
@@ -137,7 +140,7 @@ def run(
                        "summary": io.table_records(result.summary())}
             if mc_summary is not None:
                 payload["monte_carlo"] = mc_summary
-            typer.echo(json.dumps(payload, indent=2))
+            echo(json.dumps(payload, indent=2))
         elif not quiet:
             console = stdout_console()
             tables.print_summary(result, console)
@@ -178,7 +181,7 @@ def validate(
                 invalid += 1
                 say(f"error: {exc}")
             else:
-                typer.echo(f"ok: {display_path(path)}")
+                echo(f"ok: {display_path(path)}")
     if invalid:
         raise typer.Exit(2)
 
@@ -202,7 +205,7 @@ def show(
 
     with handle_errors(debug):
         loaded = circdebt.load_scenario(scenario, overrides=set_ or [])
-        typer.echo(scenario_toml(loaded), nl=False)
+        echo(scenario_toml(loaded), nl=False)
 
 
 def diff(
@@ -224,9 +227,9 @@ def diff(
     with handle_errors(debug):
         table = scenario_diff(circdebt.load_scenario(a), circdebt.load_scenario(b))
         if table.empty:
-            typer.echo("the two scenarios resolve to identical inputs")
+            echo("the two scenarios resolve to identical inputs")
             return
         width = max(len(k) for k in table["key"])
         for _, row in table.iterrows():
             a_text, b_text = (v if v == ABSENT else repr(v) for v in (row["a"], row["b"]))
-            typer.echo(f"{row['key']:<{width}}  {a_text:>14} -> {b_text}")
+            echo(f"{row['key']:<{width}}  {a_text:>14} -> {b_text}")

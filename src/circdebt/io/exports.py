@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from circdebt.errors import Problem, ScenarioError
+from circdebt.io.paths import display_path
 from circdebt.units import unit_of
 
 if TYPE_CHECKING:
@@ -90,22 +92,75 @@ def read_table(result_dir: str | Path, name: str, workbook: str = "results.xlsx"
                ) -> pd.DataFrame | None:
     """Read table ``name`` back from a results folder in whichever format it was
     written (``<name>.csv``, ``<name>.parquet`` or a sheet of ``workbook``); ``None``
-    if it is not there."""
+    if it is not there. A file that cannot be read as the table circdebt wrote (empty,
+    truncated, not a table, unreadable) is refused: :class:`ScenarioError` naming it.
+    The file read is ``table.attrs["source"]``."""
     folder = Path(result_dir)
     import pandas as pd
 
-    if (folder / f"{name}.csv").is_file():
-        return pd.read_csv(folder / f"{name}.csv")
-    if (folder / f"{name}.parquet").is_file():
-        return pd.read_parquet(folder / f"{name}.parquet")
     book = folder / workbook
-    if book.is_file():
-        sheets = pd.ExcelFile(book, engine="openpyxl").sheet_names
-        if name in sheets:
-            return pd.read_excel(book, sheet_name=name, skiprows=[1], engine="openpyxl")
+    for path, read in ((folder / f"{name}.csv", _read_csv),
+                       (folder / f"{name}.parquet", pd.read_parquet),
+                       (book, lambda p: _read_sheet(p, name))):
+        if not path.is_file():
+            continue
+        try:
+            table = read(path)
+        except ScenarioError:
+            raise
+        except Exception as exc:  # whatever the parser says: the file is not a table
+            raise _damaged(path, f"{type(exc).__name__}: {exc}") from None
+        if table is None:
+            return None
+        table.attrs["source"] = str(path)
+        return table
     return None
 
 
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV table, every row as long as the header (pandas would pad a short row, as a
+    truncated file ends in, with empty cells)."""
+    import csv
+
+    import pandas as pd
+
+    text = path.read_text("utf-8")
+    rows = list(csv.reader(_io.StringIO(text)))
+    if not rows or not rows[0]:
+        raise _damaged(path, "an empty file")
+    if len(rows) < 2:
+        raise _damaged(path, "a header and no rows (a truncated file?)")
+    short = next((i for i, row in enumerate(rows) if len(row) != len(rows[0])), None)
+    if short is not None:
+        raise _damaged(path, f"line {short + 1} has {len(rows[short])} of the "
+                       f"{len(rows[0])} columns (a truncated or edited file)")
+    return pd.read_csv(_io.StringIO(text))
+
+
+def _read_sheet(path: Path, name: str) -> pd.DataFrame | None:
+    import pandas as pd
+
+    if name not in pd.ExcelFile(path, engine="openpyxl").sheet_names:
+        return None
+    return pd.read_excel(path, sheet_name=name, skiprows=[1], engine="openpyxl")
+
+
+def _damaged(path: Path, found: str) -> ScenarioError:
+    return ScenarioError([Problem(display_path(path), "", "a table written by 'circdebt run'",
+                                  found[:200])])
+
+
 def read_run_json(result_dir: str | Path) -> dict[str, Any]:
-    """A results folder's ``run.json``."""
-    return json.loads((Path(result_dir) / "run.json").read_text("utf-8"))
+    """A results folder's ``run.json``: a JSON object, else :class:`ScenarioError` naming
+    the file (truncated, not JSON, not an object, unreadable)."""
+    path = Path(result_dir) / "run.json"
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise ScenarioError([Problem(display_path(path), "", "the run.json written by "
+                                     "'circdebt run'", f"{type(exc).__name__}: {exc}"[:200])]) \
+            from None
+    if not isinstance(meta, dict):
+        raise ScenarioError([Problem(display_path(path), "", "the run.json written by "
+                                     "'circdebt run' (a JSON object)", type(meta).__name__)])
+    return meta

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -85,8 +85,21 @@ def _policy_problem(err: Any, shown: str) -> Problem | None:
     return None
 
 
-def problems_from_validation(exc: ValidationError, shown: str) -> list[Problem]:
-    """Turn pydantic's errors into :class:`Problem` rows with key paths."""
+#: pydantic's errors that say a value is of the wrong type (not out of range).
+_TYPE_ERRORS = ("int_type", "int_from_float", "bool_type", "string_type", "literal_error",
+                "dict_type", "list_type", "model_type", "model_attributes_type", "enum")
+
+
+def problems_from_validation(exc: ValidationError, shown: str,
+                             inline: Collection[str] = ()) -> list[Problem]:
+    """Turn pydantic's errors into :class:`Problem` rows with key paths.
+
+    ``inline``: key paths whose value was a distribution table, replaced by its central
+    value (:func:`pull_distributions`). An error there is about that distribution: a key
+    that takes no decimal number cannot carry one (whatever the type error says), and a
+    central value out of range is named as such. Everywhere else each error is the
+    schema's own, about the value the user gave.
+    """
     problems: list[Problem] = []
     for err in exc.errors():
         policy_problem = _policy_problem(err, shown)
@@ -105,6 +118,14 @@ def problems_from_validation(exc: ValidationError, shown: str) -> list[Problem]:
             )
         elif kind == "missing":
             problems.append(Problem(shown, key_path, "a required key, missing"))
+        elif key_path in inline and kind in _TYPE_ERRORS:
+            problems.append(Problem(shown, key_path, "a decimal number to carry a distribution "
+                                    "(this setting takes a whole number, a flag or text)",
+                                    "a distribution"))
+        elif key_path in inline:
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(shown, key_path, msg, f"{_short(err.get('input'))}, the "
+                                    "central value of its distribution"))
         else:
             msg = _PATTERN_WORDS.get(str(err.get("ctx", {}).get("pattern")),
                                      err["msg"].removeprefix("Value error, "))
@@ -112,9 +133,12 @@ def problems_from_validation(exc: ValidationError, shown: str) -> list[Problem]:
     return problems
 
 
-def pull_distributions(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any],
-                                                                       list[Problem]]:
-    """Move inline ``{dist = ...}`` tables into ``uncertainty``, leaving central values."""
+def pull_distributions(data: Mapping[str, Any], source: str
+                       ) -> tuple[dict[str, Any], list[Problem], set[str]]:
+    """Move inline ``{dist = ...}`` tables into ``uncertainty``, leaving central values.
+
+    Returns (the data, the problems of the distributions, the key paths of the inline
+    distributions whose central value now stands in the data)."""
     body = {k: v for k, v in data.items() if k != "uncertainty"}
     body, found, refused = extract_distributions(body)
     explicit = data.get("uncertainty", {})
@@ -124,7 +148,8 @@ def pull_distributions(data: Mapping[str, Any], source: str) -> tuple[dict[str, 
     if problems:  # the rest of the file cannot be read around them
         raise ScenarioError(problems)
     if not isinstance(explicit, Mapping):
-        return dict(body), [Problem(source, "uncertainty", "a table of key path = distribution")]
+        return dict(body), [Problem(source, "uncertainty",
+                                    "a table of key path = distribution")], set()
     table: dict[str, Any] = dict(explicit)
     for key, raw in found.items():
         try:
@@ -139,7 +164,7 @@ def pull_distributions(data: Mapping[str, Any], source: str) -> tuple[dict[str, 
         table[key] = raw
     if table:
         body["uncertainty"] = table
-    return dict(body), problems
+    return dict(body), problems, set(found)
 
 
 def check_uncertain_keys(scenario: Scenario, source: str) -> list[Problem]:

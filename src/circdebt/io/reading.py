@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from circdebt import keypaths
 from circdebt.engine.checks import horizon_problems
 from circdebt.errors import Problem, ScenarioError
-from circdebt.io.paths import display_path
+from circdebt.io.paths import display_path, path_problem
 from circdebt.io.problems import (
     check_uncertain_keys,
     problems_from_validation,
@@ -37,6 +37,9 @@ MAX_FILE_BYTES = 5_000_000
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file, turning every failure into a :class:`ScenarioError`."""
     shown = display_path(path)
+    unusable = path_problem(path)
+    if unusable is not None:
+        raise ScenarioError([Problem(shown, "", unusable)])
     if not path.is_file():
         raise ScenarioError([Problem(shown, "", "scenario file not found")])
     size = path.stat().st_size
@@ -107,6 +110,9 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     ``[[policies]]`` are appended to its parent's (a reform is the baseline plus
     measures), unless the child says ``inherit_policies = false``.
     """
+    unusable = path_problem(path)
+    if unusable is not None:
+        raise ScenarioError([Problem(display_path(path), "", unusable)])
     path = path.resolve()
     shown = display_path(path)
     if path in _chain:
@@ -128,6 +134,9 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
         raise ScenarioError(
             [Problem(shown, "extends", "the path of a .toml file (a string)", repr(parent))]
         )
+    unusable = path_problem(path.parent / parent)
+    if unusable is not None:
+        raise ScenarioError([Problem(shown, "extends", unusable, repr(parent)[:80])])
     if not _extends_allowed(path, parent, _chain[0] if _chain else path):
         raise ScenarioError([Problem(
             shown, "extends", "a path relative to this file, inside the scenario's project "
@@ -151,21 +160,36 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
 def _extends_allowed(path: Path, parent: str, root: Path) -> bool:
     """Whether ``extends = parent`` in ``path`` stays inside the user's project.
 
-    Allowed: relative paths that resolve inside the parent of the top-level scenario's
-    folder, or inside the working folder. Absolute paths and escapes elsewhere need
-    ``CIRCDEBT_EXTENDS_ANYWHERE=1`` (the user's say).
+    Allowed: relative paths whose real path (symbolic links followed) lies inside the
+    parent of the top-level scenario's folder, or inside the working folder. A folder
+    that is the root of a file system is no project: a scenario in ``/tmp`` keeps to
+    ``/tmp``, and a command run from ``/`` does not open the whole disk. Absolute paths
+    and escapes elsewhere need ``CIRCDEBT_EXTENDS_ANYWHERE=1`` (the user's say).
     """
     if os.environ.get("CIRCDEBT_EXTENDS_ANYWHERE") == "1":
         return True
     if Path(parent).is_absolute():
         return False
     target = (path.parent / parent).resolve()
-    allowed = (root.resolve().parent.parent, Path.cwd().resolve())
+    folder = root.resolve().parent
+    project = folder.parent if not _is_root(folder.parent) else folder
+    allowed = [base for base in (project, Path.cwd().resolve()) if not _is_root(base)]
     return any(target.is_relative_to(base) for base in allowed)
 
 
+def _is_root(folder: Path) -> bool:
+    """Whether ``folder`` is the root of a file system (``/``, ``C:\\``)."""
+    return folder == folder.parent
+
+
+#: How a TOML array, table or quoted string begins: a --set value starting so that is
+#: not valid TOML is refused, not taken as a bare word.
+_TOML_OPENERS = ("[", "{", '"', "'")
+
+
 def parse_override(text: str) -> tuple[str, Any]:
-    """``"a.b[2].c=VALUE"`` -> (key path, value). VALUE is TOML; a bare word is a string."""
+    """``"a.b[2].c=VALUE"`` -> (key path, value). VALUE is TOML; a bare word is a string
+    (but a value that opens an array, a table or a quoted string must be valid TOML)."""
     if "=" not in text:
         raise ScenarioError([Problem("--set", text, "KEY=VALUE, e.g. tariff.pass_through_pct=80")])
     key, _, value_text = text.partition("=")
@@ -175,7 +199,12 @@ def parse_override(text: str) -> tuple[str, Any]:
                                      "levels deep")])
     try:
         value = tomllib.loads(f"v = {value_text.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+    except tomllib.TOMLDecodeError as exc:
+        if value_text.strip().startswith(_TOML_OPENERS):  # meant as TOML, and broken
+            reason = str(exc).replace("(at line 1, ", "(at ")
+            raise ScenarioError([Problem("--set", key, "a valid TOML value, e.g. 80, "
+                                         "\"2030-06\", [1, 2] or {dist = \"normal\", ...}",
+                                         f"{value_text.strip()[:60]!r}: {reason}")]) from None
         value = value_text.strip()
     except RecursionError:
         raise ScenarioError([Problem("--set", key, "a value nested less deeply")]) from None
@@ -190,6 +219,15 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
     Missing tables are created, so any key the schema knows can be set even if the base
     file does not have it; the schema check afterwards refuses keys it does not know.
     """
+    if isinstance(overrides, str | bytes | Mapping) or not isinstance(overrides, Iterable):
+        raise ScenarioError([Problem("overrides", "", "a list of 'KEY=VALUE' texts, e.g. "
+                                     "['tariff.pass_through_pct=80'] (one text must be in a "
+                                     "list too)", type(overrides).__name__)])
+    overrides = list(overrides)
+    for text in overrides:
+        if not isinstance(text, str):
+            raise ScenarioError([Problem("--set", "", "a 'KEY=VALUE' text",
+                                         type(text).__name__)])
     data = copy.deepcopy(data)
     problems: list[Problem] = []
     for text in overrides:
@@ -235,16 +273,15 @@ def validate_scenario_data(data: Mapping[str, Any], source: str = "<scenario>") 
     ``uncertainty`` and replaced by their central value
     (:mod:`circdebt.scenario.distributions`).
     """
-    data, dist_problems = pull_distributions(data, source)
-    carried = set(data.get("uncertainty", {}))
+    if not isinstance(data, Mapping):
+        raise ScenarioError([Problem(source, "", "a table of the scenario's keys and values "
+                                     "(a mapping)", type(data).__name__)])
+    data, dist_problems, inline = pull_distributions(data, source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        schema = problems_from_validation(exc, source)
-        schema = [Problem(p.file, p.key_path, "a decimal number to carry a distribution (this "
-                          "setting takes a whole number, a flag or text)", "a distribution")
-                  if p.key_path in carried else p for p in schema]
-        raise ScenarioError(dist_problems + schema) from None
+        raise ScenarioError(dist_problems + problems_from_validation(exc, source, inline)) \
+            from None
     if dist_problems:  # cross-field checks would see the placeholder values: skip them
         raise ScenarioError(dist_problems)
     problems = check_scenario(scenario, source)
@@ -271,7 +308,11 @@ def load_scenario(path: str | os.PathLike[str], overrides: Iterable[str] = ()) -
     ScenarioError
         With every problem found, each naming the file and key path.
     """
-    path = Path(path)
+    try:
+        path = Path(path)
+    except TypeError:
+        raise ScenarioError([Problem("<scenario>", "", "the path of a scenario file",
+                                     type(path).__name__)]) from None
     data = resolve_extends(path)
     data = apply_overrides(data, overrides)
     return validate_scenario_data(data, display_path(path))

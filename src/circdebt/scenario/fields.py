@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from circdebt.timeline import FY_PATTERN, MONTH_PATTERN
+from circdebt.text import first_unsafe
+from circdebt.timeline import FY_PATTERN, MONTH_PATTERN, YEARS_WORDS, is_fy, is_month
 
 #: Largest magnitude of any number in a scenario: far beyond any real value in Rs bn, MW,
 #: GWh or Rs/kWh, and small enough that no product of two inputs overflows.
@@ -112,8 +113,35 @@ NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$"
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=NAME_PATTERN)]
 #: A month ``YYYY-MM`` (anchored: the whole value).
 MONTH_FIELD_PATTERN = f"^{MONTH_PATTERN}$"
-MonthStr = Annotated[str, Field(pattern=MONTH_FIELD_PATTERN)]
-FyStr = Annotated[str, Field(pattern=f"^{FY_PATTERN}$")]
+
+
+def _month_in_range(text: str) -> str:
+    if not is_month(text):
+        raise ValueError(f"a month 'YYYY-MM' of {YEARS_WORDS}")
+    return text
+
+
+def _fy_in_range(text: str) -> str:
+    if not is_fy(text):
+        raise ValueError(f"a fiscal year 'FYyyyy' of {YEARS_WORDS}")
+    return text
+
+
+def _plain_text(text: str) -> str:
+    bad = first_unsafe(text)
+    if bad is not None:
+        raise ValueError("text without control characters or bidirectional overrides "
+                         f"({bad[1]} at position {bad[0]})")
+    return text
+
+
+MonthStr = Annotated[str, Field(pattern=MONTH_FIELD_PATTERN), AfterValidator(_month_in_range)]
+FyStr = Annotated[str, Field(pattern=f"^{FY_PATTERN}$"), AfterValidator(_fy_in_range)]
+#: Free text (a description, a policy's or target's name, a source, a country): any
+#: characters people write, tabs and line breaks included, but none that would act on a
+#: terminal (:data:`circdebt.text.UNSAFE`: escape sequences, bells, carriage returns,
+#: bidirectional overrides).
+Text = Annotated[str, AfterValidator(_plain_text)]
 #: Relative weights January..December (normalised by the step that reads them).
 MonthlyProfile = Annotated[list[Weight], Field(min_length=12, max_length=12)]
 #: A percent for each month January..December (a plant group's capacity factor).

@@ -24,6 +24,7 @@ from circdebt.scenario.fields import (
     PositivePerKwh,
     Share,
     Strict,
+    Text,
     UscPerKwh,
 )
 
@@ -35,10 +36,10 @@ class PolicyBase(Strict):
     ``phase_in_months`` (0: at once). Policies apply in the order they are listed.
     """
 
-    name: str = ""
+    name: Text = ""
     start: MonthStr
     phase_in_months: Annotated[int, Field(ge=0, le=600)] = 0
-    source: str = ""
+    source: Text = ""
 
 
 class IppRenegotiation(PolicyBase):
@@ -212,11 +213,11 @@ TargetColumn = Literal["cd_flow_bn_pkr", "cd_stock_bn_pkr", "cd_stock_pct_gdp",
 class Target(Strict):
     """A ceiling on a fiscal-year result, e.g. a programme's circular-debt flow cap."""
 
-    name: str
+    name: Text
     column: TargetColumn
     fy: FyStr
     max: Finite
-    source: str = ""
+    source: Text = ""
 
 
 def _type_name(cls: type[PolicyBase]) -> str:

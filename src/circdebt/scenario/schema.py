@@ -40,6 +40,7 @@ from circdebt.scenario.fields import (
     PositivePerKwh,
     Share,
     Strict,
+    Text,
     UscPerKwh,
     UsdPerKwMonth,
     Weight,
@@ -365,7 +366,7 @@ class SezZone(Strict):
     """
 
     name: Name
-    province: str = ""
+    province: Text = ""
     start: MonthStr
     ramp_months: Annotated[int, Field(ge=0, le=600)] = 24
     peak_load_mw: Mw
@@ -373,7 +374,7 @@ class SezZone(Strict):
     probability_pct: Share = 100.0
     voltage_kv: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] | None = None
-    source: str = ""
+    source: Text = ""
 
 
 class SezCaptive(Strict):
@@ -398,10 +399,10 @@ class SezCaptive(Strict):
 class SezBenchmark(Strict):
     """An industrial tariff elsewhere, for comparison. [US cents/kWh]"""
 
-    country: str
+    country: Text
     tariff_usc_per_kwh: UscPerKwh
     year: Annotated[int, Field(ge=1990, le=2100)]
-    source: str = ""
+    source: Text = ""
 
 
 #: The consumer class that carries SEZ load (a reserved class name).
@@ -430,7 +431,7 @@ class Scenario(Strict):
     """A whole scenario, as resolved after ``extends`` and ``--set``."""
 
     name: Name
-    description: str = ""
+    description: Text = ""
     time: TimeSpan
     exogenous: Exogenous
     supply: Supply
