@@ -346,3 +346,26 @@ def test_a_monte_carlo_run_reports_the_truncated_share(tmp_path):
     assert "demand.classes[1].recovery_pct: 6.6807% of its distribution" in result.stderr
     meta = json.loads((tmp_path / "out" / "run.json").read_text("utf-8"))
     assert meta["truncated_pct"] == {"demand.classes[1].recovery_pct": 6.6807}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(85.0, 100.0), st.floats(0.0, 15.0), st.floats(0.5, 3.0),
+       st.integers(0, 2**16))
+def test_a_distribution_near_its_bounds_is_refused_or_drawn_inside_them(mean, sd, mult, seed):
+    """A share drawn near 100% and a loss multiplier drawn near its bound: refused with a
+    key path, or every drawn value inside its range and every run's amounts finite."""
+    data = small_data()
+    data["demand"]["classes"][1]["recovery_pct"] = {"dist": "normal", "mean": mean, "sd": sd}
+    data["demand"]["classes"][0]["loss_multiplier"] = {"dist": "uniform", "low": 0.5,
+                                                       "high": mult}
+    try:
+        scenario = validate_scenario_data(data, "near")
+        batch = evaluate(scenario, Rows(n=32, seed=seed),
+                         Want(annual=("cd_stock_bn_pkr", "units_sold_gwh")))
+    except ScenarioError as exc:
+        assert all(p.key_path for p in exc.problems)
+        return
+    assert batch.draws["demand.classes[1].recovery_pct"].max() <= 100.0
+    assert batch.draws["demand.classes[0].loss_multiplier"].max() <= 3.0
+    assert np.isfinite(batch.annual["cd_stock_bn_pkr"]).all()
+    assert (batch.annual["units_sold_gwh"] >= 0).all()
