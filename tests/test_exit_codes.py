@@ -249,6 +249,12 @@ DAMAGE = {
     "run-json-bad-benchmark": ("run.json", lambda p: p.write_text(json.dumps(
         {"scenario": {"sez": {"benchmarks": [{"country": 1}]}}}))),
     "run-json-name-number": ("run.json", lambda p: p.write_text('{"scenario_name": 5}')),
+    "run-json-name-escape": ("run.json", lambda p: p.write_text(json.dumps(
+        {"scenario_name": "x\u001b[2J[bold"}))),
+    "annual-huge-number": ("annual.csv", lambda p: p.write_text(
+        p.read_text().replace("\nFY2026,12,", "\nFY2026,1e308,"))),
+    "annual-infinite-number": ("annual.csv", lambda p: p.write_text(
+        p.read_text().replace("\nFY2026,12,", "\nFY2026,inf,"))),
 }
 
 

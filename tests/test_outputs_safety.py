@@ -514,3 +514,76 @@ def test_user_files_named_like_outputs_are_never_touched(command, files, scenari
             assert after == before
             assert "error:" in result.stderr and "Usage:" not in result.stderr
         assert LOCK_NAME not in after or before.get(LOCK_NAME) is not None
+
+
+def test_resume_with_the_grid_axes_in_another_order_is_refused(tmp_path, monkeypatch):
+    """The order of the axes sets which point each row is: swapped on resume, the
+    checkpoint's chunks would be other points' results."""
+    out = tmp_path / "out"
+    second = ["--grid", "debt.phl_spread_pct=1,2"]
+    _interrupted_sweep(out, monkeypatch, "--seed", "5", *second)
+    before = _snapshot(out)
+    result = invoke("sweep", TWO_YEARS, *second, *GRID, "--paths", "2", "--seed", "5",
+                    "--out", out, "-q", "--resume")
+    assert result.exit_code == 2 and "grid" in result.stderr, result.output
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("grid", ["losses.actual_pct=0.5,17",
+                                  "demand.classes[0].recovery_pct=90,150",
+                                  "exogenous.kibor_pct=-5,10",
+                                  "policies[0].target_loss_pct=10,12"])
+def test_a_sweep_of_values_a_key_cannot_take_is_refused_before_any_work(grid, tmp_path):
+    """Swept values meet the rules of values in a file (range, fraction for a percent;
+    policy parameters are not swept), before the folder is touched."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", "utf-8")
+    result = invoke("sweep", TWO_YEARS, "--grid", grid, "--out", out, "-q")
+    assert result.exit_code == 2 and "--grid" in result.stderr, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_a_run_in_another_format_leaves_no_earlier_table_beside_its_run_json(tmp_path):
+    """A rerun in parquet (or with fewer charts) removes circdebt's own files of the
+    earlier run: run.json lists exactly what is in the folder, and chart reads the new
+    tables, not the stale CSV."""
+    out = tmp_path / "out"
+    assert invoke("run", TWO_YEARS, "--out", out, "-q", "--charts").exit_code == 0
+    assert (out / "annual.csv").exists() and any(out.glob("chart-*"))
+    (out / "mine.txt").write_text("mine", "utf-8")
+    assert invoke("run", TWO_YEARS, "--out", out, "-q", "--format", "parquet").exit_code == 0
+    files = json.loads((out / "run.json").read_text("utf-8"))["files"]
+    on_disk = {p.name for p in out.iterdir()} - {"run.json", "mine.txt"}
+    assert set(files) == on_disk and "annual.parquet" in on_disk
+    assert not (out / "annual.csv").exists() and not any(out.glob("chart-*"))
+    assert (out / "mine.txt").read_text("utf-8") == "mine"
+
+
+@pytest.mark.parametrize("args", [
+    ["sweep", TWO_YEARS, "--grid", "losses.actual_pct=2:50:1000000",
+     "--grid", "exogenous.kibor_pct=5:20:1000", "-q"],
+    ["sweep", TWO_YEARS, "--grid", "losses.actual_pct=2:50:100000000", "-q"],
+    ["sensitivity", TWO_YEARS, "--method", "sobol", "--params", "losses.actual_pct",
+     "-n", "1000000000", "--kpi", "cd_stock_bn_pkr@FY2027"],
+])
+def test_an_analysis_too_big_for_memory_is_refused_before_any_work(args, tmp_path):
+    out = tmp_path / "out"
+    result = invoke(*args, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "GB" in result.stderr or "1,000,000" in result.stderr
+    assert not out.exists()
+
+
+def test_a_sweep_refused_for_a_shocked_value_leaves_nothing(tmp_path):
+    """A shock drawn out of range stops the sweep mid-run (exit 2); the sweep leaves no
+    checkpoint and no folder behind."""
+    scenario = _edited_scenario(tmp_path)
+    scenario.write_text(scenario.read_text("utf-8") + "\n[exogenous.shocks.fx_pkr_per_usd]\n"
+                        "jump_probability_pct_per_month = 50.0\njump_mean_pct = -90.0\n"
+                        "jump_sd_pct = 50.0\n", "utf-8")
+    out = tmp_path / "out"
+    result = invoke("sweep", scenario, "--grid", "debt.phl_spread_pct=1,2", "--paths", "8",
+                    "--seed", "1", "--out", out, "-q")
+    assert result.exit_code == 2 and "exogenous.fx_pkr_per_usd" in result.stderr, result.output
+    assert not out.exists()

@@ -369,3 +369,39 @@ def test_a_distribution_near_its_bounds_is_refused_or_drawn_inside_them(mean, sd
     assert batch.draws["demand.classes[0].loss_multiplier"].max() <= 3.0
     assert np.isfinite(batch.annual["cd_stock_bn_pkr"]).all()
     assert (batch.annual["units_sold_gwh"] >= 0).all()
+
+
+def test_a_profile_with_one_fraction_is_refused():
+    data = small_data()
+    data["supply"]["plants"][0]["monthly_capacity_factor_pct"] = [0.3] * 11 + [30.0]
+    with pytest.raises(ScenarioError, match="did you mean 30"):
+        validate_scenario_data(data, "small")
+
+
+def test_a_loss_reduction_larger_than_the_loss_is_refused_not_held_at_zero():
+    data = _long(policies=[{"type": "disco_privatisation", "start": "2026-07",
+                            "loss_reduction_pct_points": 18.0}])
+    with pytest.raises(ScenarioError, match="after policies") as caught:
+        validate_scenario_data(data, "long")
+    assert caught.value.problems[0].key_path == "losses.actual_pct"
+
+
+def test_a_value_set_over_a_distribution_replaces_it(tmp_path):
+    """--set, or a child file, giving a key a value of its own removes the distribution it
+    inherits: the Monte Carlo runs at the value the user set."""
+    data = small_data()
+    data["losses"]["actual_pct"] = {"dist": "normal", "mean": 17.5, "sd": 1.0}
+    parent = tmp_path / "parent.toml"
+    from circdebt.scenario.dump import scenario_toml
+
+    parent.write_text(scenario_toml(validate_scenario_data(data, "p")), "utf-8")
+    assert "losses.actual_pct" in load_scenario(parent).uncertainty
+    assert "losses.actual_pct" not in load_scenario(
+        parent, ["losses.actual_pct=30"]).uncertainty
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent.toml"\n[losses]\nactual_pct = 30.0\n', "utf-8")
+    assert "losses.actual_pct" not in load_scenario(child).uncertainty
+    again = tmp_path / "again.toml"
+    again.write_text('extends = "parent.toml"\n[losses]\n'
+                     'actual_pct = { dist = "normal", mean = 30.0, sd = 2.0 }\n', "utf-8")
+    assert load_scenario(again).uncertainty["losses.actual_pct"].mean == 30.0

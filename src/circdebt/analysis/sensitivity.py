@@ -19,7 +19,7 @@ from circdebt.analysis.batch import Rows, Want, evaluate
 from circdebt.engine.compile import timeline_of
 from circdebt.keypaths import decimal_at
 from circdebt.results.kpis import AnnualValue
-from circdebt.scenario.ranges import clip_to_bounds
+from circdebt.scenario.ranges import clip_to_bounds, value_problem
 from circdebt.scenario.schema import Scenario
 
 CHUNK = 2048
@@ -50,6 +50,9 @@ def parameters(scenario: Scenario, keys: Sequence[str] | None = None,
                          "(--params key.path,...) or distributions in the scenario")
     out = []
     for key in keys:
+        refused = value_problem(scenario, key, 0.0) if key.startswith("policies") else None
+        if refused is not None:
+            raise ValueError(f"{key}: {refused}")
         dist = scenario.uncertainty.get(key)
         if dist is not None:
             low, high = dist.percentile_range(0.05, 0.95)

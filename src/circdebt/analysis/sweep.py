@@ -20,6 +20,7 @@ import pandas as pd
 from circdebt.analysis.batch import Rows, Want, evaluate
 from circdebt.analysis.montecarlo import PERCENTILES, draw_seed
 from circdebt.keypaths import decimal_at
+from circdebt.scenario.ranges import value_problem
 from circdebt.scenario.schema import Scenario
 
 CHUNK = 2048
@@ -51,6 +52,11 @@ SWEEP_KPIS = ("cd_stock_end_bn_pkr", "cd_stock_peak_bn_pkr", "cd_flow_cumulative
               "avg_tariff_pkr_per_kwh", "sez_cost_usc_per_kwh")
 
 
+#: Values one axis of a grid may take: a million points of one input is far beyond any
+#: analysis a user reads, and building more would exhaust memory before any check.
+MAX_AXIS_VALUES = 1_000_000
+
+
 def parse_grid(text: str) -> tuple[str, list[float]]:
     """``key=v1,v2,v3`` or ``key=lo:hi:n`` (n evenly spaced values) -> (key, values)."""
     m = re.fullmatch(r"\s*([A-Za-z0-9_.\[\]\-]+)\s*=\s*(.+)", text)
@@ -60,13 +66,13 @@ def parse_grid(text: str) -> tuple[str, list[float]]:
     try:
         if ":" in spec:
             lo, hi, n = spec.split(":")
-            if int(n) < 1:
+            if not 1 <= int(n) <= MAX_AXIS_VALUES:
                 raise ValueError
             return key, [float(v) for v in np.linspace(float(lo), float(hi), int(n))]
         return key, [float(v) for v in spec.split(",")]
     except ValueError:
         raise ValueError(f"{text!r}: values must be numbers (KEY=v1,v2 or KEY=lo:hi:n with "
-                         "n >= 1)") from None
+                         f"1 <= n <= {MAX_AXIS_VALUES:,})") from None
 
 
 def grid_points(grid: Mapping[str, Sequence[float]]) -> pd.DataFrame:
@@ -76,12 +82,19 @@ def grid_points(grid: Mapping[str, Sequence[float]]) -> pd.DataFrame:
 
 
 def check_grid(scenario: Scenario, grid: Mapping[str, Sequence[float]]) -> None:
-    """Each key names a decimal number of the scenario."""
-    for key in grid:
+    """Each key names a decimal number of the scenario, and each value is one it can take
+    (its range; no fraction for a percent): checked before any work."""
+    for key, values in grid.items():
         try:
             decimal_at(scenario, key)
         except ValueError as exc:
             raise ValueError(f"--grid {key}: {exc}") from None
+        v = np.asarray(values, dtype=float)
+        tiny = v[(v > 0) & (v <= 1)]  # a fraction for a percent, if the key is a share
+        for value in [v.min(), v.max(), *tiny[:1]]:  # ranges are intervals
+            problem = value_problem(scenario, key, float(value))
+            if problem is not None:
+                raise ValueError(f"--grid {key}: {problem}")
 
 
 def evaluate_rows(scenario: Scenario, points: pd.DataFrame, paths: int, seed: int,

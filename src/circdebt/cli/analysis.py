@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,12 +13,14 @@ import typer
 from circdebt.cli.common import (
     DebugOption,
     bad,
+    check_design_fits,
     handle_errors,
     metadata_json,
     progress,
     say,
     stdout_console,
 )
+from circdebt.errors import ScenarioError
 from circdebt.io import checkpoint
 from circdebt.io.checkpoint import SWEEP_CHECKPOINT
 from circdebt.io.paths import display_path
@@ -78,6 +81,9 @@ def sensitivity(
 
     with handle_errors(debug):
         loaded = circdebt.load_scenario(scenario)
+        n_params = len(params.split(",")) if params else len(loaded.uncertainty)
+        runs = n * (2 * n_params + 2) if method is not Method.tornado else 2 * n_params + 1
+        check_design_fits("-n", runs, n_params + 64)  # the inputs, and a KPI per FY
         out_dir = out if out is not None else Path("out") / f"sensitivity-{loaded.name}"
         with io.claim_output_folder(out_dir, io.scenario_files(scenario),
                                     SENSITIVITY_FILES) as folder:
@@ -91,6 +97,8 @@ def sensitivity(
                     table = sens.global_sensitivity(loaded, target, chosen, method.value, n,
                                                     seed, by_fy,
                                                     progress=progress(False, "design"))
+            except ScenarioError:  # a drawn, swept or shocked value out of range
+                raise
             except ValueError as exc:
                 raise bad("--kpi/--params", "a result column@FY and decimal inputs",
                           str(exc)) from None
@@ -152,21 +160,31 @@ def sweep(
         except ValueError as exc:
             raise bad("--grid", "KEY=v1,v2 or KEY=lo:hi:n of finite numbers on decimal "
                       "inputs", str(exc)) from None
+        check_design_fits("--grid/--paths", math.prod(len(v) for v in axes.values()) * paths,
+                          len(axes) + len(sw.SWEEP_KPIS))
         out_dir = out if out is not None else Path("out") / f"sweep-{loaded.name}"
         with io.claim_output_folder(out_dir, io.scenario_files(scenario),
                                     SWEEP_FILES) as folder:
             config = {"circdebt_version": __version__, "scenario_hash": io.scenario_hash(loaded),
-                      "grid": axes, "paths": paths, "chunk": sw.CHUNK,
+                      # the axes in order: the order sets which point each row is
+                      "grid": [[k, list(v)] for k, v in axes.items()], "paths": paths,
+                      "chunk": sw.CHUNK,
                       "kpis": list(sw.SWEEP_KPIS), "seed": seed if paths > 1 else None}
+            existed = (folder.path / SWEEP_CHECKPOINT).exists()
             config, done = start_checkpoint(folder, config, resume, seed_given=seed is not None)
 
             def save(start: int, values: Any) -> None:
                 io.append_own_file(folder, SWEEP_CHECKPOINT,
                                    checkpoint.chunk_bytes(config, start, values))
 
-            result = sw.run_sweep(loaded, axes, paths, config["seed"], workers, scheduler,
-                                  chunk=sw.CHUNK, progress=progress(quiet, "sweep"),
-                                  done=done, on_chunk=save)
+            try:
+                result = sw.run_sweep(loaded, axes, paths, config["seed"], workers, scheduler,
+                                      chunk=sw.CHUNK, progress=progress(quiet, "sweep"),
+                                      done=done, on_chunk=save)
+            except ScenarioError:  # a drawn or shocked value out of range: the input's fault,
+                if not existed:  # so this sweep leaves nothing behind (not even its chunks)
+                    io.remove_own_file(folder, SWEEP_CHECKPOINT)
+                raise
             table = result.table()
             payloads = {"sweep.csv": io.csv_text(table),
                         "run.json": metadata_json(

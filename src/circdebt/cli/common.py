@@ -52,6 +52,19 @@ FormatOption = Annotated[TableFormat, typer.Option(
     "--format", help="Tables as CSV files, Parquet files, or one Excel workbook (units in "
     "row 2).")]
 
+def check_design_fits(option: str, runs: int, values_per_run: int) -> None:
+    """Refuse (exit 2, naming ``option``) an analysis whose design (sweep points x paths,
+    sensitivity samples) would not fit in the memory allowed (``CIRCDEBT_MAX_MEMORY_GB``):
+    each run keeps ``values_per_run`` numbers, held about four times over (the design,
+    the results, the table and its copy) at 8 bytes each."""
+    need = runs * values_per_run * 8 * 4
+    limit = max_memory_gb()
+    if need > limit * 1e9:
+        raise bad(option, f"a design that fits in the {limit:g} GB allowed (set "
+                  "CIRCDEBT_MAX_MEMORY_GB to change it)",
+                  f"{runs:,} runs, about {need / 1e9:.1f} GB")
+
+
 def max_memory_gb() -> float:
     """The memory a Monte Carlo run may plan for: ``CIRCDEBT_MAX_MEMORY_GB``, or the
     default of :mod:`circdebt.analysis.montecarlo`. [GB]"""

@@ -21,6 +21,7 @@ from circdebt.cli.common import (
     say,
     stdout_console,
 )
+from circdebt.errors import ScenarioError
 from circdebt.io.paths import display_path
 from circdebt.version import __version__
 
@@ -119,6 +120,8 @@ def compare(
                 try:
                     paired = compare_mod.paired_comparison(loaded, base_index, paths, seed,
                                                            max_memory_gb=max_memory_gb())
+                except ScenarioError:  # a drawn, swept or shocked value out of range
+                    raise
                 except ValueError as exc:  # the runs would not fit in memory
                     raise bad("--paths", "a number of paths that fits in memory", str(exc)) \
                         from None

@@ -9,6 +9,7 @@ import io as _bytes
 from typing import TYPE_CHECKING, Any
 
 from circdebt.cli.common import bad, max_memory_gb, progress, status
+from circdebt.errors import ScenarioError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,6 +65,8 @@ def monte_carlo_files(scenario: Scenario, paths: int, seed: int, thresholds: lis
     try:
         mc = run_monte_carlo(scenario, paths, seed, progress=progress(quiet, "paths"),
                              max_memory_gb=max_memory_gb())
+    except ScenarioError:  # a drawn, swept or shocked value out of range
+        raise
     except ValueError as exc:  # the run would not fit in memory
         raise bad("--paths", "a number of paths that fits in memory", str(exc)) from None
     rows = []

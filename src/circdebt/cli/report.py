@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -160,11 +161,15 @@ def run_json_chart_inputs(meta: dict[str, Any], shown: str) -> tuple[str, list[A
     naming the key when they are not as circdebt writes them)."""
     from pydantic import ValidationError
 
+    from circdebt.scenario.fields import NAME_PATTERN
     from circdebt.scenario.schema import SezBenchmark
 
     name = meta.get("scenario_name", "")
     if not isinstance(name, str):
         raise ScenarioError([Problem(shown, "scenario_name", "text", type(name).__name__)])
+    if name and re.fullmatch(NAME_PATTERN, name) is None:  # as a scenario's name must be
+        raise ScenarioError([Problem(shown, "scenario_name", "a scenario name (letters, "
+                                     "digits, '_' and '-')", "other characters")])
     node: Any = meta
     for key in ("scenario", "sez", "benchmarks"):
         node = node.get(key, {} if key != "benchmarks" else []) if isinstance(node, dict) \

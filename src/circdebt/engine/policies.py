@@ -141,8 +141,10 @@ def _recovery_improvement(p: sc.RecoveryImprovement, lv: Levers, cx: _Context) -
 
 def _disco_privatisation(p: sc.DiscoPrivatisation, lv: Levers, cx: _Context) -> None:
     w = weight(cx.tl, p.start, p.phase_in_months, p.delay_months)
-    lv.loss_actual = np.maximum(
-        lv.loss_actual - _like(w, lv.loss_actual) * p.loss_reduction_pct_points / PERCENT, 0.0)
+    # not clipped at zero: a reduction larger than the loss is refused by the horizon
+    # check (engine/checks.py), not silently held at 0%
+    cut = _like(w, lv.loss_actual) * p.loss_reduction_pct_points / PERCENT
+    lv.loss_actual = lv.loss_actual - cut
     gain = np.minimum(lv.recovery + _like(w, lv.recovery) * p.recovery_gain_pct_points / PERCENT,
                       1.0)
     lv.recovery = np.where(cx.class_mask(p.classes), np.maximum(gain, lv.recovery), lv.recovery)

@@ -85,8 +85,7 @@ class Checkpoint:
 
 
 def _rows(config: Mapping[str, Any]) -> int:
-    grid = config["grid"]
-    return math.prod(len(v) for v in grid.values()) * int(config["paths"])
+    return math.prod(len(values) for _, values in config["grid"]) * int(config["paths"])
 
 
 def _chunk(line: bytes, config: Mapping[str, Any], digest: str) -> tuple[int, Any] | None:
@@ -125,7 +124,7 @@ def read_checkpoint(path: Path) -> Checkpoint:
         config = header["config"]
         ok = (isinstance(header, dict) and header.get("format") == FORMAT
               and header.get("kind") == "sweep" and isinstance(config, dict)
-              and set(config) == set(CONFIG_ITEMS) and isinstance(config["grid"], dict)
+              and set(config) == set(CONFIG_ITEMS) and isinstance(config["grid"], list)
               and header.get("config_sha256") == config_digest(config))
         if ok:
             _rows(config)

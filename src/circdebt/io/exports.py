@@ -112,8 +112,29 @@ def read_table(result_dir: str | Path, name: str, workbook: str = "results.xlsx"
             raise _damaged(path, f"{type(exc).__name__}: {exc}") from None
         if table is None:
             return None
+        absurd = _absurd_column(table)
+        if absurd is not None:
+            raise _damaged(path, f"{absurd}: a number no run writes (infinite, or above "
+                           f"{MAX_RESULT:g} in size: an edited file?)")
         table.attrs["source"] = str(path)
         return table
+    return None
+
+
+#: No result circdebt writes is this large (the schema bounds inputs at 1e12, and runs
+#: of absurd inputs are refused); a larger or infinite number was put there by hand.
+MAX_RESULT = 1e15
+
+
+def _absurd_column(table: pd.DataFrame) -> str | None:
+    """The first numeric column holding an infinite or huge number (NaN is a ratio with
+    nothing to divide by), or None."""
+    import numpy as np
+
+    for column in table.select_dtypes("number").columns:
+        values = table[column].to_numpy(dtype=float)
+        if (np.abs(values[~np.isnan(values)]) > MAX_RESULT).any():
+            return str(column)
     return None
 
 

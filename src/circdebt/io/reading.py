@@ -102,6 +102,20 @@ def merge_tables(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str,
     return merged
 
 
+def drop_replaced_distributions(data: dict[str, Any], keys: Iterable[str]) -> None:
+    """Remove the inherited distribution of each key a later layer (a child file or
+    ``--set``) gives a value of its own: the value set is what the user asked for, in
+    Monte Carlo runs too (a distribution it gives inline is put back by
+    :func:`~circdebt.io.problems.pull_distributions`)."""
+    table = data.get("uncertainty")
+    if not isinstance(table, dict):
+        return
+    keys = list(keys)
+    for uncertain in list(table):
+        if any(k == uncertain or k.startswith(f"{uncertain}.") for k in keys):
+            del table[uncertain]
+
+
 def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read ``path`` and everything it extends, merged; ``extends`` is removed.
 
@@ -149,6 +163,10 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
         )
     base = resolve_extends(parent_path, (*_chain, path))
     merged = merge_tables(base, data)
+    own_uncertain = data.get("uncertainty")
+    drop_replaced_distributions(merged, [k for k in keypaths.flatten(
+        {k: v for k, v in data.items() if k != "uncertainty"})
+        if not (isinstance(own_uncertain, Mapping) and k in own_uncertain)])
     inherited = base.get("policies", []) if inherit else []
     own = data.get("policies", [])
     touched = "policies" in base or "policies" in data
@@ -263,6 +281,8 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
                 problems.append(Problem("--set", key, f"a table to hold {last!r}"))
     if problems:
         raise ScenarioError(problems)
+    drop_replaced_distributions(data, [keypaths.join(keypaths.split(parse_override(text)[0]))
+                                       for text in overrides])
     return data
 
 

@@ -157,7 +157,9 @@ def write_output_set(
     ``files`` the SHA-256 of each file circdebt wrote in the folder and that is still as
     it wrote it: that is how a later command proves a file is circdebt's to replace. A
     set without ``run.json`` (charts added to a run's folder) adds its files to the list
-    of the folder's ``run.json``.
+    of the folder's ``run.json``. A set with ``run.json`` is a new run: circdebt's files
+    of an earlier run that it does not rewrite are removed, so ``run.json`` describes the
+    folder's files exactly.
 
     Raises :class:`OutputError` if the folder cannot take them (see
     :mod:`circdebt.io.folders`).
@@ -186,8 +188,8 @@ def write_output_set(
     files = dict(sorted((kept | digests).items()))
     final: dict[str, Any]
     provisional: dict[str, Any]
-    if MANIFEST in payloads:
-        final = json.loads(payloads[MANIFEST]) | {"files": files}
+    if MANIFEST in payloads:  # a new run: its files only (earlier ones are removed below)
+        final = json.loads(payloads[MANIFEST]) | {"files": dict(sorted(digests.items()))}
         provisional = {"circdebt_version": _version(), "status": "writing", "files": files,
                        "replacing": replacing}
     else:
@@ -200,6 +202,13 @@ def write_output_set(
         if name != MANIFEST:
             atomic_write_bytes(folder.path / name, _bytes(payloads[name]))
         written.append(folder.path / name)
+    if MANIFEST in payloads:
+        # files of circdebt's from an earlier run that this one does not rewrite (a table
+        # in another format, an older chart) would sit under this run's run.json: remove
+        # them, after the new files are in place (the provisional run.json still lists
+        # them, so an interruption here leaves them provably circdebt's)
+        for name in kept:
+            (folder.path / name).unlink(missing_ok=True)
     atomic_write_text(folder.path / MANIFEST, run_json_text(final))
     return written
 

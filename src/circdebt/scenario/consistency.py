@@ -149,14 +149,13 @@ def check_dates(s: Scenario, file: str) -> list[Problem]:
 
 def _fraction_slip(value: object, at_most: float) -> tuple[str, float] | None:
     """(suffix, value) of the first number of a percent key that reads as a fraction, or
-    None. A list (a monthly profile) is a slip when every nonzero item is at most
-    ``at_most``; a scalar or a series value when it lies in (0, at_most]."""
+    None: a scalar, a list item (a monthly profile) or a series value in (0, at_most]."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, list):
-        nonzero = [float(v) for v in value if v]
-        if nonzero and max(nonzero) <= at_most:
-            return f"[{value.index(nonzero[0])}]", nonzero[0]
+        for i, v in enumerate(value):
+            if 0 < float(v) <= at_most:
+                return f"[{i}]", float(v)
         return None
     for suffix, v in series_values(value):
         if 0 < v <= at_most:

@@ -18,6 +18,10 @@ from pydantic import Field, model_validator
 from circdebt.keypaths import Part, join
 from circdebt.scenario.fields import Finite, Strict
 
+#: A spread below this (relative to the value's size) is a point: the distribution of
+#: its value alone.
+POINT_SD = 1e-12
+
 
 class Distribution(Strict):
     """A distribution for one scenario value.
@@ -116,11 +120,12 @@ class Distribution(Strict):
         from scipy import stats
 
         if self.dist == "normal":
-            sd = self._get("sd")
-            return None if sd == 0 else stats.norm(self._get("mean"), sd)
+            sd, mean = self._get("sd"), self._get("mean")
+            # an sd below 1e-12 of the mean's size is a point (scipy overflows on it)
+            return None if sd <= POINT_SD * max(1.0, abs(mean)) else stats.norm(mean, sd)
         if self.dist == "lognormal":
             mu, sigma = self._lognormal_parameters()
-            return None if sigma == 0 else stats.lognorm(sigma, scale=np.exp(mu))
+            return None if sigma <= POINT_SD else stats.lognorm(sigma, scale=np.exp(mu))
         low, high = self._get("low"), self._get("high")
         if low == high:
             return None

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 
 from circdebt import keypaths
 from circdebt.keypaths import Part
-from circdebt.scenario.fields import Range
+from circdebt.scenario.fields import NotAFraction, Range
 from circdebt.scenario.series import SeriesSpec
 
 INF = float("inf")
@@ -162,3 +162,39 @@ def truncated_shares(scenario: BaseModel) -> dict[str, float]:
     shares = {key: 100.0 * mass_outside(scenario, key)
               for key in getattr(scenario, "uncertainty", {})}
     return {key: round(share, 4) for key, share in shares.items() if share >= 1e-4}
+
+
+def key_marks(scenario: BaseModel, key: str) -> list[Any]:
+    """The constraint objects on the field a key path ends in (a list item or a series
+    value takes its field's)."""
+    parts = keypaths.split(key)
+    owner: Any = scenario
+    for i, part in enumerate(parts):
+        if isinstance(owner, BaseModel) and isinstance(part, str):
+            rules = field_rules(type(owner), part)
+            node = keypaths.get(owner, [part])
+            if i == len(parts) - 1 or isinstance(node, SeriesSpec | list):
+                return rules
+            owner = node
+        else:
+            owner = keypaths.get(owner, [part])
+    return []
+
+
+def value_problem(scenario: BaseModel, key: str, value: float) -> str | None:
+    """Why ``value`` cannot be set at ``key`` (outside its range, or a fraction typed for
+    a percent on a share key), or None. For values set outside a scenario file: sweep
+    grids and sensitivity ranges (docs/model.md §21)."""
+    if key.startswith("policies"):
+        return ("a scenario input; policy parameters cannot be swept or varied (compare "
+                "scenarios instead)")
+    low, high = key_bounds(scenario, key)
+    if not low <= value <= high:
+        return f"a value in [{low:g}, {high:g}] (found {value:g})"
+    for mark in key_marks(scenario, key):
+        if isinstance(mark, Range) and not bool(mark.holds(value)):
+            return f"{mark.text()} (found {value:g})"
+        if isinstance(mark, NotAFraction) and 0 < value <= mark.at_most:
+            return (f"a percent (0-100) (found {value:g}); did you mean {value * 100:g}? "
+                    "percent keys take percent, not fractions")
+    return None
