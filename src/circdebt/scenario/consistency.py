@@ -165,8 +165,9 @@ def _fraction_slip(value: object, at_most: float) -> tuple[str, float] | None:
 
 def check_units(s: Scenario, file: str) -> list[Problem]:
     """A fraction typed where a percent is expected, on every key marked
-    :class:`~circdebt.scenario.fields.NotAFraction` (docs/model.md §21), and losses that
-    the largest class or zone multiplier would take to 95% or more."""
+    :class:`~circdebt.scenario.fields.NotAFraction` (docs/model.md §21). (Losses that the
+    largest class or zone multiplier takes to 95% are refused by the horizon check,
+    :mod:`circdebt.engine.checks`, month by month.)"""
     problems = []
     for key, value, mark in marked(s, NotAFraction):
         slip = _fraction_slip(value, mark.at_most)
@@ -176,15 +177,6 @@ def check_units(s: Scenario, file: str) -> list[Problem]:
                 file, key + suffix, "a percent (0-100)", repr(v),
                 f"did you mean {v * 100:g}? percent keys take percent, not fractions "
                 f"(as written, {v:g} means {v:g}%)"))
-    worst = max([c.loss_multiplier for c in s.demand.classes] + [s.sez.loss_multiplier]
-                + [z.loss_multiplier or 0.0 for z in s.sez.zones])
-    for name in ("actual_pct", "allowed_pct"):
-        for suffix, v in series_values(getattr(s.losses, name)):
-            if 0 <= v < 100 and v * worst >= 95:
-                problems.append(Problem(file, f"losses.{name}{suffix}",
-                                        "a loss that, times the largest class or zone "
-                                        f"loss_multiplier ({worst:g}), stays below 95%",
-                                        repr(v)))
     return problems
 
 
