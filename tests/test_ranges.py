@@ -405,3 +405,20 @@ def test_a_value_set_over_a_distribution_replaces_it(tmp_path):
     again.write_text('extends = "parent.toml"\n[losses]\n'
                      'actual_pct = { dist = "normal", mean = 30.0, sd = 2.0 }\n', "utf-8")
     assert load_scenario(again).uncertainty["losses.actual_pct"].mean == 30.0
+
+
+def test_an_amount_phased_in_past_the_horizon_is_refused_naming_what_would_be_lost():
+    data = small_data(policies=[{"type": "budget_injection", "start": "2027-01",
+                                 "phase_in_months": 12, "amount_bn_pkr": 400.0}])
+    with pytest.raises(ScenarioError, match="Rs 200 bn of the Rs 400 bn") as caught:
+        validate_scenario_data(data, "small")
+    assert caught.value.problems[0].key_path == "policies[0].phase_in_months"
+    data["policies"][0]["phase_in_months"] = 6  # Jan..Jun 2027: inside the horizon
+    validate_scenario_data(data, "small")
+
+
+def test_a_bad_set_value_is_named_as_given_with_set():
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(ROOT / "scenarios" / "baseline.toml", ["losses.actual_pct=0.15"])
+    (problem,) = caught.value.problems
+    assert problem.file.endswith("baseline.toml with --set losses.actual_pct=0.15")

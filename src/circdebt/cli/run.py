@@ -149,6 +149,10 @@ def run(
                 tables.print_monte_carlo(mc_summary, console)
             if events is not None:
                 console.print(tables.overdue_table(events))
+        from circdebt.results import plausibility
+
+        for warning in plausibility.warnings(result.annual):
+            say(f"warning: {warning}")
         note = "; replaced an earlier circdebt output there" if folder.replaces_earlier else ""
         say(f"outputs in {display_path(out_dir)}/ "
             f"({', '.join(p.name for p in written)}{note})")

@@ -334,8 +334,23 @@ def load_scenario(path: str | os.PathLike[str], overrides: Iterable[str] = ()) -
         raise ScenarioError([Problem("<scenario>", "", "the path of a scenario file",
                                      type(path).__name__)]) from None
     data = resolve_extends(path)
+    if isinstance(overrides, Iterable) and not isinstance(overrides, str | bytes | Mapping):
+        overrides = list(overrides)  # read twice: applied, then named in problems
     data = apply_overrides(data, overrides)
-    return validate_scenario_data(data, display_path(path))
+    try:
+        return validate_scenario_data(data, display_path(path))
+    except ScenarioError as exc:  # a value the user gave with --set: say so, not the file
+        raise ScenarioError([_from_override(p, overrides) for p in exc.problems]) from None
+
+
+def _from_override(problem: Problem, overrides: Iterable[str]) -> Problem:
+    """``problem`` located at the ``--set`` that gave its key, if one did."""
+    for text in overrides:
+        key = parse_override(text)[0].strip()
+        if problem.key_path == key or problem.key_path.startswith((f"{key}.", f"{key}[")):
+            return Problem(f"{problem.file} with --set {text}", problem.key_path,
+                           problem.expected, problem.found, problem.suggestion)
+    return problem
 
 
 def scenario_files(path: str | os.PathLike[str]) -> list[Path]:

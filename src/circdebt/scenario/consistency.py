@@ -229,7 +229,8 @@ def check_schedules(s: Scenario, file: str) -> list[Problem]:
 
 
 def check_policies(s: Scenario, file: str) -> list[Problem]:
-    """Policies start inside the horizon and target groups, classes and creditors that exist."""
+    """Policies start inside the horizon, spread their amounts inside it, and target
+    groups, classes and creditors that exist."""
     start, end = month_number(s.time.start), month_number(s.time.end)
     known = {
         "groups": {p.name for p in s.supply.plants},
@@ -243,6 +244,16 @@ def check_policies(s: Scenario, file: str) -> list[Problem]:
             problems.append(Problem(file, f"{key}.start",
                                     f"a month inside the horizon {s.time.start}..{s.time.end}",
                                     repr(policy.start)))
+        amount = getattr(policy, "amount_bn_pkr", 0.0)
+        months = max(policy.phase_in_months, 1)
+        inside = end - month_number(policy.start) + 1
+        if amount and 0 < inside < months:  # an amount spread past the horizon's end
+            lost = amount * (months - inside) / months
+            problems.append(Problem(
+                file, f"{key}.phase_in_months", f"a phase-in of at most {inside} months, "
+                f"ending inside the horizon ({s.time.end})", str(policy.phase_in_months),
+                f"Rs {lost:g} bn of the Rs {amount:g} bn would fall after it and never be "
+                "paid"))
         for field, kind in (("groups", "groups"), ("classes", "classes"),
                             ("creditors", "creditors"), ("class_name", "classes")):
             value = getattr(policy, field, None)
