@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from circdebt.errors import Problem, did_you_mean
 from circdebt.scenario.fields import NotAFraction, Range
-from circdebt.scenario.ranges import marked, series_values
+from circdebt.scenario.ranges import fraction_hint, marked, series_values
 from circdebt.scenario.schema import SEZ_CLASS, Scenario
 from circdebt.scenario.series import SeriesSpec
 from circdebt.timeline import (
@@ -175,8 +175,7 @@ def check_units(s: Scenario, file: str) -> list[Problem]:
             suffix, v = slip
             problems.append(Problem(
                 file, key + suffix, "a percent (0-100)", repr(v),
-                f"did you mean {v * 100:g}? percent keys take percent, not fractions "
-                f"(as written, {v:g} means {v:g}%)"))
+                fraction_hint(v)))
     return problems
 
 

@@ -74,25 +74,32 @@ def field_bounds(model: type[BaseModel], name: str) -> tuple[float, float]:
     return _bounds(field_rules(model, name))
 
 
-def key_bounds(scenario: BaseModel, key: str) -> tuple[float, float]:
-    """[low, high] the value at a key path may take. A value inside a series table
-    (``initial``, ``schedule.FY2030``) takes the series' range; an item of a list the
-    bounds of the list's items."""
+def key_rules(scenario: BaseModel, key: str) -> list[Any]:
+    """The constraint objects on the value at a key path: its field's; a value inside a
+    series table (``initial``, ``schedule.FY2030``) takes the series field's, an item of
+    a list its field's and its items' ([] where no field is found)."""
     parts = keypaths.split(key)
     owner: Any = scenario
-    for i, part in enumerate(parts[:-1]):
+    for i, part in enumerate(parts):
+        if not (isinstance(owner, BaseModel) and isinstance(part, str)):
+            owner = keypaths.get(owner, [part])
+            continue
+        rules = field_rules(type(owner), part)
+        if i == len(parts) - 1:
+            return rules
         node = keypaths.get(owner, [part])
-        if isinstance(node, SeriesSpec) and isinstance(owner, BaseModel):
-            return field_bounds(type(owner), str(part))
-        if isinstance(node, list) and isinstance(owner, BaseModel) \
-                and i == len(parts) - 2 and isinstance(parts[-1], int):
-            field = type(owner).model_fields[str(part)]
-            item = _item_annotation(field.annotation)
-            return _bounds(_rules(item, [])) if item is not None else (-INF, INF)
+        if isinstance(node, SeriesSpec):
+            return rules
+        if isinstance(node, list) and i == len(parts) - 2 and isinstance(parts[-1], int):
+            item = _item_annotation(type(owner).model_fields[part].annotation)
+            return rules + ([] if item is None else _rules(item, []))
         owner = node
-    if isinstance(owner, BaseModel) and isinstance(parts[-1], str):
-        return field_bounds(type(owner), parts[-1])
-    return -INF, INF
+    return []
+
+
+def key_bounds(scenario: BaseModel, key: str) -> tuple[float, float]:
+    """[low, high] the value at a key path may take (-inf, inf where none is set)."""
+    return _bounds(key_rules(scenario, key))
 
 
 def clip_to_bounds(scenario: BaseModel, key: str, low: float, high: float,
@@ -164,21 +171,10 @@ def truncated_shares(scenario: BaseModel) -> dict[str, float]:
     return {key: round(share, 4) for key, share in shares.items() if share >= 1e-4}
 
 
-def key_marks(scenario: BaseModel, key: str) -> list[Any]:
-    """The constraint objects on the field a key path ends in (a list item or a series
-    value takes its field's)."""
-    parts = keypaths.split(key)
-    owner: Any = scenario
-    for i, part in enumerate(parts):
-        if isinstance(owner, BaseModel) and isinstance(part, str):
-            rules = field_rules(type(owner), part)
-            node = keypaths.get(owner, [part])
-            if i == len(parts) - 1 or isinstance(node, SeriesSpec | list):
-                return rules
-            owner = node
-        else:
-            owner = keypaths.get(owner, [part])
-    return []
+def fraction_hint(value: float) -> str:
+    """What a fraction typed for a percent gets told (docs/model.md §21)."""
+    return (f"did you mean {value * 100:g}? percent keys take percent, not fractions "
+            f"(as written, {value:g} means {value:g}%)")
 
 
 def value_problem(scenario: BaseModel, key: str, value: float) -> str | None:
@@ -191,10 +187,9 @@ def value_problem(scenario: BaseModel, key: str, value: float) -> str | None:
     low, high = key_bounds(scenario, key)
     if not low <= value <= high:
         return f"a value in [{low:g}, {high:g}] (found {value:g})"
-    for mark in key_marks(scenario, key):
+    for mark in key_rules(scenario, key):
         if isinstance(mark, Range) and not bool(mark.holds(value)):
             return f"{mark.text()} (found {value:g})"
         if isinstance(mark, NotAFraction) and 0 < value <= mark.at_most:
-            return (f"a percent (0-100) (found {value:g}); did you mean {value * 100:g}? "
-                    "percent keys take percent, not fractions")
+            return f"a percent (0-100) (found {value:g}); {fraction_hint(value)}"
     return None
