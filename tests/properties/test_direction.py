@@ -1,8 +1,9 @@
 """Directional rules: what must raise (or not lower) the circular debt.
 
 - With zero excess losses, full recovery, full and immediate pass-through and subsidies
-  paid in full on time, the operating flow is zero: the stock moves only by LPS, PHL
-  interest, DSS and budget payments.
+  paid in full on time, no cost is lost: FCAs and QTAs recover every deviation in the
+  month, the prior-year adjustment recovers exactly the tariff gap of the determination
+  before it, and the seasonal timing of a tariff year sums to zero.
 - More losses, lower recovery, or faster depreciation with tariff lags never lower the
   debt (price response and solar defection switched off, so that only the accounting
   is tested).
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from circdebt.engine import simulate_scenario
 
-OPERATING = ("excess_losses", "tariff_gap", "under_recovery", "subsidy_shortfall")
+OPERATING = ("excess_losses", "pending_adjustments", "under_recovery", "subsidy_shortfall")
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -44,7 +45,7 @@ def _no_feedback(**changes):
 # a loss rate in (0, 1] is refused as a fraction typed for a percent
 @given(loss=st.one_of(st.just(0.0), st.floats(1.5, 30.0)), fx_growth=st.floats(-10.0, 50.0),
        rebasing=st.integers(1, 12), tariff0=st.floats(10.0, 60.0))
-def test_operating_flow_is_zero_under_full_cost_recovery(loss, fx_growth, rebasing, tariff0):
+def test_no_cost_is_lost_under_full_cost_recovery(loss, fx_growth, rebasing, tariff0):
     s = small(
         exogenous={"fx_pkr_per_usd": {"initial": 280.0, "growth_pct_per_year": fx_growth}},
         losses={"actual_pct": loss, "allowed_pct": loss},
@@ -60,9 +61,19 @@ def test_operating_flow_is_zero_under_full_cost_recovery(loss, fx_growth, rebasi
     rec = simulate_scenario(s).series
     for cause in OPERATING:
         np.testing.assert_allclose(rec[f"flow_{cause}_bn_pkr"], 0.0, atol=1e-9)
+    scale = float(np.abs(rec["revenue_requirement_allowed_bn_pkr"]).max())
+    # the first rebasing after the start month (the start month itself is none)
+    first = next(t for t in range(1, 24) if (6 + t) % 12 + 1 == rebasing)
+    gap = rec["flow_tariff_gap_bn_pkr"][0]
+    pya = rec["flow_prior_year_adjustment_bn_pkr"][0]
+    timing = rec["flow_seasonal_timing_bn_pkr"][0]
+    assert abs(gap[:first].sum() + pya[first:first + 12].sum()) <= 1e-9 * scale
+    assert abs(pya[:first].sum()) <= 1e-12 * scale
+    assert abs(timing[first:first + 12].sum()) <= 1e-9 * scale
+    tariff_lines = gap + pya + timing
     financing = (rec["flow_lps_bn_pkr"] + rec["flow_phl_interest_bn_pkr"]
                  + rec["flow_dss_bn_pkr"] + rec["flow_budget_payments_bn_pkr"])
-    np.testing.assert_allclose(rec["cd_flow_bn_pkr"], financing, atol=1e-9)
+    np.testing.assert_allclose(rec["cd_flow_bn_pkr"], financing + tariff_lines, atol=1e-9)
 
 
 def _stock(s):

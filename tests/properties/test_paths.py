@@ -22,6 +22,7 @@ from circdebt.model import (
     debt,
     demand,
     losses,
+    references,
     sez,
     solar,
     subsidy,
@@ -93,7 +94,19 @@ def _cases(rng: np.random.Generator, n: int) -> dict[str, tuple[Callable[..., An
             pu(0, 100, (n, G)), pu(0, 100, (n, G)), pu(0, 10, n), pu(0, 5, n), pu(0, 20, n),
             pu(1000, 2000, n), pu(900, 1000, n)]),
         "tariff.class_tariffs": (tariff.class_tariffs_pkr_per_kwh, [
-            pu(20, 40, n), pu(0.7, 1.3, (n, C)), pu(-2, 2, n), pu(-2, 2, n)]),
+            pu(20, 40, n), pu(0.7, 1.3, (n, C)), pu(-2, 2, n), pu(-2, 2, n), pu(-2, 2, n)]),
+        "tariff.fuel_deviation": (tariff.fuel_deviation, [
+            pu(10, 100, n), pu(900, 1000, n), pu(1000, 2000, n), pu(900, 1000, n),
+            pu(5, 12, n)]),
+        "supply.fuel_cost_bn": (lambda g, i: supply.fuel_cost_bn(plants, g, i), [
+            pu(0, 500, (n, G)), pu(0.5, 2, (n, G))]),
+        "tariff.nonfuel_deviation": (tariff.nonfuel_deviation, [
+            pu(100, 200, n), pu(1000, 2000, n), pu(900, 1000, n), pu(100, 200, n)]),
+        "references.references_from_projection": (
+            lambda *a: references.references_from_projection(*a).requirement_bn, [
+                pu(0, 500, (n, 12, C)), pu(1000, 2000, (n, 12)), pu(900, 1000, (n, 12)),
+                pu(10, 100, (n, 12)), pu(100, 200, (n, 12)), pu(2, 4, n),
+                np.array([1.0, 0.0, 1.0])]),
         "sez.package_month": (sez.package_month, [
             pu(20, 40, (n, C)), np.array([0.8, 1.0, 1.0]), pu(1, 500, (n, C)), C - 1, 0.7,
             np.nan, 9.0, pu(250, 350, n), True, Funding.CROSS_SUBSIDY]),

@@ -19,14 +19,21 @@ from circdebt.scenario.schema import Scenario
 
 #: Published flow lines (history series) and the model causes that correspond to them.
 #: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
-#: the published interest line (IPP LPS and PHL mark-up) is net of what the debt
+#: the published "pending generation cost (QTAs + FCAs)" is the model's tariff gap and the
+#: adjustments determined but not yet charged; the published "other adjustments
+#: (prior-year recovery)" is the model's prior-year adjustment and seasonal timing (what
+#: the uniform tariff recovers against the monthly references; it nets over a July-June
+#: tariff year); the published interest line (IPP LPS and PHL mark-up) is net of what the debt
 #: servicing surcharge pays; fiscal payments are budget payments and one-off stock
 #: payments.
 CAUSE_MAP: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "excess_losses": (("flow_excess_losses_bn_pkr",), ("flow_excess_losses_bn_pkr",)),
     "under_recovery": (("flow_under_recovery_bn_pkr",),
                        ("flow_under_recovery_bn_pkr", "flow_ke_non_payment_bn_pkr")),
-    "tariff_adjustments": (("flow_tariff_gap_bn_pkr",), ("flow_tariff_adjustments_bn_pkr",)),
+    "tariff_adjustments": (("flow_tariff_gap_bn_pkr", "flow_pending_adjustments_bn_pkr"),
+                           ("flow_tariff_adjustments_bn_pkr",)),
+    "prior_year_adjustment": (("flow_prior_year_adjustment_bn_pkr",
+                               "flow_seasonal_timing_bn_pkr"), ("flow_other_bn_pkr",)),
     "interest_net_of_dss": (("flow_lps_bn_pkr", "flow_phl_interest_bn_pkr", "flow_dss_bn_pkr"),
                             ("flow_lps_bn_pkr",)),
     "subsidy": (("flow_subsidy_shortfall_bn_pkr", "flow_sez_package_bn_pkr"),

@@ -30,6 +30,9 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("cd_flow_bn_pkr", "CD\nflow", "CD flow", 0),
     ("flow_excess_losses_bn_pkr", "losses", "  excess losses", 0),
     ("flow_tariff_gap_bn_pkr", "tariff\ngap", "  tariff gap", 0),
+    ("flow_seasonal_timing_bn_pkr", "sea-\nson", "  seasonal timing", 0),
+    ("flow_pending_adjustments_bn_pkr", "FCA/\nQTA", "  FCA/QTA pending", 0),
+    ("flow_prior_year_adjustment_bn_pkr", "PYA", "  prior-year adj.", 0),
     ("flow_under_recovery_bn_pkr", "unpaid\nbills", "  unpaid bills", 0),
     ("flow_subsidy_shortfall_bn_pkr", "TDS\nunpaid", "  TDS unpaid", 0),
     ("flow_lps_bn_pkr", "LPS", "  LPS", 0),
@@ -44,8 +47,10 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
 
 SUMMARY_CAPTION = (
     "Rs bn (stock at the end of the FY, flows over the FY); cap. charge and avg tariff in "
-    "Rs/kWh sold. CD flow = excess T&D losses + tariff gap + unpaid bills + TDS unpaid (tariff "
-    "subsidy due but not paid) + LPS (late-payment surcharge) + PHL interest + DSS (debt "
+    "Rs/kWh sold. CD flow = excess T&D losses + tariff gap + seasonal timing of the uniform "
+    "tariff + FCA/QTA determined but not yet charged + PYA (prior-year adjustment charged, "
+    "negative when it recovers) + unpaid bills + TDS unpaid (tariff subsidy due but not "
+    "paid) + LPS (late-payment surcharge) + PHL interest + DSS (debt "
     "servicing surcharge, negative) + budget payments + one-offs."
 )
 

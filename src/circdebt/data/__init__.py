@@ -1,7 +1,8 @@
-"""Packaged data: the data dictionary of output columns and the published history.
+"""Packaged data: the data dictionary of output columns, the published history and record.
 
-``variables.csv`` and ``history.csv`` ship inside the package (read-only); this is the
-one place that reads them. :mod:`circdebt.data.history` is the history's API.
+``variables.csv``, ``history.csv`` and ``record.csv`` ship inside the package (read-only);
+this is the one place that reads them. :mod:`circdebt.data.history` and
+:mod:`circdebt.data.record` are their APIs.
 """
 
 from __future__ import annotations

@@ -58,7 +58,9 @@ class TariffTerms:
     """Constant terms of tariff determination (docs/model.md §9)."""
 
     initial_determined_pkr_per_kwh: np.ndarray  # (paths,)
-    initial_fuel_reference_pkr_per_kwh: np.ndarray | None  # (paths,); None: from month 0
+    initial_fuel_reference_pkr_per_kwh: np.ndarray | None  # (paths,); None: projected
+    reference_fuel_pkr_per_kwh: np.ndarray  # (T,) published fuel references (nan: none)
+    opening_bn: dict[str, np.ndarray]  # the opening book by kind (fca, qta, pya): (T,) each
     distribution_margin_pkr_per_kwh: float | np.ndarray  # at start-month prices
     transmission_pkr_per_kwh: float | np.ndarray  # at start-month prices
     rebasing_sales_growth: float | np.ndarray  # [fraction]
@@ -151,6 +153,17 @@ class Inputs:
     @property
     def n_months(self) -> int:
         return self.timeline.n_months
+
+
+def _by_month(tl: Timeline, values: dict[str, float], empty: float, add: bool = False
+              ) -> np.ndarray:
+    """Values keyed by month ``"YYYY-MM"`` as an array over the horizon (T,), ``empty``
+    elsewhere (months outside the horizon are refused by the consistency checks)."""
+    out = np.full(tl.n_months, empty)
+    for month, value in values.items():
+        t = tl.index_of(month)
+        out[t] = out[t] + value if add else value
+    return out
 
 
 def multiplier_changes(scale: np.ndarray) -> np.ndarray:
@@ -383,6 +396,11 @@ def compile_inputs(
             initial_fuel_reference_pkr_per_kwh=(
                 None if tf.initial_fuel_reference_pkr_per_kwh is None
                 else per_path(tf.initial_fuel_reference_pkr_per_kwh, n_paths)),
+            reference_fuel_pkr_per_kwh=_by_month(tl, tf.reference_fuel_cost_pkr_per_kwh,
+                                                 np.nan),
+            opening_bn={kind: _by_month(tl, {e.month: e.amount_bn_pkr for e in tf.opening_book
+                                             if e.kind == kind}, 0.0, add=True)
+                        for kind in ("fca", "qta", "pya")},
             distribution_margin_pkr_per_kwh=tf.distribution_margin_pkr_per_kwh,
             transmission_pkr_per_kwh=s.supply.transmission_pkr_per_kwh,
             rebasing_sales_growth=tf.rebasing_sales_growth_pct / PERCENT,

@@ -14,6 +14,7 @@ from collections.abc import Collection
 
 import numpy as np
 
+from circdebt.engine import projection
 from circdebt.engine.compile import Inputs, compile_inputs
 from circdebt.engine.record import Recorder, Trajectories, month_series
 from circdebt.model import (
@@ -30,6 +31,9 @@ from circdebt.model import (
     subsidy,
     supply,
     tariff,
+)
+from circdebt.model import (
+    references as reference,
 )
 from circdebt.model.exogenous import ExogenousPaths
 from circdebt.model.state import MonthRecord, State
@@ -52,10 +56,54 @@ def initial_state(x: Inputs) -> State:
         captive_share=np.zeros(P),
         cd_stock_bn=debt.cd_stock_bn(opening.payables_bn, opening.genco_fuel_payables_bn,
                                      opening.phl_debt_bn, cash_bn, np.zeros(P)),
-        adjustments=tariff.AdjustmentBook.empty(P, x.n_months), determination=None,
+        adjustments=tariff.AdjustmentBook.opening(P, **x.tariff.opening_bn), determination=None,
         subsidy_queue_bn=np.zeros((x.n_months, P)), subsidy_paid_in_fy_bn=np.zeros(P),
         price_sums=(np.zeros((P, C)), np.zeros((P, C))), reference_real_tariff=np.ones((P, C)),
         recent=deque(maxlen=MEMORY_MONTHS))
+
+
+def _underlying_year(x: Inputs, t: int) -> np.ndarray:
+    """The sales the first determination projects: the classes' underlying demand
+    (before price response and solar, §4) in the twelve months from ``t``, by calendar
+    month. [GWh], (paths, 12, classes)."""
+    c = x.classes
+    sales = np.zeros((x.n_paths, 12, c.n))
+    for k in range(12):
+        month = (int(x.timeline.calendar_month[t]) - 1 + k) % 12 + 1
+        sales[:, month - 1, :] = demand.underlying_sales_gwh(
+            c.base_sales_gwh_per_month, c.growth_per_year, c.seasonal_by_month[month - 1], t + k)
+    return sales
+
+
+def _determine(x: Inputs, s: State, t: int, multiplier: np.ndarray, actual_loss: np.ndarray,
+               allowed_loss: np.ndarray, pass_through: np.ndarray | float) -> None:
+    """The month's regulatory decisions (§9), written into ``s``: the first determination
+    with the regulator's projection of the year ahead; in a rebasing month a new
+    projection, the determined base and its notification, and the prior-year adjustment
+    booked over the new year; otherwise any rebalancing of class multipliers."""
+    lv, classes = x.levers, x.classes
+    if s.determination is None:
+        refs = tariff.initial_references(
+            projection.project_year(x, t, _underlying_year(x, t), actual_loss, allowed_loss),
+            projection.given_fuel_references(x, t), x.tariff.initial_fuel_reference_pkr_per_kwh)
+        s.determination = tariff.initial_determination(
+            x.tariff.initial_determined_pkr_per_kwh, refs, multiplier,
+            classes.base_sales_gwh_per_month, x.n_paths)
+    elif lv.rebasing[t]:
+        projected_sales = tariff.projected_sales_from_window(
+            s.window(tariff.REBASING_WINDOW_MONTHS), classes.seasonal_by_month,
+            x.tariff.rebasing_sales_growth)
+        refs = reference.with_fuel_references(
+            projection.project_year(x, t, projected_sales, actual_loss, allowed_loss),
+            projection.given_fuel_references(x, t))
+        s.determination = tariff.determine(s.determination, t, multiplier, False, [], refs,
+                                           projected_sales.sum(axis=1), pass_through)
+        s.adjustments.book_pya(t, refs.sales_weights(projection.calendar_months_from(x, t)),
+                               pass_through)
+    else:
+        s.determination = tariff.determine(
+            s.determination, t, multiplier, bool(x.tariff.multiplier_changed[t]),
+            s.window(tariff.REBASING_WINDOW_MONTHS), None, None, pass_through)
 
 
 def simulate(x: Inputs, *, detail: bool = True,
@@ -93,11 +141,11 @@ def simulate(x: Inputs, *, detail: bool = True,
         # losses, dispatch and sales (§6, §7)
         loss_multiplier = losses.class_loss_multipliers(classes.loss_multiplier, P, sez_col,
                                                         x.sez.loss_multiplier[:, t])
-        units_wanted = losses.units_for_sales_gwh(
-            wanted, losses.class_loss_rates(lv.loss_actual[t], loss_multiplier))
+        actual_loss = losses.class_loss_rates(lv.loss_actual[t], loss_multiplier)
+        units_wanted = losses.units_for_sales_gwh(wanted, actual_loss)
         exports = solar.exports_used_gwh(roof.export_offered_gwh, units_wanted)
-        plant = supply.dispatch_month(plants, units_wanted - exports,
-                                      x.fuel_by_month[t][:, x.fuel_of_group], pk_cpi, month,
+        fuel_index = x.fuel_by_month[t][:, x.fuel_of_group]
+        plant = supply.dispatch_month(plants, units_wanted - exports, fuel_index, pk_cpi, month,
                                       lv.active[t], hours)
         units = exports + plant.generation_gwh.sum(axis=1)
         sales = demand.served_sales_gwh(wanted, units, units_wanted)
@@ -106,39 +154,28 @@ def simulate(x: Inputs, *, detail: bool = True,
         units_allowed = losses.units_for_sales_gwh(sales, allowed_loss)
 
         # payments due (§7) and the sector's cost at the allowed loss (§8)
-        capacity, energy = supply.payments_due(
-            plants, plant, fx, us_cpi, pk_cpi, kibor, x.kibor_at_start, lv.usd_converted[t],
-            x.frozen_pkr_per_usd, lv.cpp_usd_scale[t], lv.cpp_pkr_scale[t], lv.active[t],
-            lv.take_and_pay[t], lv.debt_factor[t])
+        capacity, energy = projection.month_payments(x, t, plant, fx, us_cpi, pk_cpi, kibor)
         tx = costs.transmission_bn(x.tariff.transmission_pkr_per_kwh, pk_cpi, units)
         nm = costs.net_metering_bn(lv.buyback_pkr_per_kwh[t], exports)
         dm = costs.distribution_margin_bn(x.tariff.distribution_margin_pkr_per_kwh, pk_cpi,
                                           sales, classes.dm_share)
         cost = costs.sector_cost(capacity, energy, tx, nm, dm, units, units_allowed)
 
-        # the tariff: determination, adjustments, class tariffs, an SEZ package (§9, §15)
+        # the tariff: determination with its monthly references, adjustments (§9)
         pass_through = lv.pass_through[t]
         multiplier = classes.tariff_multiplier * lv.tariff_multiplier_scale[t]
-        if s.determination is None:
-            s.determination = tariff.initial_determination(
-                x.tariff.initial_determined_pkr_per_kwh,
-                x.tariff.initial_fuel_reference_pkr_per_kwh, cost.energy_bn, units,
-                units_allowed, sales, multiplier, classes.base_sales_gwh_per_month)
-        else:
-            s.determination = tariff.determine(
-                s.determination, t, bool(lv.rebasing[t]), multiplier,
-                bool(x.tariff.multiplier_changed[t]),
-                s.window(tariff.REBASING_WINDOW_MONTHS), pass_through, classes.seasonal_by_month,
-                allowed_loss, x.tariff.distribution_margin_pkr_per_kwh * pk_cpi,
-                classes.dm_share, x.tariff.rebasing_sales_growth)
-        adj = tariff.adjust(s.adjustments, t, month, s.determination, cost.energy_bn, units,
-                            units_allowed, sales, cost.revenue_requirement_allowed_bn,
-                            pass_through, int(lv.fca_lag[t]), int(lv.qta_period[t]),
-                            int(lv.qta_lag[t]))
+        _determine(x, s, t, multiplier, actual_loss, allowed_loss, pass_through)
+        assert s.determination is not None
+        fuel = supply.fuel_cost_bn(plants, plant.generation_gwh, fuel_index)
+        adj = tariff.adjust(s.adjustments, t, month, s.determination, fuel,
+                            cost.capacity_bn + tx + nm + cost.energy_bn - fuel,
+                            plant.generation_gwh.sum(axis=1), units, units_allowed, sales,
+                            cost.revenue_requirement_allowed_bn, pass_through,
+                            int(lv.fca_lag[t]), int(lv.qta_period[t]), int(lv.qta_lag[t]))
         package = sez.package_month(
             tariff.class_tariffs_pkr_per_kwh(s.determination.notified_pkr_per_kwh,
                                              s.determination.multipliers, adj.fca_pkr_per_kwh,
-                                             adj.qta_pkr_per_kwh),
+                                             adj.qta_pkr_per_kwh, adj.pya_pkr_per_kwh),
             lv.billed_share[t], sales, sez_col, float(lv.sez_package_weight[t]),
             float(lv.sez_package_pkr_per_kwh[t]), float(lv.sez_package_usc_per_kwh[t]), fx,
             bool(lv.sez_package_cap[t]), lv.sez_package_funding[t])
@@ -204,7 +241,9 @@ def simulate(x: Inputs, *, detail: bool = True,
         flows = causes.flow_causes(
             sector_cost_bn=cost.ppp_bn + dm,
             revenue_requirement_allowed_bn=cost.revenue_requirement_allowed_bn,
-            recovered_by_tariff_bn=recovered, billed_bn=billed,
+            recovered_by_tariff_bn=recovered, seasonal_timing_bn=adj.seasonal_timing_bn,
+            pending_adjustments_bn=adj.pending_adjustments_bn,
+            prior_year_adjustment_bn=adj.prior_year_adjustment_bn, billed_bn=billed,
             collected_bn=collection.collected_bn, subsidy_due_bn=tds.due_bn,
             subsidy_paid_bn=tds.paid_bn, unfunded_package_bn=funding.unfunded_bn,
             lps_bn=lps.sum(axis=1), phl_interest_bn=phl.interest_bn, dss_collected_bn=dss,
@@ -229,8 +268,7 @@ def simulate(x: Inputs, *, detail: bool = True,
         rec.check_finite(t)
 
         # what the month leaves to the next
-        s.recent.append(MonthRecord(month, sales, paid_x_sales, units, cost.energy_bn,
-                                    tx + nm, cost.capacity_bn))
+        s.recent.append(MonthRecord(month, sales, paid_x_sales))
         s.captive_share = sez.captive_share_step(
             s.captive_share, sez.usc_per_kwh(sez_cost["total"], fx),
             x.sez.captive_lcoe_usc_per_kwh[t], x.sez.captive_margin, x.sez.captive_speed,

@@ -14,6 +14,9 @@ import numpy as np
 CAUSES = (
     "excess_losses",
     "tariff_gap",
+    "seasonal_timing",
+    "pending_adjustments",
+    "prior_year_adjustment",
     "under_recovery",
     "subsidy_shortfall",
     "sez_package",
@@ -27,7 +30,9 @@ CAUSES = (
 
 def flow_causes(
     *, sector_cost_bn: np.ndarray, revenue_requirement_allowed_bn: np.ndarray,
-    recovered_by_tariff_bn: np.ndarray, billed_bn: np.ndarray, collected_bn: np.ndarray,
+    recovered_by_tariff_bn: np.ndarray, seasonal_timing_bn: np.ndarray,
+    pending_adjustments_bn: np.ndarray, prior_year_adjustment_bn: np.ndarray,
+    billed_bn: np.ndarray, collected_bn: np.ndarray,
     subsidy_due_bn: np.ndarray, subsidy_paid_bn: np.ndarray, unfunded_package_bn: np.ndarray,
     lps_bn: np.ndarray, phl_interest_bn: np.ndarray, dss_collected_bn: np.ndarray,
     budget_cppa_bn: np.ndarray | float, budget_phl_bn: np.ndarray | float,
@@ -35,15 +40,23 @@ def flow_causes(
 ) -> dict[str, np.ndarray]:
     """The month's flow decomposed by cause. [Rs bn], (paths,) each, keyed by :data:`CAUSES`.
 
-    excess losses = K - RR* (the cost of units lost above the allowed loss);
-    tariff gap = RR* - RR_passed; under-recovery = billed - collected; subsidy shortfall
-    = TDS due - TDS paid; the unfunded gap of an SEZ package; LPS; PHL interest; minus
-    the DSS collected; minus budget payments; and one-off policy moves.
+    excess losses = K - RR* (the cost of units lost above the allowed loss); what
+    tariffs leave of RR* - RR_passed, in four lines (§9): the seasonal timing the
+    monthly references plan, FCA and QTA determined but not yet charged, minus the
+    prior-year adjustment charged, and the tariff gap, the rest (the determined base
+    against the year's costs and sales, notification shortfalls); under-recovery =
+    billed - collected; subsidy shortfall = TDS due - TDS paid; the unfunded gap of an SEZ
+    package; LPS; PHL interest; minus the DSS collected; minus budget payments; and
+    one-off policy moves.
     """
     n_paths = np.shape(collected_bn)[0]
     return {
         "excess_losses": sector_cost_bn - revenue_requirement_allowed_bn,
-        "tariff_gap": revenue_requirement_allowed_bn - recovered_by_tariff_bn,
+        "tariff_gap": revenue_requirement_allowed_bn - recovered_by_tariff_bn
+        - seasonal_timing_bn - pending_adjustments_bn - prior_year_adjustment_bn,
+        "seasonal_timing": seasonal_timing_bn,
+        "pending_adjustments": pending_adjustments_bn,
+        "prior_year_adjustment": prior_year_adjustment_bn,
         "under_recovery": billed_bn - collected_bn,
         "subsidy_shortfall": subsidy_due_bn - subsidy_paid_bn,
         "sez_package": np.broadcast_to(unfunded_package_bn, (n_paths,)),

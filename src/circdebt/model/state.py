@@ -20,15 +20,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class MonthRecord:
-    """What later months read back of a month: the price window and rebasing."""
+    """What later months read back of a month: the price window and the sales a rebasing
+    projects from."""
 
     calendar_month: int  # 1..12
     sales_by_class_gwh: np.ndarray  # (paths, classes) [GWh]
     paid_x_sales: np.ndarray  # (paths, classes): real tariff paid x sales [Rs/kWh x GWh]
-    units_gwh: np.ndarray  # (paths,) units purchased [GWh]
-    energy_bn: np.ndarray  # (paths,) energy payments [Rs bn]
-    other_variable_bn: np.ndarray  # (paths,) transmission + net metering [Rs bn]
-    capacity_bn: np.ndarray  # (paths,) capacity payments [Rs bn]
 
 
 @dataclass

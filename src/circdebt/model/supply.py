@@ -142,6 +142,16 @@ def capacity_payments_bn(
     return np.where(take_and_pay, due * dispatched_share, due)
 
 
+def fuel_cost_bn(plants: PlantArrays, generation_gwh: np.ndarray,
+                 fuel_index: np.ndarray) -> np.ndarray:
+    """The fuel part of the energy payments: generation x fuel cost at the start x fuel
+    index, without variable O&M (NEPRA's fuel charge adjustment covers fuel only; variable
+    O&M is in the quarterly adjustment). [Rs bn], (paths,); ``fuel_index`` is
+    (paths, groups)."""
+    return (generation_gwh * plants.fuel_cost_pkr_per_kwh * fuel_index).sum(axis=1) \
+        * GWH_TIMES_PKR_PER_KWH_TO_BN
+
+
 def energy_payments_bn(generation_gwh: np.ndarray, price_pkr_per_kwh: np.ndarray) -> np.ndarray:
     """Energy payments due: generation x EPP. [Rs bn], (paths, groups)."""
     return generation_gwh * price_pkr_per_kwh * GWH_TIMES_PKR_PER_KWH_TO_BN

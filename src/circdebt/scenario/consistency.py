@@ -127,8 +127,19 @@ def _fy_tables(s: Scenario) -> dict[str, dict[str, float]]:
 
 
 def check_dates(s: Scenario, file: str) -> list[Problem]:
-    """Contract dates and FY-keyed tables are well formed."""
+    """Contract dates and FY-keyed tables are well formed; monthly references and the
+    opening book's entries fall inside the horizon."""
     problems = []
+    start, end = month_number(s.time.start), month_number(s.time.end)
+    inside = f"a month inside the horizon {s.time.start}..{s.time.end}"
+    for month in s.tariff.reference_fuel_cost_pkr_per_kwh:
+        if not start <= month_number(month) <= end:
+            problems.append(Problem(file, f"tariff.reference_fuel_cost_pkr_per_kwh.{month}",
+                                    inside, repr(month)))
+    for i, entry in enumerate(s.tariff.opening_book):
+        if not start <= month_number(entry.month) <= end:
+            problems.append(Problem(file, f"tariff.opening_book[{i}].month", inside,
+                                    repr(entry.month)))
     for i, plant in enumerate(s.supply.plants):
         if plant.commissioning and plant.contract_expiry and \
                 month_number(plant.commissioning) >= month_number(plant.contract_expiry):

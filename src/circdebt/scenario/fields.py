@@ -102,6 +102,9 @@ Mw = Annotated[float, Field(ge=0.0, le=MAX_MW, allow_inf_nan=False)]
 GwhPerYear = Annotated[float, Field(ge=0.0, le=MAX_GWH_PER_YEAR, allow_inf_nan=False)]
 #: An amount of money in billions of the local currency (Rs bn).
 Bn = Annotated[float, Field(ge=0.0, le=MAX_BN, allow_inf_nan=False)]
+#: A signed amount of money in billions of the local currency (an adjustment that may be a
+#: refund).
+SignedBn = Annotated[float, Field(ge=-MAX_BN, le=MAX_BN, allow_inf_nan=False)]
 #: A price per kWh in the local currency (Rs/kWh); PositivePerKwh excludes zero.
 PerKwh = Annotated[float, Field(ge=0.0, le=MAX_PER_KWH, allow_inf_nan=False)]
 PositivePerKwh = Annotated[float, Field(gt=0.0, le=MAX_PER_KWH, allow_inf_nan=False)]

@@ -39,6 +39,7 @@ from circdebt.scenario.fields import (
     PerKwMonth,
     PositivePerKwh,
     Share,
+    SignedBn,
     Strict,
     Text,
     UscPerKwh,
@@ -237,6 +238,17 @@ class Losses(Strict):
     allowed_pct: Annotated[Series, LOSS_RANGE, NOT_A_FRACTION]
 
 
+class OpeningAdjustment(Strict):
+    """An adjustment already determined on the start date and charged in ``month``: an
+    FCA, a quarterly adjustment (QTA) or a prior-year adjustment (PYA), in Rs bn
+    (negative: a refund), with its source (docs/model.md §9, the opening book)."""
+
+    month: MonthStr
+    kind: Literal["fca", "qta", "pya"]
+    amount_bn_pkr: SignedBn
+    source: Text | None = None
+
+
 class Tariff(Strict):
     """Tariff determination and notification (docs/model.md §9).
 
@@ -247,10 +259,20 @@ class Tariff(Strict):
     ASSUMPTION (the Q4 FY2025 adjustment was charged August-October 2025, a lag of 2,
     which the baseline sets); ``dss_ends_when_phl_repaid = true``: ASSUMPTION, the
     surcharge services PHL's debt. Pass-through 100% and no DSS have no effect.
+
+    ``reference_fuel_cost_pkr_per_kwh`` gives published monthly fuel references (Rs per
+    kWh purchased, by month ``"YYYY-MM"``): a determination in force in that month uses
+    them instead of its own projection. ``initial_fuel_reference_pkr_per_kwh`` scales the
+    first determination's projected fuel references to a yearly average per kWh *sold*
+    at the allowed loss (the form of earlier versions). ``opening_book`` lists
+    adjustments already determined and not yet charged on the start date.
     """
 
     initial_determined_pkr_per_kwh: PositivePerKwh
     initial_fuel_reference_pkr_per_kwh: PerKwh | None = None
+    reference_fuel_cost_pkr_per_kwh: dict[MonthStr, PerKwh] = Field(default_factory=dict,
+                                                                    max_length=1200)
+    opening_book: list[OpeningAdjustment] = Field(default_factory=list, max_length=1200)
     distribution_margin_pkr_per_kwh: PerKwh = 0.0
     rebasing_month: Annotated[int, Field(ge=1, le=12)] = 7
     rebasing_sales_growth_pct: Annotated[float, Field(gt=-100.0, le=100.0)] = 0.0

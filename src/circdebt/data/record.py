@@ -1,0 +1,75 @@
+"""Pakistan's published monthly and quarterly record, 2023–2026, with its sources.
+
+``data/record.csv`` holds figures published for single months, quarters and tariff
+years: NEPRA's monthly fuel references and notified fuel charge adjustments (FCA), the
+actual fuel cost NEPRA verified, quarterly adjustments (QTA), the uniform tariffs of the
+FY2026 and CY2026 determinations, circular-debt flows for quarters and half-years,
+month-end stocks, and the Power Division's cause table for July 2025. The FY-level
+history is :mod:`circdebt.data.history`.
+
+Each row says how the model uses it (``use``): ``input`` figures set a scenario input
+(``scenarios/baseline.toml`` cites them, and a test holds the two equal); ``check``
+figures are kept aside and compared with the model's results (``docs/validation.md``
+§8, ``tests/test_record.py``).
+
+Conventions
+-----------
+* ``period`` is a month ``YYYY-MM``, a quarter ``FYyyyy-Qn`` (Q1 = July–September), a
+  half ``FYyyyy-H1`` (July–December), a fiscal year ``FYyyyy`` or a calendar tariff year
+  ``CYyyyy``.
+* ``series`` names end in their unit (:func:`circdebt.units.unit_in_name`). FCA and
+  fuel-cost figures are Rs per kWh as NEPRA notifies them; flows carry the Power
+  Division's sign (positive adds to the debt).
+
+This module only reads the packaged file: no network, no writes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from circdebt.data import package_text
+
+COLUMNS = ("period", "series", "value", "unit", "basis", "use", "source_title", "source_url",
+           "note")
+"""Columns of ``data/record.csv``, in file order."""
+
+USES = ("input", "check")
+"""How the model uses a figure: to set an input, or kept aside as a check."""
+
+
+def load() -> pd.DataFrame:
+    """The record as a tidy table, one row per (period, series), in file order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`; ``value`` is float in the row's ``unit``, the text
+        columns are strings (``""`` where empty). A fresh copy on each call.
+    """
+    frame = pd.read_csv(
+        io.StringIO(package_text("record.csv")),
+        dtype={c: "string" for c in COLUMNS if c != "value"} | {"value": "float64"},
+        keep_default_na=False,
+    )
+    return frame.loc[:, list(COLUMNS)]
+
+
+def values(series: str, use: str | None = None) -> pd.Series:
+    """The published values of one series, indexed by period (file order).
+
+    Parameters
+    ----------
+    series : str
+        A series name, e.g. ``"fca_notified_pkr_per_kwh"``.
+    use : {"input", "check"}, optional
+        Only the figures used this way.
+    """
+    frame = load()
+    rows = frame[(frame["series"] == series) & ((frame["use"] == use) if use else True)]
+    if rows.empty:
+        raise KeyError(f"series(={series!r}, use={use!r}) not in the record")
+    return pd.Series(rows["value"].to_numpy(float), index=pd.Index(rows["period"], name="period"),
+                     name=series)
