@@ -21,3 +21,11 @@ def test_class_loss_rates_scale_the_system_loss():
 def test_units_purchased_gross_up_each_class_at_its_own_loss():
     units = losses.units_for_sales_gwh(np.array([[800.0, 90.0]]), np.array([[0.2, 0.1]]))
     assert units[0] == pytest.approx(800 / 0.8 + 90 / 0.9)
+
+
+def test_transmission_losses_raise_generation_and_round_trip():
+    units = np.array([9700.0, 0.0])
+    generation = losses.generation_for_units_gwh(units, 0.03)
+    np.testing.assert_allclose(generation, [10_000.0, 0.0])
+    np.testing.assert_allclose(losses.delivered_gwh(generation, 0.03), units)
+    np.testing.assert_allclose(losses.generation_for_units_gwh(units, 0.0), units)

@@ -6,6 +6,7 @@ history is in :mod:`circdebt.data.history`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from circdebt.analysis.batch import Rows, Want, evaluate
 from circdebt.keypaths import decimal_at, split
 from circdebt.scenario.ranges import clip_to_bounds
 from circdebt.scenario.schema import Scenario
+from circdebt.timeline import fy_first_month, is_month, month_label, parse_fy
 
 #: Published flow lines (history series) and the model causes that correspond to them.
 #: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
@@ -100,6 +102,68 @@ def backtest(scenario: Scenario, history: pd.DataFrame,
     batch = evaluate(scenario, Rows(1), Want(annual=columns))
     annual = pd.DataFrame({"fy": batch.fys, **{c: batch.annual[c][0] for c in columns}})
     return backtest_table(annual, history, from_fy)
+
+
+# --------------------------------------------------------------------------- the record
+
+
+def _months_of(period: str) -> list[str] | None:
+    """The months ``YYYY-MM`` a record period covers: a month, a quarter ``FYyyyy-Qn``
+    (Q1 = the fiscal year's first three months), a half ``FYyyyy-H1``; None for a period
+    a monthly table cannot cover (a tariff year)."""
+    if is_month(period):
+        return [period]
+    match = re.fullmatch(r"(FY\d{4})-(Q[1-4]|H[12])", period)
+    if match is None:
+        return None
+    first = fy_first_month(parse_fy(match.group(1)))
+    part = match.group(2)
+    size = 3 if part[0] == "Q" else 6
+    start = first + (int(part[1]) - 1) * size
+    return [month_label(start + k) for k in range(size)]
+
+
+#: How a monthly table gives each series of :mod:`circdebt.data.record`: model columns
+#: and how months are combined (sum over a period, the last month, or the mean).
+RECORD_MAP: dict[str, tuple[tuple[str, ...], str]] = {
+    "reference_fuel_cost_pkr_per_kwh": (("fuel_reference_pkr_per_kwh",), "mean"),
+    "fca_notified_pkr_per_kwh": (("fca_determined_pkr_per_kwh",), "mean"),
+    "fuel_cost_actual_pkr_per_kwh": (("fca_determined_pkr_per_kwh",
+                                      "fuel_reference_pkr_per_kwh"), "mean"),
+    "qta_determined_bn_pkr": (("qta_determined_bn_pkr",), "sum"),
+    "cd_flow_bn_pkr": (("cd_flow_bn_pkr",), "sum"),
+    "cd_stock_bn_pkr": (("cd_stock_bn_pkr",), "last"),
+    **{history_cols[0]: (model_cols, "sum") for model_cols, history_cols in CAUSE_MAP.values()},
+}
+
+
+def record_table(monthly: pd.DataFrame, record: pd.DataFrame) -> pd.DataFrame:
+    """The model beside each published monthly or quarterly figure it can be compared
+    with.
+
+    ``monthly`` is a result's monthly table (a ``month`` column); ``record`` the
+    packaged record (:func:`circdebt.data.record.load`). A figure is compared where its
+    series is in :data:`RECORD_MAP` and every month of its period is in the run.
+    Returns one row per figure: period, series, use (input or check), modelled,
+    published, error (modelled - published, in the series' unit) and the source title.
+    """
+    frame = monthly.set_index("month")
+    rows = []
+    for _, fig in record.iterrows():
+        spec = RECORD_MAP.get(str(fig["series"]))
+        months = _months_of(str(fig["period"]))
+        if spec is None or months is None or not set(months) <= set(frame.index):
+            continue
+        columns, how = spec
+        per_month = _sum_available(frame.loc[months], columns)
+        modelled = float(per_month.iloc[-1] if how == "last" else
+                         per_month.sum() if how == "sum" else per_month.mean())
+        rows.append({"period": fig["period"], "series": fig["series"], "use": fig["use"],
+                     "modelled": modelled, "published": float(fig["value"]),
+                     "error": modelled - float(fig["value"]),
+                     "source_title": fig["source_title"]})
+    return pd.DataFrame(rows, columns=["period", "series", "use", "modelled", "published",
+                                       "error", "source_title"])
 
 
 # --------------------------------------------------------------------------- calibration

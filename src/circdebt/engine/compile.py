@@ -141,6 +141,7 @@ class Inputs:
     fuel_of_group: np.ndarray  # (groups,) column of each group's fuel
     frozen_pkr_per_usd: np.ndarray  # (paths, groups): at each group's conversion date
     kibor_at_start: np.ndarray  # (paths,)
+    transmission_loss: float  # [fraction] of generation lost before the DISCOs receive it
     tariff: TariffTerms
     subsidy: SubsidyTerms
     solar: SolarTerms
@@ -391,6 +392,7 @@ def compile_inputs(
         allocation=allocation_plan(s, creditors.names),
         fuel_by_month=fuel_by_month, fuel_of_group=fuel_of_group, frozen_pkr_per_usd=frozen,
         kibor_at_start=exo.kibor[:, 0],
+        transmission_loss=s.supply.transmission_loss_pct / PERCENT,
         tariff=TariffTerms(
             initial_determined_pkr_per_kwh=per_path(tf.initial_determined_pkr_per_kwh, n_paths),
             initial_fuel_reference_pkr_per_kwh=(

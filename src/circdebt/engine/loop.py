@@ -145,9 +145,11 @@ def simulate(x: Inputs, *, detail: bool = True,
         units_wanted = losses.units_for_sales_gwh(wanted, actual_loss)
         exports = solar.exports_used_gwh(roof.export_offered_gwh, units_wanted)
         fuel_index = x.fuel_by_month[t][:, x.fuel_of_group]
-        plant = supply.dispatch_month(plants, units_wanted - exports, fuel_index, pk_cpi, month,
-                                      lv.active[t], hours)
-        units = exports + plant.generation_gwh.sum(axis=1)
+        plant = supply.dispatch_month(
+            plants, losses.generation_for_units_gwh(units_wanted - exports, x.transmission_loss),
+            fuel_index, pk_cpi, month, lv.active[t], hours)
+        from_plants = losses.delivered_gwh(plant.generation_gwh.sum(axis=1), x.transmission_loss)
+        units = exports + from_plants
         sales = demand.served_sales_gwh(wanted, units, units_wanted)
         sold = sales.sum(axis=1)
         allowed_loss = losses.class_loss_rates(lv.loss_allowed[t], loss_multiplier)
@@ -169,7 +171,7 @@ def simulate(x: Inputs, *, detail: bool = True,
         fuel = supply.fuel_cost_bn(plants, plant.generation_gwh, fuel_index)
         adj = tariff.adjust(s.adjustments, t, month, s.determination, fuel,
                             cost.capacity_bn + tx + nm + cost.energy_bn - fuel,
-                            plant.generation_gwh.sum(axis=1), units, units_allowed, sales,
+                            from_plants, units, units_allowed, sales,
                             cost.revenue_requirement_allowed_bn, pass_through,
                             int(lv.fca_lag[t]), int(lv.qta_period[t]), int(lv.qta_lag[t]))
         package = sez.package_month(

@@ -77,10 +77,11 @@ def project_year(x: Inputs, t: int, sales_by_class_gwh: np.ndarray, actual_loss:
             24.0 * calendar.monthrange(_COMMON_YEAR, month)[1]
         sales = sales_by_class_gwh[:, month - 1, :]
         need = losses.units_for_sales_gwh(sales, actual_loss)
-        plant = supply.dispatch_month(x.plants, need, fuel_index, pk_cpi, month,
-                                      x.levers.active[tk], hours)
+        plant = supply.dispatch_month(
+            x.plants, losses.generation_for_units_gwh(need, x.transmission_loss), fuel_index,
+            pk_cpi, month, x.levers.active[tk], hours)
         capacity, energy_by_group = month_payments(x, tk, plant, fx, us_cpi, pk_cpi, kibor)
-        bought = plant.generation_gwh.sum(axis=1)
+        bought = losses.delivered_gwh(plant.generation_gwh.sum(axis=1), x.transmission_loss)
         fuel = supply.fuel_cost_bn(x.plants, plant.generation_gwh, fuel_index)
         units[:, month - 1] = bought
         allowed[:, month - 1] = losses.units_for_sales_gwh(sales, allowed_loss)

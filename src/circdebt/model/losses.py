@@ -28,6 +28,19 @@ def class_loss_rates(system_loss: np.ndarray | float, multiplier: np.ndarray) ->
     return np.asarray(system_loss)[..., None] * multiplier
 
 
+def generation_for_units_gwh(units_gwh: np.ndarray, transmission_loss: float) -> np.ndarray:
+    """Generation needed for the units the distribution companies receive, with the
+    transmission system losing ``transmission_loss`` of what is generated:
+    G = U / (1 - t). [GWh], (paths,)."""
+    return units_gwh / (1.0 - transmission_loss)
+
+
+def delivered_gwh(generation_gwh: np.ndarray, transmission_loss: float) -> np.ndarray:
+    """Units delivered to the distribution companies from a generation: G x (1 - t).
+    [GWh], (paths,)."""
+    return generation_gwh * (1.0 - transmission_loss)
+
+
 def units_for_sales_gwh(sales_gwh: np.ndarray, class_loss: np.ndarray) -> np.ndarray:
     """Units purchased to deliver ``sales`` at the classes' loss rates:
     U = sum_c S_c / (1 - l_c). [GWh], (paths,)."""

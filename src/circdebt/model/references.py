@@ -37,7 +37,7 @@ class References(NamedTuple):
 
     sales_gwh: np.ndarray  # (paths, 12) projected sales
     units_allowed_gwh: np.ndarray  # (paths, 12) projected units purchased at the allowed loss
-    fuel_pkr_per_kwh: np.ndarray  # (paths, 12) fuel cost per kWh generated
+    fuel_pkr_per_kwh: np.ndarray  # (paths, 12) fuel cost per kWh the plants deliver
     nonfuel_allowed_bn: np.ndarray  # (paths, 12) capacity, VO&M, transmission: allowed share
     dm_bn: np.ndarray  # (paths, 12) distribution margin
 
@@ -91,8 +91,8 @@ def references_from_projection(
 ) -> References:
     """The references of a projected year. All (paths, 12) except sales (paths, 12, classes).
 
-    fuel_m = F_m / U_m (fuel cost per kWh generated, at the projected merit order; ``units``
-    are the projected generation); non-fuel allowed_m = (CP_m + VOM_m + TX_m) x U*_m / U_m:
+    fuel_m = F_m / U_m (fuel cost per kWh the plants deliver, at the projected merit order;
+    ``units`` are the projected purchases from the plants, after transmission losses); non-fuel allowed_m = (CP_m + VOM_m + TX_m) x U*_m / U_m:
     the regulator allows the capacity, variable O&M and transmission bill in the share of
     units needed at the allowed loss, the same share
     the sector's allowed cost uses (§8), so a loss rate as projected leaves no quarterly

@@ -229,27 +229,29 @@ class Adjustments(NamedTuple):
     fca_determined_pkr_per_kwh: np.ndarray  # this month's fuel cost minus its reference
     fuel_reference_pkr_per_kwh: np.ndarray  # this month's reference fuel cost
     fuel_deviation_bn: np.ndarray  # (fuel cost - reference) x allowed units
+    nonfuel_deviation_bn: np.ndarray  # this month's quarterly-adjustment deviation
     seasonal_timing_bn: np.ndarray  # what the uniform tariff under-recovers by design
     pending_adjustments_bn: np.ndarray  # FCA and QTA determined minus charged
     prior_year_adjustment_bn: np.ndarray  # minus the PYA charged
 
 
-def fuel_deviation(fuel_bn: np.ndarray, generated_gwh: np.ndarray, units_gwh: np.ndarray,
+def fuel_deviation(fuel_bn: np.ndarray, delivered_gwh: np.ndarray, units_gwh: np.ndarray,
                    units_allowed_gwh: np.ndarray, fuel_reference_pkr_per_kwh: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray]:
     """The month's determined FCA and its amount (NEPRA's monthly fuel charge adjustment).
 
-    FCA = F / G - f_ref,m: the fuel cost per kWh of the grid's generation against the
-    month's reference fuel cost component [Rs/kWh], as NEPRA's FCA decisions compare them
-    (e.g. July 2025: actual 8.0899 against the reference 9.8758, FCA -1.7859; Dawn,
-    10 September 2025); amount = FCA x G x U*/U: the generation in the share of units
-    allowed for the sales (U purchased includes rooftop exports, which burn no fuel), so
+    FCA = F / D - f_ref,m: the fuel cost per kWh the plants delivered to the distribution
+    companies (D, after transmission losses) against the month's reference fuel cost
+    component [Rs/kWh], as NEPRA's FCA decisions compare them (e.g. July 2025: actual
+    8.0899 against the reference 9.8758, FCA -1.7859; Dawn, 10 September 2025);
+    amount = FCA x D x U*/U: the plants' units in the share of units allowed for the sales
+    (U purchased includes rooftop exports, which burn no fuel), so
     fuel spent on losses above the allowance is not passed on (NEPRA charges the rate on
     units sold and recovers the allowed losses' part in the quarterly adjustment, "T&D
     losses on FCA"; the model books both as the FCA) [Rs bn]. (paths,) each.
     """
-    rate = _ratio(fuel_bn, generated_gwh) * BN_PER_GWH_TO_PKR_PER_KWH - fuel_reference_pkr_per_kwh
-    allowed_generation = generated_gwh * _ratio(units_allowed_gwh, units_gwh)
+    rate = _ratio(fuel_bn, delivered_gwh) * BN_PER_GWH_TO_PKR_PER_KWH - fuel_reference_pkr_per_kwh
+    allowed_generation = delivered_gwh * _ratio(units_allowed_gwh, units_gwh)
     return rate, rate * allowed_generation * GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
@@ -265,14 +267,14 @@ def nonfuel_deviation(nonfuel_bn: np.ndarray, units_gwh: np.ndarray,
 
 def adjust(
     book: AdjustmentBook, t: int, calendar_month: int, determination: Determination,
-    fuel_bn: np.ndarray, nonfuel_bn: np.ndarray, generated_gwh: np.ndarray,
+    fuel_bn: np.ndarray, nonfuel_bn: np.ndarray, delivered_gwh: np.ndarray,
     units_gwh: np.ndarray, units_allowed_gwh: np.ndarray, sales_gwh: np.ndarray,
     revenue_requirement_allowed_bn: np.ndarray, pass_through: PerPath, fca_lag: int,
     qta_period: int, qta_lag: int,
 ) -> Adjustments:
     """Book this month's deviations and return the adjustments charged in it.
 
-    The fuel cost per kWh generated is compared with the month's reference
+    The fuel cost per kWh the plants delivered is compared with the month's reference
     (:func:`fuel_deviation`) and charged as an FCA ``fca_lag`` months later; capacity,
     variable O&M and other costs (``nonfuel_bn``) are compared with the month's reference
     (:func:`nonfuel_deviation`) and
@@ -287,7 +289,7 @@ def adjust(
     m = calendar_month - 1
     total_sales = sales_gwh.sum(axis=1)
     fuel_ref = refs.fuel_pkr_per_kwh[:, m]
-    fca_rate, fuel_dev = fuel_deviation(fuel_bn, generated_gwh, units_gwh, units_allowed_gwh,
+    fca_rate, fuel_dev = fuel_deviation(fuel_bn, delivered_gwh, units_gwh, units_allowed_gwh,
                                         fuel_ref)
     book.schedule_fca(t, fca_lag, pass_through * fuel_dev)
     nonfuel_dev = nonfuel_deviation(nonfuel_bn, units_gwh, units_allowed_gwh,
@@ -302,7 +304,7 @@ def adjust(
                          - base_recovers - timing)
     fca, qta, pya = book.rates_pkr_per_kwh(t, total_sales)
     fca_bn, qta_bn, pya_bn = book.charged_bn(t, total_sales)
-    return Adjustments(fca, qta, pya, fca_rate, fuel_ref, fuel_dev, timing,
+    return Adjustments(fca, qta, pya, fca_rate, fuel_ref, fuel_dev, nonfuel_dev, timing,
                        fuel_dev + nonfuel_dev - fca_bn - qta_bn, -pya_bn)
 
 

@@ -163,7 +163,16 @@ class PlantGroup(Strict):
 
 
 class Supply(Strict):
+    """The generators and the transmission system (docs/model.md §6, §7).
+
+    ``transmission_loss_pct`` is the share of generation lost in transmission before the
+    distribution companies receive it (NTDC's losses; the T&D losses under [losses] are
+    the distribution companies' own). Default 0: no effect.
+    """
+
     transmission_pkr_per_kwh: PerKwh = 0.0
+    transmission_loss_pct: Annotated[float, Field(ge=0.0, le=30.0, allow_inf_nan=False),
+                                     NOT_A_FRACTION] = 0.0
     plants: Annotated[list[PlantGroup], Field(min_length=1, max_length=200)]
 
 
