@@ -91,12 +91,12 @@ def references_from_projection(
 ) -> References:
     """The references of a projected year. All (paths, 12) except sales (paths, 12, classes).
 
-    fuel_m = F_m / U_m (fuel cost per kWh the plants deliver, at the projected merit order;
-    ``units`` are the projected purchases from the plants, after transmission losses); non-fuel allowed_m = (CP_m + VOM_m + TX_m) x U*_m / U_m:
-    the regulator allows the capacity, variable O&M and transmission bill in the share of
-    units needed at the allowed loss, the same share
-    the sector's allowed cost uses (§8), so a loss rate as projected leaves no quarterly
-    deviation; DM_m = dm x sum_c share_c S_m,c.
+    fuel_m = F_m / U_m: fuel cost per kWh the plants deliver, at the projected merit order
+    (``units`` are the projected purchases from the plants, after transmission losses);
+    non-fuel allowed_m = (CP_m + VOM_m + TX_m) x U*_m / U_m: the regulator allows the
+    capacity, variable O&M and transmission bill in the share of units needed at the
+    allowed loss, the same share the sector's allowed cost uses (§8), so a loss rate as
+    projected leaves no quarterly deviation; DM_m = dm x sum_c share_c S_m,c.
     """
     sales = sales_by_class_gwh.sum(axis=-1)
     allowed_share = _ratio(units_allowed_gwh, units_gwh)
