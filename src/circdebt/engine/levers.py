@@ -75,7 +75,8 @@ def consumer_classes(scenario: Scenario) -> list[ConsumerClass]:
     # model_construct: the values may be per-path arrays in a Monte Carlo run
     return [*scenario.demand.classes, ConsumerClass.model_construct(
         name=SEZ_CLASS, base_sales_gwh_per_year=0.0, tariff_multiplier=sez.tariff_multiplier,
-        recovery_pct=sez.recovery_pct, loss_multiplier=sez.loss_multiplier)]
+        recovery_pct=sez.recovery_pct, loss_multiplier=sez.loss_multiplier,
+        voltage=sez.voltage)]
 
 
 def creditor_names(scenario: Scenario) -> list[str]:

@@ -25,6 +25,7 @@ from circdebt.model import (
     demand,
     losses,
     oneoffs,
+    service,
     sez,
     solar,
     subsidy,
@@ -186,13 +187,21 @@ def simulate(x: Inputs, *, detail: bool = True,
         cd = debt.cd_stock_bn(paid.payables_bn, s.genco_fuel_payables_bn, phl.debt_bn,
                               paid.cash_bn, paid.account_bn)
 
-        # what a kWh costs an SEZ manufacturer (§15); rooftop solar grows (§5)
+        # each class's cost of service and cross-subsidy (§9); what a kWh costs an SEZ
+        # manufacturer (§15); rooftop solar grows (§5)
+        cos = service.cost_of_service(
+            cost.ppp_bn * cost.allowed_share, dm, sales,
+            service.class_gross_up(allowed_loss, x.service.level_allowed_loss),
+            service.class_dm_weight(classes.dm_share, x.service.level_dm_share, sales.shape))
+        cross = service.cross_subsidy(package.class_tariff_pkr_per_kwh, package.billed_share,
+                                      cos.total_pkr_per_kwh, sales)
         sez_cost = sez.cost_breakdown_pkr_per_kwh(
             cost.energy_bn, nm, cost.capacity_bn, tx,
             sez.fleet_utilisation(plant.generation_gwh, plant.available_gwh), units,
             units_allowed, sold, sez.per_kwh_sold(dm, sold), sez.per_kwh_sold(recovered, sold),
             package.sez_tariff_pkr_per_kwh, package.sez_price_pkr_per_kwh, dss_rate * np.ones(P),
-            x.sez.taxes_share)
+            x.sez.taxes_share, cos.total_pkr_per_kwh[:, sez_col],
+            cos.distribution_pkr_per_kwh[:, sez_col])
         solar_ratio = solar.grid_to_solar_ratio(billed, sold, x.solar.lcoe_pkr_per_kwh)
         if s.solar_reference_ratio is None:
             s.solar_reference_ratio = solar_ratio
@@ -221,7 +230,10 @@ def simulate(x: Inputs, *, detail: bool = True,
             pk_cpi=pk_cpi, sez_column=sez_col, package=package, sez_cost=sez_cost,
             sez_captive_gwh=sez_captive))
         rec.write_by_class(t, {"sales_gwh": sales,
-                               "tariff_pkr_per_kwh": package.class_tariff_pkr_per_kwh})
+                               "tariff_pkr_per_kwh": package.class_tariff_pkr_per_kwh,
+                               "cost_of_service_pkr_per_kwh": cos.total_pkr_per_kwh,
+                               "cross_subsidy_pkr_per_kwh": cross.pkr_per_kwh,
+                               "cross_subsidy_bn_pkr": cross.bn})
         rec.write_by_creditor(t, {
             "payables_bn_pkr": paid.payables_bn, "paid_bn_pkr": paid.paid_bn, "lps_bn_pkr": lps,
             "invoice_energy_bn_pkr": invoices.energy_bn, "invoice_other_bn_pkr": invoices.other_bn,
