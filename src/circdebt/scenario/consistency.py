@@ -260,6 +260,11 @@ def check_policies(s: Scenario, file: str) -> list[Problem]:
             problems.append(Problem(file, f"{key}.start",
                                     f"a month inside the horizon {s.time.start}..{s.time.end}",
                                     repr(policy.start)))
+        policy_end = getattr(policy, "end", None)
+        if policy_end is not None and month_number(policy_end) < month_number(policy.start):
+            problems.append(Problem(file, f"{key}.end",
+                                    f"a month on or after the policy's start ({policy.start})",
+                                    repr(policy_end)))
         amount = getattr(policy, "amount_bn_pkr", 0.0)
         months = max(policy.phase_in_months, 1)
         inside = end - month_number(policy.start) + 1
