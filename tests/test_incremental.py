@@ -150,3 +150,12 @@ def test_an_unknown_class_is_refused_naming_the_key():
         validate_scenario_data(small_data(policies=[policy(classes=["industry"])]), "x.toml")
     assert [p.key_path for p in err.value.problems] == ["policies[0].classes[0]"]
     assert "did you mean 'industrial'" in str(err.value.problems[0])
+
+
+def test_a_reference_typed_as_a_fraction_is_refused_naming_the_key():
+    with pytest.raises(ScenarioError) as err:
+        validate_scenario_data(small_data(policies=[policy(reference_pct_of_last_year=0.82)]),
+                               "x.toml")
+    assert [p.key_path for p in err.value.problems] == [
+        "policies[0].reference_pct_of_last_year"]
+    assert "did you mean 82?" in str(err.value.problems[0])

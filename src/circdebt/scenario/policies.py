@@ -12,6 +12,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, model_validator
 
 from circdebt.scenario.fields import (
+    NOT_A_FRACTION,
     Bn,
     Finite,
     FyStr,
@@ -194,8 +195,8 @@ class IncrementalTariff(PolicyBase):
     classes: Annotated[list[Name], Field(min_length=1)]
     price_pkr_per_kwh: PositivePerKwh
     end: MonthStr | None = None
-    reference_pct_of_last_year: Annotated[float, Field(gt=0.0, le=200.0,
-                                                       allow_inf_nan=False)] = 100.0
+    reference_pct_of_last_year: Annotated[float, Field(gt=0.0, le=200.0, allow_inf_nan=False),
+                                          NOT_A_FRACTION] = 100.0
     price_elasticity: Annotated[float, Field(ge=-5.0, le=0.0, allow_inf_nan=False)] | None = None
 
 
