@@ -133,6 +133,21 @@ def test_cross_subsidies_and_tds_add_up_to_minus_the_tariff_gap_every_month():
     assert np.abs(rec["flow_tariff_gap_bn_pkr"][0]).max() > 1.0  # a test that can fail
 
 
+@pytest.mark.parametrize("funding", ["budget", "cross_subsidy", "unfunded"])
+def test_the_identity_holds_with_an_sez_package(funding):
+    """With an SEZ package the unfunded gap is its own cause: sum_c X_c + TDS due +
+    sez_package = -tariff_gap."""
+    data = voltages_data(sez="11kv")
+    data["policies"] = [{"type": "sez_tariff_package", "start": "2025-10",
+                         "price_pkr_per_kwh": 15.0, "funding": funding}]
+    traj = simulate_scenario(validate_scenario_data(data, "t.toml"))
+    rec = traj.series
+    total = (traj.by_class["cross_subsidy_bn_pkr"][0].sum(axis=1) + rec["tds_due_bn_pkr"][0]
+             + rec["flow_sez_package_bn_pkr"][0])
+    np.testing.assert_allclose(total, -rec["flow_tariff_gap_bn_pkr"][0], atol=1e-9)
+    assert rec["sez_package_support_bn_pkr"][0].sum() > 1.0
+
+
 def test_higher_voltage_costs_less_per_kwh():
     cos = simulate_scenario(with_voltages()).by_class["cost_of_service_pkr_per_kwh"][0]
     assert (cos[:, 1] < cos[:, 0]).all()  # industrial at 11 kV, residential at 400 V

@@ -96,9 +96,10 @@ def cross_subsidy(class_tariff_pkr_per_kwh: np.ndarray, billed_share: np.ndarray
     """The cross-subsidy each class pays: tariff paid (tariff x billed share, §10) minus
     its cost of service, per kWh and x sales (negative: the class is subsidised).
 
-    Identity (docs/model.md §9): sum_c X_c + TDS due = RR_passed - RR*, i.e. the
-    cross-subsidies paid and the tariff subsidy due add up to minus the tariff gap; they
-    add up to zero when tariffs recover the cost. [Rs/kWh], [Rs bn], (paths, classes).
+    Identity (docs/model.md §9): sum_c X_c + TDS due + unfunded SEZ package gap =
+    RR_passed - RR*, i.e. the cross-subsidies paid, the tariff subsidy due and an
+    unfunded SEZ package add up to minus the tariff gap; to zero when tariffs recover
+    the cost. [Rs/kWh], [Rs bn], (paths, classes).
     """
     per_kwh = class_tariff_pkr_per_kwh * billed_share - cost_of_service_pkr_per_kwh
     return CrossSubsidy(per_kwh, per_kwh * sales_gwh * GWH_TIMES_PKR_PER_KWH_TO_BN)
