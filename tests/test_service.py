@@ -219,3 +219,22 @@ def test_duplicate_level_and_bad_loss_are_refused():
     problems = _problems({**SMALL, "cost_of_service": {"voltage_levels": [
         {"name": "lv", "allowed_loss_pct": 100.0}]}})
     assert [p.key_path for p in problems] == ["cost_of_service.voltage_levels[0].allowed_loss_pct"]
+
+
+def test_a_drawn_voltage_level_gives_each_path_its_own_cost_of_service():
+    """A level's margin share drawn per path (Monte Carlo) gives each path the cost of
+    service of a single run with that value."""
+    from circdebt.engine.compile import compile_inputs
+    from circdebt.engine.loop import simulate
+    from circdebt.keypaths import with_values
+
+    key = "cost_of_service.voltage_levels[1].distribution_margin_pct"
+    s = with_voltages()
+    both = simulate(compile_inputs(with_values(s, {key: np.array([20.0, 90.0])}), 2))
+    for path, value in enumerate((20.0, 90.0)):
+        alone = simulate_scenario(with_values(s, {key: value}))
+        np.testing.assert_allclose(both.by_class["cost_of_service_pkr_per_kwh"][path],
+                                   alone.by_class["cost_of_service_pkr_per_kwh"][0],
+                                   rtol=1e-12)
+    assert not np.allclose(both.by_class["cost_of_service_pkr_per_kwh"][0],
+                           both.by_class["cost_of_service_pkr_per_kwh"][1])

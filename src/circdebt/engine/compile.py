@@ -103,8 +103,8 @@ class SezTerms:
 class ServiceTerms:
     """Each class's voltage level for the cost of service (docs/model.md §9)."""
 
-    level_allowed_loss: np.ndarray  # (classes,) [fraction]; NaN: no level, the class's own
-    level_dm_share: np.ndarray  # (classes,) [fraction]; NaN: no level, the class's own
+    level_allowed_loss: np.ndarray  # (classes,) or (paths, classes) [fraction]; NaN: none
+    level_dm_share: np.ndarray  # (classes,) or (paths, classes) [fraction]; NaN: none
 
 
 @dataclass(frozen=True)
@@ -232,9 +232,11 @@ def service_terms(scenario: Scenario) -> ServiceTerms:
     """Each class's voltage level as arrays over classes (NaN: a class without one)."""
     levels = {v.name: v for v in scenario.cost_of_service.voltage_levels}
     voltages = [c.voltage for c in consumer_classes(scenario)]
-    loss = [levels[v].allowed_loss_pct / PERCENT if v else np.nan for v in voltages]
-    dm = [levels[v].distribution_margin_pct / PERCENT if v else np.nan for v in voltages]
-    return ServiceTerms(np.array(loss, dtype=float), np.array(dm, dtype=float))
+    loss = [np.asarray(levels[v].allowed_loss_pct) / PERCENT if v else np.nan
+            for v in voltages]
+    dm = [np.asarray(levels[v].distribution_margin_pct) / PERCENT if v else np.nan
+          for v in voltages]
+    return ServiceTerms(stack_last(loss), stack_last(dm))
 
 
 def realisation_weights(sez: Sez, n_paths: int) -> np.ndarray:
