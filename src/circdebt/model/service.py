@@ -27,6 +27,11 @@ import numpy as np
 from circdebt.units import BN_PER_GWH_TO_PKR_PER_KWH, GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
+#: Weighted sales below this share of all sales count as none (a weight of 1e-300 on the
+#: only class that sells would otherwise put an overflowing cost on the others).
+NEGLIGIBLE = 1e-12
+
+
 def class_gross_up(allowed_loss: np.ndarray, level_loss: np.ndarray) -> np.ndarray:
     """Units bought per unit sold for each class at the loss allowed down to its voltage,
     1 / (1 - l_c): l_c is its voltage level's allowed loss, or (no level: NaN in
@@ -56,15 +61,15 @@ class CostOfService(NamedTuple):
 
 def _allocate(amount_bn: np.ndarray, weight: np.ndarray, sales_gwh: np.ndarray) -> np.ndarray:
     """``amount`` shared over the classes' sales in proportion to ``weight`` per kWh:
-    amount x w_c / sum_c (w_c S_c), per kWh; equal per kWh where no sales carry weight.
-    [Rs/kWh], (paths, classes)."""
+    amount x w_c / sum_c (w_c S_c), per kWh; equal per kWh where no sales carry weight
+    (weighted sales below 1e-12 of all sales). [Rs/kWh], (paths, classes)."""
     weighted = (weight * sales_gwh).sum(axis=1)
-    use = weighted > 0
+    use = weighted > NEGLIGIBLE * sales_gwh.sum(axis=1)
     weight = np.where(use[:, None], weight, 1.0)
     weighted = np.where(use, weighted, sales_gwh.sum(axis=1))
-    per_weight = np.divide(amount_bn, weighted, out=np.zeros(amount_bn.shape),
-                           where=weighted > 0) * BN_PER_GWH_TO_PKR_PER_KWH
-    return per_weight[:, None] * weight
+    share = np.divide(weight, weighted[:, None], out=np.zeros(np.shape(weight)),
+                      where=weighted[:, None] > 0)  # [1/GWh]: w_c / sum_k w_k S_k
+    return amount_bn[:, None] * share * BN_PER_GWH_TO_PKR_PER_KWH
 
 
 def cost_of_service(ppp_allowed_bn: np.ndarray, distribution_margin_bn: np.ndarray,
