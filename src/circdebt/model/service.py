@@ -26,7 +26,6 @@ import numpy as np
 
 from circdebt.units import BN_PER_GWH_TO_PKR_PER_KWH, GWH_TIMES_PKR_PER_KWH_TO_BN
 
-
 #: Weighted sales below this share of all sales count as none (a weight of 1e-300 on the
 #: only class that sells would otherwise put an overflowing cost on the others).
 NEGLIGIBLE = 1e-12
