@@ -114,6 +114,11 @@ CASES = {
         {"type": "tariff_rebalancing", "classes": ["industrial"],
          "multiplier_change_pct": -12.0, "phase_in_months": 2},
         "tariff_recovered_bn_pkr", 0),
+    "incremental_tariff": (  # a price above every tariff: no discount, no response
+        {"type": "incremental_tariff", "classes": ["industrial"], "price_pkr_per_kwh": 1000.0},
+        {"type": "incremental_tariff", "classes": ["industrial"], "price_pkr_per_kwh": 15.0,
+         "reference_pct_of_last_year": 90.0, "end": "2027-03"},
+        "flow_tariff_gap_bn_pkr", +1),
     "solar_surge": (
         {"type": "solar_surge", "extra_additions_mw_per_year": 0.0},
         {"type": "solar_surge", "extra_additions_mw_per_year": 3000.0},

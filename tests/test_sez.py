@@ -258,3 +258,27 @@ def test_sez_load_splits_between_grid_and_captive_supply():
     grid, captive = grid_and_captive_gwh(np.array([100.0, 40.0]), np.array([0.25, 0.0]))
     np.testing.assert_allclose(grid, [75.0, 40.0])
     np.testing.assert_allclose(captive, [25.0, 0.0])
+
+
+def test_cost_breakdown_on_hand_numbers_uses_the_sez_cost_of_service():
+    """Rs bn 10 energy, 20 capacity (half used), 2 transmission on 1,000 GWh bought,
+    1,100 GWh allowed, 900 GWh sold, DM Rs3/kWh on average; the SEZ's cost of service at
+    its voltage is Rs38/kWh, of which Rs2 distribution; tariff Rs42 against an average
+    notified tariff of Rs40; DSS Rs3; GST 18%."""
+    from circdebt.model.sez import cost_breakdown_pkr_per_kwh
+
+    one = np.array([1.0])
+    parts = cost_breakdown_pkr_per_kwh(
+        10 * one, 0 * one, 20 * one, 2 * one, 0.5 * one, 1000 * one, 1100 * one, 900 * one,
+        3 * one, 40 * one, 42 * one, 42 * one, 3 * one, 0.18, 38 * one, 2 * one)
+    expected = {"energy": 10.0, "capacity_used": 10.0, "capacity_idle": 10.0,
+                "transmission_distribution": 4.0,  # 2 per unit bought + the SEZ's 2 of DM
+                "allowed_losses": 4.0,  # 38 - 32 PPP per unit - 2 DM
+                # average cost of supply c = 32 x 1,100 / 900 + 3 = 42.111
+                "tariff_lag": 40.0 - (32 * 1100 / 900 + 3),
+                "cross_subsidy": 42.0 - 38.0 - (40.0 - (32 * 1100 / 900 + 3)),
+                "package_support": 0.0, "legacy_debt_dss": 3.0, "taxes": 0.18 * 45.0,
+                "total": 45.0 * 1.18}
+    for name, value in expected.items():
+        assert parts[name][0] == pytest.approx(value), name
+    assert sum(parts[c][0] for c in COMPONENTS) == pytest.approx(parts["total"][0])

@@ -21,8 +21,10 @@ from circdebt.model import (
     costs,
     debt,
     demand,
+    incremental,
     losses,
     references,
+    service,
     sez,
     solar,
     subsidy,
@@ -113,7 +115,23 @@ def _cases(rng: np.random.Generator, n: int) -> dict[str, tuple[Callable[..., An
         "sez.cost_breakdown": (sez.cost_breakdown_pkr_per_kwh, [
             pu(10, 100, n), pu(0, 5, n), pu(10, 200, n), pu(1, 10, n), pu(0.3, 0.9, n),
             pu(1000, 2000, n), pu(900, 1000, n), pu(800, 900, n), pu(2, 4, n), pu(25, 35, n),
-            pu(25, 35, n), pu(20, 30, n), pu(0, 4, n), 0.18]),
+            pu(25, 35, n), pu(20, 30, n), pu(0, 4, n), 0.18, pu(25, 35, n), pu(0, 4, n)]),
+        "incremental.price_ratio": (incremental.price_ratio, [
+            pu(10, 40, (n, C)), pu(10, 40, (n, C)), np.array([1.0, 0.5, 0.0])]),
+        "incremental.induced_sales_gwh": (incremental.induced_sales_gwh, [
+            pu(0, 500, (n, C)), pu(0, 500, (n, C)), pu(0.5, 1, (n, C)),
+            np.array([-0.3, 0.0, -1.0])]),
+        "incremental.discount": (incremental.discount, [
+            pu(10, 40, (n, C)), pu(0, 500, (n, C)), pu(0, 500, (n, C)),
+            np.array([22.98, np.nan, 30.0]), np.array([1.0, 0.0, 0.5])]),
+        "service.class_gross_up": (service.class_gross_up, [
+            pu(0, 0.3, (n, C)), np.array([0.05, np.nan, 0.12])]),
+        "service.cost_of_service": (service.cost_of_service, [
+            pu(10, 100, n), pu(0, 10, n), pu(0, 500, (n, C)), pu(1, 1.3, (n, C)),
+            pu(0, 1, (n, C))]),
+        "service.cross_subsidy": (service.cross_subsidy, [
+            pu(10, 40, (n, C)), np.array([0.5, 1.0, 1.0]), pu(10, 40, (n, C)),
+            pu(0, 500, (n, C))]),
         "sez.grid_and_captive_gwh": (sez.grid_and_captive_gwh, [
             pu(0, 100, n), pu(0, 0.5, n)]),
         "solar.next_capacity_mw": (solar.next_capacity_mw, [

@@ -102,6 +102,14 @@ class SezTerms:
 
 
 @dataclass(frozen=True)
+class ServiceTerms:
+    """Each class's voltage level for the cost of service (docs/model.md §9)."""
+
+    level_allowed_loss: np.ndarray  # (classes,) or (paths, classes) [fraction]; NaN: none
+    level_dm_share: np.ndarray  # (classes,) or (paths, classes) [fraction]; NaN: none
+
+
+@dataclass(frozen=True)
 class EventTerms:
     """Timing of the payment chain for the event-driven engine (docs/events.md)."""
 
@@ -146,6 +154,7 @@ class Inputs:
     subsidy: SubsidyTerms
     solar: SolarTerms
     sez: SezTerms
+    service: ServiceTerms
     arrears_monthly_rate: float | np.ndarray
     events: EventTerms
     initial: InitialStocks
@@ -231,6 +240,17 @@ def class_arrays(scenario: Scenario) -> ClassArrays:
         recovery_elasticity=stack_last([c.recovery_elasticity for c in classes]),
         sez_column=names.index(SEZ_CLASS),
     )
+
+
+def service_terms(scenario: Scenario) -> ServiceTerms:
+    """Each class's voltage level as arrays over classes (NaN: a class without one)."""
+    levels = {v.name: v for v in scenario.cost_of_service.voltage_levels}
+    voltages = [c.voltage for c in consumer_classes(scenario)]
+    loss = [np.asarray(levels[v].allowed_loss_pct) / PERCENT if v else np.nan
+            for v in voltages]
+    dm = [np.asarray(levels[v].distribution_margin_pct) / PERCENT if v else np.nan
+          for v in voltages]
+    return ServiceTerms(stack_last(loss), stack_last(dm))
 
 
 def realisation_weights(sez: Sez, n_paths: int) -> np.ndarray:
@@ -416,6 +436,7 @@ def compile_inputs(
             additions_mw_per_year=solar.additions_mw_per_year,
             defection_elasticity=solar.defection_elasticity),
         sez=sez_terms(s, tl, sez_weights),
+        service=service_terms(s),
         arrears_monthly_rate=monthly_rate(s.settlement.arrears_recovery_pct_per_year / PERCENT),
         events=event_terms(s, creditors.names),
         initial=InitialStocks(

@@ -66,6 +66,10 @@ class Levers:
     sez_package_usc_per_kwh: np.ndarray  # (T,) package price in US cents (NaN: in rupees)
     sez_package_funding: np.ndarray  # (T,) object: a Funding
     sez_package_cap: np.ndarray  # (T,) bool: the package price is a ceiling
+    incremental_weight: np.ndarray  # (T, C) strength of an incremental tariff, 0..1
+    incremental_price_pkr_per_kwh: np.ndarray  # (T, C) its price (NaN: none)
+    incremental_reference_share: np.ndarray  # (T, C) reference / last year's sales
+    incremental_elasticity: np.ndarray  # (T, C) price elasticity (NaN: the class's own)
     one_offs: list[OneOff] = field(default_factory=list)
 
 
@@ -75,7 +79,8 @@ def consumer_classes(scenario: Scenario) -> list[ConsumerClass]:
     # model_construct: the values may be per-path arrays in a Monte Carlo run
     return [*scenario.demand.classes, ConsumerClass.model_construct(
         name=SEZ_CLASS, base_sales_gwh_per_year=0.0, tariff_multiplier=sez.tariff_multiplier,
-        recovery_pct=sez.recovery_pct, loss_multiplier=sez.loss_multiplier)]
+        recovery_pct=sez.recovery_pct, loss_multiplier=sez.loss_multiplier,
+        voltage=sez.voltage)]
 
 
 def creditor_names(scenario: Scenario) -> list[str]:
@@ -139,4 +144,8 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         sez_package_usc_per_kwh=np.full(T, np.nan),
         sez_package_funding=np.full(T, Funding.UNFUNDED, dtype=object),
         sez_package_cap=np.zeros(T, bool),
+        incremental_weight=np.zeros((T, C)),
+        incremental_price_pkr_per_kwh=np.full((T, C), np.nan),
+        incremental_reference_share=np.ones((T, C)),
+        incremental_elasticity=np.full((T, C), np.nan),
     )

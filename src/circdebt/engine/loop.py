@@ -24,8 +24,10 @@ from circdebt.model import (
     costs,
     debt,
     demand,
+    incremental,
     losses,
     oneoffs,
+    service,
     sez,
     solar,
     subsidy,
@@ -125,6 +127,7 @@ def simulate(x: Inputs, *, detail: bool = True,
 
         # demand: sales respond to the real tariffs of the past year (§4); rooftop solar (§5)
         tariff_ratio = response = np.ones((P, classes.n))
+        smoothed = None
         if t > 0:
             smoothed, tariff_ratio = demand.smoothed_real_tariff(*s.price_sums,
                                                                  s.reference_real_tariff)
@@ -137,6 +140,19 @@ def simulate(x: Inputs, *, detail: bool = True,
             demand.underlying_sales_gwh(classes.base_sales_gwh_per_month, classes.growth_per_year,
                                         classes.seasonal_by_month[month - 1], t),
             response, roof.self_consumed_gwh, lv.extra_sales_gwh_per_month[t], sez_col, sez_grid)
+        # an incremental-consumption tariff: units above a reference respond to its price (§9)
+        year_ago = s.month_ago(12)
+        reference = incremental.reference_sales_gwh(
+            demand.underlying_sales_gwh(classes.base_sales_gwh_per_month, classes.growth_per_year,
+                                        classes.seasonal_by_month[month - 1], t - 12)
+            if year_ago is None else year_ago.sales_by_class_gwh,
+            lv.incremental_reference_share[t])
+        wanted_before = wanted
+        wanted = incremental.induced_sales_gwh(wanted, reference, incremental.price_ratio(
+            lv.incremental_price_pkr_per_kwh[t] / pk_cpi[:, None], smoothed,
+            lv.incremental_weight[t]), np.where(np.isnan(lv.incremental_elasticity[t]),
+                                                classes.price_elasticity,
+                                                lv.incremental_elasticity[t]))
 
         # losses, dispatch and sales (§6, §7)
         loss_multiplier = losses.class_loss_multipliers(classes.loss_multiplier, P, sez_col,
@@ -182,8 +198,11 @@ def simulate(x: Inputs, *, detail: bool = True,
             float(lv.sez_package_pkr_per_kwh[t]), float(lv.sez_package_usc_per_kwh[t]), fx,
             bool(lv.sez_package_cap[t]), lv.sez_package_funding[t])
 
+        inc = incremental.discount(package.class_tariff_pkr_per_kwh, sales, reference,
+                                   lv.incremental_price_pkr_per_kwh[t], lv.incremental_weight[t])
+
         # billing, collection, the subsidy and the DSS (§10, §11, §13)
-        bills = billing.bill(package.class_tariff_pkr_per_kwh, package.billed_share, sales)
+        bills = billing.bill(inc.class_tariff_pkr_per_kwh, package.billed_share, sales)
         real_paid = demand.real_tariff_paid(package.class_tariff_pkr_per_kwh,
                                             package.billed_share, pk_cpi)
         if t == 0:
@@ -225,13 +244,21 @@ def simulate(x: Inputs, *, detail: bool = True,
         cd = debt.cd_stock_bn(paid.payables_bn, s.genco_fuel_payables_bn, phl.debt_bn,
                               paid.cash_bn, paid.account_bn)
 
-        # what a kWh costs an SEZ manufacturer (§15); rooftop solar grows (§5)
+        # each class's cost of service and cross-subsidy (§9); what a kWh costs an SEZ
+        # manufacturer (§15); rooftop solar grows (§5)
+        cos = service.cost_of_service(
+            cost.ppp_bn * cost.allowed_share, dm, sales,
+            service.class_gross_up(allowed_loss, x.service.level_allowed_loss),
+            service.class_dm_weight(classes.dm_share, x.service.level_dm_share, sales.shape))
+        cross = service.cross_subsidy(inc.class_tariff_pkr_per_kwh, package.billed_share,
+                                      cos.total_pkr_per_kwh, sales)
         sez_cost = sez.cost_breakdown_pkr_per_kwh(
             cost.energy_bn, nm, cost.capacity_bn, tx,
             sez.fleet_utilisation(plant.generation_gwh, plant.available_gwh), units,
             units_allowed, sold, sez.per_kwh_sold(dm, sold), sez.per_kwh_sold(recovered, sold),
             package.sez_tariff_pkr_per_kwh, package.sez_price_pkr_per_kwh, dss_rate * np.ones(P),
-            x.sez.taxes_share)
+            x.sez.taxes_share, cos.total_pkr_per_kwh[:, sez_col],
+            cos.distribution_pkr_per_kwh[:, sez_col])
         solar_ratio = solar.grid_to_solar_ratio(billed, sold, x.solar.lcoe_pkr_per_kwh)
         if s.solar_reference_ratio is None:
             s.solar_reference_ratio = solar_ratio
@@ -261,8 +288,14 @@ def simulate(x: Inputs, *, detail: bool = True,
             adjustments=adj, fx=fx, kibor=kibor, gdp=x.exo.gdp_bn_pkr_per_year[:, t],
             pk_cpi=pk_cpi, sez_column=sez_col, package=package, sez_cost=sez_cost,
             sez_captive_gwh=sez_captive))
+        rec.write(t, {"incremental_units_gwh": inc.units_gwh.sum(axis=1),
+                      "incremental_induced_gwh": (wanted - wanted_before).sum(axis=1),
+                      "incremental_discount_bn_pkr": inc.discount_bn.sum(axis=1)})
         rec.write_by_class(t, {"sales_gwh": sales,
-                               "tariff_pkr_per_kwh": package.class_tariff_pkr_per_kwh})
+                               "tariff_pkr_per_kwh": inc.class_tariff_pkr_per_kwh,
+                               "cost_of_service_pkr_per_kwh": cos.total_pkr_per_kwh,
+                               "cross_subsidy_pkr_per_kwh": cross.pkr_per_kwh,
+                               "cross_subsidy_bn_pkr": cross.bn})
         rec.write_by_creditor(t, {
             "payables_bn_pkr": paid.payables_bn, "paid_bn_pkr": paid.paid_bn, "lps_bn_pkr": lps,
             "invoice_energy_bn_pkr": invoices.energy_bn, "invoice_other_bn_pkr": invoices.other_bn,

@@ -245,7 +245,23 @@ def _sez_tariff_package(p: sc.SezTariffPackage, lv: Levers, cx: _Context) -> Non
     lv.sez_package_cap = np.where(on, p.mode == "cap", lv.sez_package_cap)
 
 
+def _incremental_tariff(p: sc.IncrementalTariff, lv: Levers, cx: _Context) -> None:
+    """From its start to its end the classes' units above the reference pay the price."""
+    w = weight(cx.tl, p.start, p.phase_in_months)
+    if p.end is not None:
+        w = np.where(np.arange(cx.tl.n_months) <= cx.tl.index_of(p.end), w, 0.0)
+    on = np.outer(w > 0, cx.class_mask(p.classes))
+    lv.incremental_weight = np.where(on, w[:, None], lv.incremental_weight)
+    lv.incremental_price_pkr_per_kwh = np.where(on, p.price_pkr_per_kwh,
+                                                lv.incremental_price_pkr_per_kwh)
+    lv.incremental_reference_share = np.where(on, p.reference_pct_of_last_year / PERCENT,
+                                              lv.incremental_reference_share)
+    elasticity = np.nan if p.price_elasticity is None else p.price_elasticity
+    lv.incremental_elasticity = np.where(on, elasticity, lv.incremental_elasticity)
+
+
 _APPLY: dict[type, Callable[..., None]] = {
+    sc.IncrementalTariff: _incremental_tariff,
     sc.SezTariffPackage: _sez_tariff_package,
     sc.IppRenegotiation: _ipp_renegotiation,
     sc.IppTermination: _ipp_termination,

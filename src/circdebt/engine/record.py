@@ -46,9 +46,11 @@ SERIES = (
     "sez_package_support_bn_pkr", "sez_cost_pkr_per_kwh", "sez_cost_usc_per_kwh",
     "sez_total_usc_per_kwh",
     *(f"sez_{c}_usc_per_kwh" for c in COMPONENTS),
+    "incremental_units_gwh", "incremental_induced_gwh", "incremental_discount_bn_pkr",
 )
 #: Series by consumer class, (paths, T, classes).
-BY_CLASS = ("sales_gwh", "tariff_pkr_per_kwh")
+BY_CLASS = ("sales_gwh", "tariff_pkr_per_kwh", "cost_of_service_pkr_per_kwh",
+            "cross_subsidy_pkr_per_kwh", "cross_subsidy_bn_pkr")
 #: Series by creditor, (paths, T, creditors).
 BY_CREDITOR = ("payables_bn_pkr", "paid_bn_pkr", "lps_bn_pkr", "invoice_energy_bn_pkr",
                "invoice_other_bn_pkr", "one_off_bn_pkr")

@@ -177,35 +177,42 @@ def cost_breakdown_pkr_per_kwh(
     allowed_units_gwh: np.ndarray, sales_gwh: np.ndarray, dm_pkr_per_kwh: np.ndarray,
     avg_notified_pkr_per_kwh: np.ndarray, sez_tariff_pkr_per_kwh: np.ndarray,
     sez_price_pkr_per_kwh: np.ndarray, dss_pkr_per_kwh: np.ndarray, taxes_share: PerPath,
+    sez_service_pkr_per_kwh: np.ndarray, sez_distribution_pkr_per_kwh: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """What a kWh costs an SEZ manufacturer, by component. [Rs/kWh], each (paths,).
 
-    The cost of supply at allowed losses, c = (PPP x U*/U + DM) / S, is split into
-    energy (incl. net-metering purchases), capacity used and idle (capacity payments per
-    unit purchased, split by the fleet's utilisation), transmission and distribution,
-    and the gross-up for allowed losses PPP/U x (U*/S - 1). Then: the tariff lag
-    (average notified tariff minus c), the cross-subsidy (the SEZ class tariff minus
-    the average), any SEZ package (price paid minus the class tariff), the debt
-    servicing surcharge (legacy debt) and taxes on the bill. The components sum to
-    ``total`` exactly.
+    The SEZ class's cost of service at its voltage, COS_sez
+    (:func:`circdebt.model.service.cost_of_service`), is split into energy (incl.
+    net-metering purchases), capacity used and idle (capacity payments per unit
+    purchased, split by the fleet's utilisation), transmission and distribution (TX per
+    unit purchased + the distribution margin its voltage carries, ``sez_distribution``)
+    and the gross-up for the losses allowed down to its voltage (the rest of COS_sez).
+    Then: the tariff lag, the average notified tariff minus the average cost of supply
+    c = (PPP x U*/U + DM) / S, which every class shares; the cross-subsidy, the SEZ class
+    tariff minus its own cost of service beyond that lag, T_sez - COS_sez - (p - c);
+    any SEZ package (price paid minus the class tariff), the debt servicing surcharge
+    (legacy debt) and taxes on the bill. The components sum to ``total`` exactly.
     """
     per_unit = BN_PER_GWH_TO_PKR_PER_KWH / np.where(units_gwh > 0, units_gwh, np.nan)
     ppp_bn = energy_bn + net_metering_bn + capacity_bn + transmission_bn
     gross_up = np.where(sales_gwh > 0, allowed_units_gwh / np.where(sales_gwh > 0, sales_gwh,
                                                                       1.0) - 1.0, 0.0)
+    ppp_per_unit = np.nan_to_num(ppp_bn * per_unit)
+    average_cost = ppp_per_unit * (1.0 + gross_up) + dm_pkr_per_kwh
     parts = {
         "energy": (energy_bn + net_metering_bn) * per_unit,
         "capacity_used": capacity_bn * per_unit * utilisation,
         "capacity_idle": capacity_bn * per_unit * (1.0 - utilisation),
-        "transmission_distribution": transmission_bn * per_unit + dm_pkr_per_kwh,
-        "allowed_losses": ppp_bn * per_unit * gross_up,
+        "transmission_distribution": transmission_bn * per_unit + sez_distribution_pkr_per_kwh,
     }
     parts = {k: np.nan_to_num(v) for k, v in parts.items()}
-    cost_of_supply = sum(parts.values())
-    parts["tariff_lag"] = avg_notified_pkr_per_kwh - cost_of_supply
-    parts["cross_subsidy"] = sez_tariff_pkr_per_kwh - avg_notified_pkr_per_kwh
+    parts["allowed_losses"] = (sez_service_pkr_per_kwh - sez_distribution_pkr_per_kwh
+                               - ppp_per_unit)
+    parts["tariff_lag"] = avg_notified_pkr_per_kwh - average_cost
+    parts["cross_subsidy"] = sez_tariff_pkr_per_kwh - sez_service_pkr_per_kwh \
+        - parts["tariff_lag"]
     parts["package_support"] = sez_price_pkr_per_kwh - sez_tariff_pkr_per_kwh
-    parts["legacy_debt_dss"] = np.broadcast_to(dss_pkr_per_kwh, cost_of_supply.shape).copy()
+    parts["legacy_debt_dss"] = np.broadcast_to(dss_pkr_per_kwh, average_cost.shape).copy()
     parts["taxes"] = taxes_share * (sez_price_pkr_per_kwh + dss_pkr_per_kwh)
     parts["total"] = sez_price_pkr_per_kwh + dss_pkr_per_kwh + parts["taxes"]
     return parts

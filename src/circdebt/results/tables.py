@@ -58,7 +58,28 @@ def monthly_table(traj: Trajectories, path: int = 0) -> pd.DataFrame:
         cols[f"lps_{creditor}_bn_pkr"] = traj.by_creditor["lps_bn_pkr"][path, :, k]
     for c, name in enumerate(traj.class_names):
         cols[f"sales_{name}_gwh"] = traj.by_class["sales_gwh"][path, :, c]
+    if "cross_subsidy_bn_pkr" in traj.by_class:  # cost of service by class (§9)
+        for stem in CLASS_PER_KWH:
+            for c, name in enumerate(traj.class_names):
+                cols[f"{stem}_{name}_pkr_per_kwh"] = traj.by_class[f"{stem}_pkr_per_kwh"][
+                    path, :, c]
+        for c, name in enumerate(traj.class_names):
+            cols[f"cross_subsidy_{name}_bn_pkr"] = traj.by_class["cross_subsidy_bn_pkr"][
+                path, :, c]
     return pd.DataFrame(cols)
+
+
+#: Per-class Rs/kWh columns of the monthly table, ``<stem>_<class>_pkr_per_kwh``: a fiscal
+#: year's value is their sales-weighted mean over its months (docs/model.md §18).
+CLASS_PER_KWH = ("cost_of_service", "cross_subsidy")
+
+
+def _class_sales_column(column: str) -> str | None:
+    """``sales_<class>_gwh`` for a per-class Rs/kWh column, else None."""
+    for stem in CLASS_PER_KWH:
+        if column.startswith(f"{stem}_") and column.endswith("_pkr_per_kwh"):
+            return f"sales_{column[len(stem) + 1:-len('_pkr_per_kwh')]}_gwh"
+    return None
 
 
 def _aggregation(column: str) -> str:
@@ -98,7 +119,14 @@ def annual_arrays(
         if name in RATIOS:
             continue
         how = _aggregation(name)
-        if how == "last":
+        weight_column = _class_sales_column(name)
+        if weight_column is not None and weight_column in columns:
+            weights = np.asarray(columns[weight_column], dtype=float)
+            summed = np.add.reduceat(weights, starts, axis=1)
+            out[name] = np.divide(np.add.reduceat(values * weights, starts, axis=1), summed,
+                                  out=np.add.reduceat(values, starts, axis=1) / counts,
+                                  where=summed > 0)
+        elif how == "last":
             out[name] = values[:, ends]
         elif how == "mean":
             out[name] = np.add.reduceat(values, starts, axis=1) / counts

@@ -101,6 +101,7 @@ def check_names(s: Scenario, file: str) -> list[Problem]:
                 month_number(s.time.end) + 600:
             problems.append(Problem(file, f"sez.zones[{i}].start",
                                     "a month within 50 years of the horizon", repr(zone.start)))
+    problems += check_voltages(s, file)
     for name in s.demand.rooftop_solar.class_shares_pct:
         if name not in classes:
             problems.append(Problem(
@@ -114,6 +115,22 @@ def check_names(s: Scenario, file: str) -> list[Problem]:
             and not shares:
         problems.append(Problem(file, "demand.rooftop_solar.class_shares_pct",
                                 "which classes host rooftop solar (shares in percent)", "none"))
+    return problems
+
+
+def check_voltages(s: Scenario, file: str) -> list[Problem]:
+    """Voltage levels have unique names; a class's or the SEZ's ``voltage`` names one."""
+    levels = s.cost_of_service.voltage_levels
+    problems = _unique((v.name for v in levels), "cost_of_service.voltage_levels", file)
+    names = {v.name for v in levels}
+    wanted = [(f"demand.classes[{i}].voltage", c.voltage)
+              for i, c in enumerate(s.demand.classes)] + [("sez.voltage", s.sez.voltage)]
+    for key, voltage in wanted:
+        if voltage is not None and voltage not in names:
+            problems.append(Problem(
+                file, key, "a level named under [[cost_of_service.voltage_levels]] ("
+                + (", ".join(sorted(names)) or "none defined") + ")", repr(voltage),
+                did_you_mean(voltage, names)))
     return problems
 
 
@@ -254,6 +271,11 @@ def check_policies(s: Scenario, file: str) -> list[Problem]:
             problems.append(Problem(file, f"{key}.start",
                                     f"a month inside the horizon {s.time.start}..{s.time.end}",
                                     repr(policy.start)))
+        policy_end = getattr(policy, "end", None)
+        if policy_end is not None and month_number(policy_end) < month_number(policy.start):
+            problems.append(Problem(file, f"{key}.end",
+                                    f"a month on or after the policy's start ({policy.start})",
+                                    repr(policy_end)))
         amount = getattr(policy, "amount_bn_pkr", 0.0)
         months = max(policy.phase_in_months, 1)
         inside = end - month_number(policy.start) + 1

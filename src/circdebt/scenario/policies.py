@@ -12,6 +12,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, model_validator
 
 from circdebt.scenario.fields import (
+    NOT_A_FRACTION,
     Bn,
     Finite,
     FyStr,
@@ -179,6 +180,26 @@ class SezTariffPackage(PolicyBase):
         return self
 
 
+class IncrementalTariff(PolicyBase):
+    """A lower price on the units chosen classes use above a reference consumption, from
+    ``start`` to ``end`` (the last month in force; default: the horizon's end).
+
+    Incremental units are a class's sales above ``reference_pct_of_last_year`` percent of
+    its sales in the same month a year before (before the run: its trend sales then). They
+    pay ``price_pkr_per_kwh`` (never more than the class tariff) and respond to it with
+    ``price_elasticity`` (default: the class's own). The revenue given up is not
+    recovered by tariff adjustments: it shows in the tariff gap (docs/policies.md).
+    """
+
+    type: Literal["incremental_tariff"]
+    classes: Annotated[list[Name], Field(min_length=1)]
+    price_pkr_per_kwh: PositivePerKwh
+    end: MonthStr | None = None
+    reference_pct_of_last_year: Annotated[float, Field(gt=0.0, le=200.0, allow_inf_nan=False),
+                                          NOT_A_FRACTION] = 100.0
+    price_elasticity: Annotated[float, Field(ge=-5.0, le=0.0, allow_inf_nan=False)] | None = None
+
+
 class TariffRebalancing(PolicyBase):
     """Change the cross-subsidy: scale chosen classes' tariff multipliers by
     ``multiplier_change_pct``. Multipliers stay revenue neutral, so the other classes'
@@ -200,7 +221,7 @@ Policy = Annotated[
     IppRenegotiation | IppTermination | TakeAndPay | LossReduction | RecoveryImprovement
     | DiscoPrivatisation | SubsidyReform | TariffAutomation | DebtRefinancing
     | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge | SezTariffPackage
-    | TariffRebalancing,
+    | TariffRebalancing | IncrementalTariff,
     Field(discriminator="type"),
 ]
 

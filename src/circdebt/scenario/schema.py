@@ -185,7 +185,11 @@ class ConsumerClass(Strict):
     ``loss_multiplier`` scales the system loss rate for this class's sales (bulk
     supply at high voltage loses less: units purchased for it are S / (1 - L x m)).
     ``distribution_margin_pct`` is the share of the distribution margin its sales carry
-    (0 for a bulk buyer that does not use the DISCOs' networks). ``recovery_elasticity``
+    (0 for a bulk buyer that does not use the DISCOs' networks). ``voltage`` names the
+    ``[[cost_of_service.voltage_levels]]`` level it is supplied at, which sets its cost of
+    service (docs/model.md §9); without one, its cost of service uses its own allowed
+    loss (system allowed loss x ``loss_multiplier``) and ``distribution_margin_pct``.
+    ``recovery_elasticity``
     e lowers recovery as the real tariff rises: recovery x (tariff / first month's) ** -e,
     on the same 12-month sales-weighted real tariff as the price response, at most 100%.
     """
@@ -201,6 +205,7 @@ class ConsumerClass(Strict):
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
     distribution_margin_pct: Share = 100.0
     recovery_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
+    voltage: Name | None = None
 
     @field_validator("seasonal_profile")
     @classmethod
@@ -232,6 +237,32 @@ class RooftopSolar(Strict):
     lcoe_pkr_per_kwh: PositivePerKwh = 10.0
     defection_elasticity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
     class_shares_pct: dict[Name, Percent] = Field(default_factory=dict)
+
+
+class VoltageLevel(Strict):
+    """A supply voltage level for the cost of service (docs/model.md §9).
+
+    ``allowed_loss_pct``: the losses allowed from the generation end down to this level,
+    in percent of the units bought for it (a unit sold here costs PPP per unit purchased
+    / (1 - loss)); ``distribution_margin_pct``: the weight per kWh of the distribution
+    margin carried by sales at this level (0 for supply at the transmission level, 100
+    for the low-voltage network). Both are relative: the allocation over classes is
+    scaled so that the classes' costs of service add up to the revenue requirement at
+    the allowed loss.
+    """
+
+    name: Name
+    allowed_loss_pct: Annotated[float, Field(ge=0.0, lt=100.0, allow_inf_nan=False),
+                                NOT_A_FRACTION]
+    distribution_margin_pct: Share = 100.0
+    source: Text = ""
+
+
+class CostOfService(Strict):
+    """Voltage levels at which classes take supply (docs/model.md §9); none by default."""
+
+    voltage_levels: Annotated[list[VoltageLevel], Field(max_length=20)] = Field(
+        default_factory=list)
 
 
 class Demand(Strict):
@@ -445,7 +476,9 @@ class Sez(Strict):
 
     SEZ load is sold as a consumer class named ``sez`` at ``tariff_multiplier`` times
     the average base tariff; ``taxes_pct`` (sales tax and duties on the bill) enters
-    only the SEZ consumer's cost, not sector cash.
+    only the SEZ consumer's cost, not sector cash. ``voltage`` names the
+    ``[[cost_of_service.voltage_levels]]`` level SEZ load takes supply at (its cost of
+    service; docs/model.md §15).
     """
 
     realisation: Literal["expected", "all", "none"] = "expected"
@@ -453,6 +486,7 @@ class Sez(Strict):
     recovery_pct: Share = 100.0
     loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
     taxes_pct: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    voltage: Name | None = None
     zones: list[SezZone] = Field(default_factory=list)
     captive: SezCaptive = SezCaptive()
     benchmarks: list[SezBenchmark] = Field(default_factory=list)
@@ -475,6 +509,7 @@ class Scenario(Strict):
     budget: Budget = Budget()
     initial: Initial = Initial()
     sez: Sez = Sez()
+    cost_of_service: CostOfService = CostOfService()
     policies: list[Policy] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     uncertainty: dict[str, Distribution] = Field(default_factory=dict)
