@@ -39,15 +39,23 @@ from circdebt.scenario.fields import (
     PerKwMonth,
     PositivePerKwh,
     Share,
-    SignedBn,
     Strict,
     Text,
-    UscPerKwh,
     UsdPerKwMonth,
     Weight,
 )
 from circdebt.scenario.policies import Policy, Target
 from circdebt.scenario.series import Series
+
+# the SEZ and tariff tables live in their own modules; re-exported here as the schema
+from circdebt.scenario.sez import SEZ_CLASS as SEZ_CLASS
+from circdebt.scenario.sez import Sez as Sez
+from circdebt.scenario.sez import SezBenchmark as SezBenchmark
+from circdebt.scenario.sez import SezCaptive as SezCaptive
+from circdebt.scenario.sez import SezZone as SezZone
+from circdebt.scenario.tariff import OpeningAdjustment as OpeningAdjustment
+from circdebt.scenario.tariff import Subsidy as Subsidy
+from circdebt.scenario.tariff import Tariff as Tariff
 from circdebt.timeline import DEFAULT_FY_START_MONTH
 
 
@@ -278,61 +286,6 @@ class Losses(Strict):
     allowed_pct: Annotated[Series, LOSS_RANGE, NOT_A_FRACTION]
 
 
-class OpeningAdjustment(Strict):
-    """An adjustment already determined on the start date and charged in ``month``: an
-    FCA, a quarterly adjustment (QTA) or a prior-year adjustment (PYA), in Rs bn
-    (negative: a refund), with its source (docs/model.md §9, the opening book)."""
-
-    month: MonthStr
-    kind: Literal["fca", "qta", "pya"]
-    amount_bn_pkr: SignedBn
-    source: Text | None = None
-
-
-class Tariff(Strict):
-    """Tariff determination and notification (docs/model.md §9).
-
-    Defaults: ``rebasing_month = 7``, NEPRA's annual determinations take effect with the
-    fiscal year on 1 July; ``fca_lag_months = 2``, the FCA of month m is billed in month
-    m + 2 (e.g. NEPRA's FCA for June 2025 in August 2025 bills, Dawn, 8 August 2025);
-    ``qta_period_months = 3``, NEPRA's quarterly adjustments; ``qta_lag_months = 1``:
-    ASSUMPTION (the Q4 FY2025 adjustment was charged August-October 2025, a lag of 2,
-    which the baseline sets); ``dss_ends_when_phl_repaid = true``: ASSUMPTION, the
-    surcharge services PHL's debt. Pass-through 100% and no DSS have no effect.
-
-    ``reference_fuel_cost_pkr_per_kwh`` gives published monthly fuel references (Rs per
-    kWh purchased, by month ``"YYYY-MM"``): a determination in force in that month uses
-    them instead of its own projection. ``initial_fuel_reference_pkr_per_kwh`` scales the
-    first determination's projected fuel references to a yearly average per kWh *sold*
-    at the allowed loss (the form of earlier versions). ``opening_book`` lists
-    adjustments already determined and not yet charged on the start date.
-    """
-
-    initial_determined_pkr_per_kwh: PositivePerKwh
-    initial_fuel_reference_pkr_per_kwh: PerKwh | None = None
-    reference_fuel_cost_pkr_per_kwh: dict[MonthStr, PerKwh] = Field(default_factory=dict,
-                                                                    max_length=1200)
-    opening_book: list[OpeningAdjustment] = Field(default_factory=list, max_length=1200)
-    distribution_margin_pkr_per_kwh: PerKwh = 0.0
-    rebasing_month: Annotated[int, Field(ge=1, le=12)] = 7
-    rebasing_sales_growth_pct: Annotated[float, Field(gt=-100.0, le=100.0)] = 0.0
-    fca_lag_months: Annotated[int, Field(ge=0, le=24)] = 2
-    qta_period_months: Literal[1, 2, 3, 4, 6, 12] = 3
-    qta_lag_months: Annotated[int, Field(ge=0, le=24)] = 1
-    pass_through_pct: Share = 100.0
-    dss_pkr_per_kwh: PerKwh = 0.0
-    dss_ends_when_phl_repaid: bool = True
-
-
-class Subsidy(Strict):
-    """Tariff differential subsidy paid by the budget: lag, payment ratio, annual cap."""
-
-    lag_months: Annotated[int, Field(ge=0, le=36)] = 0
-    payment_pct: Share = 100.0
-    pre_start_due_bn_pkr_per_month: Bn | None = None
-    budget_cap_bn_pkr_per_fy: dict[str, Bn] | None = None
-
-
 class EventSettings(Strict):
     """Timing of the payment chain for the event-driven engine (``--engine events``).
 
@@ -414,82 +367,6 @@ class Initial(Strict):
     genco_fuel_payables_bn_pkr: Bn = 0.0
     phl_debt_bn_pkr: Bn = 0.0
     receivables_bn_pkr: Bn = 0.0
-
-
-class SezZone(Strict):
-    """A Special Economic Zone's grid load (docs/model.md §15): it ramps up linearly from
-    ``start`` over ``ramp_months`` to ``peak_load_mw`` at ``load_factor_pct``, and
-    materialises with ``probability_pct``. A zone supplied at ``voltage_kv`` may carry
-    its own ``loss_multiplier`` (default: the SEZ class's); the SEZ class's loss rate
-    each month is the load-weighted mean of its zones'.
-
-    Defaults ``ramp_months = 24`` and ``load_factor_pct = 60``: ASSUMPTIONS for a zone
-    without published plans (scenarios give each zone's own, with sources).
-    """
-
-    name: Name
-    province: Text = ""
-    start: MonthStr
-    ramp_months: Annotated[int, Field(ge=0, le=600)] = 24
-    peak_load_mw: Mw
-    load_factor_pct: Share = 60.0
-    probability_pct: Share = 100.0
-    voltage_kv: Annotated[float, Field(gt=0.0, le=1000.0)] | None = None
-    loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] | None = None
-    source: Text = ""
-
-
-class SezCaptive(Strict):
-    """The captive alternative: solar plus storage at a levelised cost.
-
-    When the grid's all-in cost for an SEZ consumer exceeds the captive cost by more
-    than ``switching_margin_pct``, a further ``switch_speed_pct_per_month`` of SEZ load
-    leaves the grid each month, up to ``max_share_pct`` (captive plants, once built,
-    stay).
-
-    Defaults: no switching (``max_share_pct = 0``); the cost, margin and speed are
-    ASSUMPTIONS that matter only when a maximum share is given.
-    """
-
-    lcoe_usc_per_kwh: UscPerKwh = 8.0
-    lcoe_change_pct_per_year: Annotated[float, Field(gt=-50.0, le=50.0)] = 0.0
-    switching_margin_pct: Annotated[float, Field(ge=0.0, le=500.0)] = 10.0
-    max_share_pct: Share = 0.0
-    switch_speed_pct_per_month: Percent = 2.0
-
-
-class SezBenchmark(Strict):
-    """An industrial tariff elsewhere, for comparison. [US cents/kWh]"""
-
-    country: Text
-    tariff_usc_per_kwh: UscPerKwh
-    year: Annotated[int, Field(ge=1990, le=2100)]
-    source: Text = ""
-
-
-#: The consumer class that carries SEZ load (a reserved class name).
-SEZ_CLASS = "sez"
-
-
-class Sez(Strict):
-    """SEZ demand, the SEZ consumer's tariff terms and the comparisons (docs/model.md §15).
-
-    SEZ load is sold as a consumer class named ``sez`` at ``tariff_multiplier`` times
-    the average base tariff; ``taxes_pct`` (sales tax and duties on the bill) enters
-    only the SEZ consumer's cost, not sector cash. ``voltage`` names the
-    ``[[cost_of_service.voltage_levels]]`` level SEZ load takes supply at (its cost of
-    service; docs/model.md §15).
-    """
-
-    realisation: Literal["expected", "all", "none"] = "expected"
-    tariff_multiplier: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
-    recovery_pct: Share = 100.0
-    loss_multiplier: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
-    taxes_pct: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
-    voltage: Name | None = None
-    zones: list[SezZone] = Field(default_factory=list)
-    captive: SezCaptive = SezCaptive()
-    benchmarks: list[SezBenchmark] = Field(default_factory=list)
 
 
 class Scenario(Strict):
