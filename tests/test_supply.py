@@ -72,6 +72,7 @@ def test_capacity_payment_formula_legacy_keys():
 
 COMPONENT_KEYS = dict(
     cpp_pkr_per_kw_month=0.0, capacity_mw=1000.0, roe_usd_per_kw_month=1.0,
+    local_roe_pkr_per_kw_month=50.0,
     foreign_debt_principal_usd_per_kw_month=2.0, foreign_debt_interest_usd_per_kw_month=3.0,
     local_debt_principal_pkr_per_kw_month=100.0, local_debt_interest_pkr_per_kw_month=200.0,
     foreign_om_usd_per_kw_month=4.0, local_om_pkr_per_kw_month=300.0,
@@ -85,6 +86,7 @@ def test_each_component_follows_its_own_index():
     assert parts == pytest.approx({
         "legacy_usd": 0.0, "legacy_pkr": 0.0,
         "roe": 1.0 * 300,  # fx only
+        "local_roe": 50.0,  # fixed in rupees
         "foreign_debt_principal": 2.0 * 300,  # fx, the instalment is fixed in dollars
         "foreign_debt_interest": 3.0 * 0.5 * 2.0 * 300,  # outstanding x SOFR factor x fx
         "local_debt_principal": 100.0,  # fixed in rupees
@@ -101,7 +103,7 @@ def test_each_component_follows_its_own_index():
     # renegotiation scales: dollar components by the usd scale, rupee ones by the pkr scale
     scaled = _prices(arr, usd_scale=np.array([0.5]), pkr_scale=np.array([0.0]))
     assert scaled["roe"] == 150.0 and scaled["insurance"] == 750.0
-    assert scaled["local_om"] == scaled["local_debt_principal"] == 0.0
+    assert scaled["local_om"] == scaled["local_debt_principal"] == scaled["local_roe"] == 0.0
 
 
 def _rates(**changes):

@@ -48,11 +48,12 @@ def _values(draw_usd, draw_pkr) -> dict[str, np.ndarray]:
     return {"roe_usd": draw_usd[0], "foreign_debt_principal_usd": draw_usd[1],
             "foreign_debt_interest_usd": draw_usd[2], "foreign_om_usd": draw_usd[3],
             "insurance_usd": draw_usd[4], "local_debt_principal_pkr": draw_pkr[0],
-            "local_debt_interest_pkr": draw_pkr[1], "local_om_pkr": draw_pkr[2]}
+            "local_debt_interest_pkr": draw_pkr[1], "local_om_pkr": draw_pkr[2],
+            "local_roe_pkr": draw_pkr[3]}
 
 
 components = st.tuples(st.lists(prices, min_size=5, max_size=5),
-                       st.lists(rupee_prices, min_size=3, max_size=3))
+                       st.lists(rupee_prices, min_size=4, max_size=4))
 
 
 def _rates(**changes: float) -> supply.MonthRates:

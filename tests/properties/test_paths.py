@@ -43,6 +43,7 @@ def _plants(rng: np.random.Generator) -> supply.PlantArrays:
         cpp_usd=rng.uniform(0, 20, G), cpp_usd_debt_share=rng.uniform(0, 0.7, G),
         cpp_pkr=rng.uniform(0, 2000, G), cpp_pkr_debt_share=rng.uniform(0, 0.5, G),
         local_debt_spread=np.full(G, 0.03), roe_usd=rng.uniform(0, 8, G),
+        local_roe_pkr=rng.uniform(0, 300, G),
         foreign_debt_principal_usd=rng.uniform(0, 8, G),
         foreign_debt_interest_usd=rng.uniform(0, 4, G), foreign_debt_spread=np.full(G, 0.045),
         local_debt_principal_pkr=rng.uniform(0, 500, G),

@@ -237,6 +237,7 @@ def plant_arrays(supply: Supply) -> PlantArrays:
         cpp_pkr_debt_share=stack_last([p.cpp_pkr_debt_share_pct / PERCENT for p in plants]),
         local_debt_spread=stack_last([p.local_debt_spread_pct / PERCENT for p in plants]),
         roe_usd=per_group("roe_usd_per_kw_month"),
+        local_roe_pkr=per_group("local_roe_pkr_per_kw_month"),
         foreign_debt_principal_usd=per_group("foreign_debt_principal_usd_per_kw_month"),
         foreign_debt_interest_usd=per_group("foreign_debt_interest_usd_per_kw_month"),
         foreign_debt_spread=per_group("foreign_debt_spread_pct", PERCENT),

@@ -18,8 +18,9 @@ from circdebt.units import GWH_TIMES_PKR_PER_KWH_TO_BN, MW_TIMES_PKR_PER_KW_TO_B
 #: part on PK CPI, each with a debt share) and its contract components, in the order of
 #: the last axis of :func:`component_prices_pkr_per_kw_month`.
 LEGACY_PARTS = ("legacy_usd", "legacy_pkr")
-COMPONENTS = ("roe", "foreign_debt_principal", "foreign_debt_interest", "local_debt_principal",
-              "local_debt_interest", "foreign_om", "local_om", "insurance")
+COMPONENTS = ("roe", "local_roe", "foreign_debt_principal", "foreign_debt_interest",
+              "local_debt_principal", "local_debt_interest", "foreign_om", "local_om",
+              "insurance")
 PARTS = LEGACY_PARTS + COMPONENTS
 
 
@@ -40,6 +41,7 @@ class PlantArrays:
     cpp_pkr_debt_share: np.ndarray  # [fraction]
     local_debt_spread: np.ndarray  # [fraction/yr]
     roe_usd: np.ndarray  # [USD/kW/month]
+    local_roe_pkr: np.ndarray  # [Rs/kW/month]
     foreign_debt_principal_usd: np.ndarray  # [USD/kW/month]
     foreign_debt_interest_usd: np.ndarray  # [USD/kW/month]
     foreign_debt_spread: np.ndarray  # over SOFR [fraction/yr]
@@ -201,7 +203,12 @@ def component_prices_pkr_per_kw_month(
 
     - legacy_usd = u x (1 - d_usd (1 - f)) x X^cpi x z_usd;
       legacy_pkr = r x ((1 - d_pkr) x PK CPI + d_pkr x kappa x f) x z_pkr;
-    - roe = e x X^fx x z_usd (return on equity follows the exchange rate alone);
+    - roe = e x X^fx x z_usd (return on dollar equity follows the exchange rate alone);
+      local_roe = e_l x z_pkr (a return fixed in rupees: the 1994/2002-policy IPPs' rupee
+      RoE since the 2020-21 MoUs, "17% PKR-indexed RoE (was 15% USD)", The News, 15 Aug
+      2020, https://www.thenews.com.pk/print/700910; the GPPs' "rupee-based indexations
+      fixed for the entire useful life", NEPRA, Business Recorder, 24 Apr 2025,
+      https://www.brecorder.com/news/40359360);
     - foreign_debt_principal = p_f x f x X^fx x z_usd;
       foreign_debt_interest = i_f x O x sigma x X^fx x z_usd;
     - local_debt_principal = p_l x f x z_pkr; local_debt_interest = i_l x O x kappa x z_pkr;
@@ -222,6 +229,7 @@ def component_prices_pkr_per_kw_month(
         plants.cpp_pkr * pkr_scale * ((1.0 - plants.cpp_pkr_debt_share) * pk_cpi_index
                                       + plants.cpp_pkr_debt_share * kibor_factor * debt_factor),
         plants.roe_usd * rs_per_usd_fx * usd_scale,
+        plants.local_roe_pkr * pkr_scale,
         plants.foreign_debt_principal_usd * debt_factor * rs_per_usd_fx * usd_scale,
         plants.foreign_debt_interest_usd * debt_outstanding * sofr_factor * rs_per_usd_fx
         * usd_scale,

@@ -12,7 +12,7 @@ from typing import Literal
 
 #: The contract components of a capacity price (docs/model.md §7), as named in a hybrid
 #: contract's ``paid_on_availability_pct`` (model/supply.py COMPONENTS, same order).
-CapacityComponent = Literal["roe", "foreign_debt_principal", "foreign_debt_interest",
+CapacityComponent = Literal["roe", "local_roe", "foreign_debt_principal", "foreign_debt_interest",
                             "local_debt_principal", "local_debt_interest", "foreign_om",
                             "local_om", "insurance"]
 
@@ -21,8 +21,8 @@ LEGACY_CAPACITY_KEYS = ("cpp_usd_per_kw_month", "cpp_usd_debt_share_pct",
                         "cpp_pkr_per_kw_month", "cpp_pkr_debt_share_pct")
 #: The component prices, each with its own index (docs/model.md §7).
 COMPONENT_CAPACITY_KEYS = (
-    "roe_usd_per_kw_month", "foreign_debt_principal_usd_per_kw_month",
-    "foreign_debt_interest_usd_per_kw_month",
+    "roe_usd_per_kw_month", "local_roe_pkr_per_kw_month",
+    "foreign_debt_principal_usd_per_kw_month", "foreign_debt_interest_usd_per_kw_month",
     "local_debt_principal_pkr_per_kw_month", "local_debt_interest_pkr_per_kw_month",
     "foreign_om_usd_per_kw_month", "local_om_pkr_per_kw_month", "insurance_usd_per_kw_month")
 #: Component keys of debt, which need a ``debt_maturity``.

@@ -140,10 +140,11 @@ class PlantGroup(Strict):
 
     The capacity price is given either by contract component or by the legacy keys,
     never both (scenario/consistency.py refuses a group with non-zero prices under
-    both). Components,
-    at start-month values, each with its own index: ``roe_usd_per_kw_month`` (return on
-    equity, x fx); ``foreign_debt_principal_usd_per_kw_month`` (x fx, until maturity)
-    and ``foreign_debt_interest_usd_per_kw_month`` (x outstanding principal share x
+    both). Components, at start-month values, each with its own index:
+    ``roe_usd_per_kw_month`` (return on dollar equity, x fx); ``local_roe_pkr_per_kw_month``
+    (a return on equity fixed in rupees, no index: the rupee RoE of revised IPP and GPP
+    contracts); ``foreign_debt_principal_usd_per_kw_month`` (x fx, until maturity) and
+    ``foreign_debt_interest_usd_per_kw_month`` (x outstanding principal share x
     (SOFR_t + spread) / (SOFR_0 + spread) x fx, ``foreign_debt_spread_pct``);
     ``local_debt_principal_pkr_per_kw_month`` (until maturity) and
     ``local_debt_interest_pkr_per_kw_month`` (x outstanding share x (KIBOR_t + spread) /
@@ -189,6 +190,7 @@ class PlantGroup(Strict):
     cpp_pkr_per_kw_month: PerKwMonth = 0.0
     cpp_pkr_debt_share_pct: Share = 0.0
     roe_usd_per_kw_month: UsdPerKwMonth = 0.0
+    local_roe_pkr_per_kw_month: PerKwMonth = 0.0
     foreign_debt_principal_usd_per_kw_month: UsdPerKwMonth = 0.0
     foreign_debt_interest_usd_per_kw_month: UsdPerKwMonth = 0.0
     foreign_debt_spread_pct: Annotated[float, Field(gt=0.0, le=50.0)] = 4.5
