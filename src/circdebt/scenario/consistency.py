@@ -194,12 +194,13 @@ def check_capacity_prices(s: Scenario, file: str) -> list[Problem]:
             problems.append(Problem(file, f"{key}.debt_maturity",
                                     f"a month when the group has debt components ({debt[0]})",
                                     "none"))
-        if s.exogenous.sofr_pct is None \
-                and _nonzero(plant.foreign_debt_interest_usd_per_kw_month):
-            problems.append(Problem(file, "exogenous.sofr_pct",
-                                    "a SOFR path when a group has foreign debt interest "
-                                    f"({key}.foreign_debt_interest_usd_per_kw_month)",
-                                    "none"))
+    floating = [i for i, p in enumerate(s.supply.plants)
+                if _nonzero(p.foreign_debt_interest_usd_per_kw_month)]
+    if floating and s.exogenous.sofr_pct is None:
+        problems.append(Problem(file, "exogenous.sofr_pct",
+                                "a SOFR path when a group has foreign debt interest "
+                                f"(supply.plants[{floating[0]}]"
+                                ".foreign_debt_interest_usd_per_kw_month)", "none"))
     return problems
 
 
