@@ -16,9 +16,9 @@ CapacityComponent = Literal["roe", "local_roe", "foreign_debt_principal", "forei
                             "local_debt_principal", "local_debt_interest", "foreign_om",
                             "local_om", "insurance"]
 
-#: The legacy capacity-price keys (one broad dollar and one rupee part).
-LEGACY_CAPACITY_KEYS = ("cpp_usd_per_kw_month", "cpp_usd_debt_share_pct",
-                        "cpp_pkr_per_kw_month", "cpp_pkr_debt_share_pct")
+#: The legacy capacity prices (one broad dollar and one rupee part); their debt shares
+#: (``cpp_*_debt_share_pct``) act only through them.
+LEGACY_CAPACITY_KEYS = ("cpp_usd_per_kw_month", "cpp_pkr_per_kw_month")
 #: The component prices, each with its own index (docs/model.md §7).
 COMPONENT_CAPACITY_KEYS = (
     "roe_usd_per_kw_month", "local_roe_pkr_per_kw_month",
