@@ -180,6 +180,15 @@ def test_outstanding_principal_is_repaid_in_equal_instalments_to_maturity():
     np.testing.assert_allclose(supply.outstanding_principal_share(np.arange(3), -5), 0.0)
 
 
+def test_outstanding_share_lever_by_maturity():
+    from circdebt.engine.levers import debt_outstanding
+    tl = Timeline("2025-07", "2026-06")
+    share = debt_outstanding(tl, [None, "2025-11", "2025-01"])
+    np.testing.assert_array_equal(share[:, 0], 1.0)  # no maturity (legacy prices only)
+    np.testing.assert_allclose(share[:6, 1], [1.0, 0.75, 0.5, 0.25, 0.0, 0.0])
+    np.testing.assert_array_equal(share[:, 2], 0.0)  # matured before the start
+
+
 def test_sofr_rise_moves_capacity_payments_only_until_maturity():
     group = {**COMPONENT_KEYS, "name": "cpec", "creditor": "cpec_ipp",
              "debt_maturity": "2026-07"}

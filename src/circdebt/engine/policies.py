@@ -115,8 +115,9 @@ def _reprofile(p: sc.IppRenegotiation, lv: Levers, cx: _Context, groups: np.ndar
                           np.where(t < maturity + e, remaining / (remaining + e), 0.0))
         lv.debt_factor[:, j] = factor
         # the principal outstanding at the start is repaid over remaining + e months
-        at_start = lv.debt_outstanding[start, j] if start >= 0 else 1.0
-        rest = at_start * outstanding_principal_share(t - start, remaining + e)
+        # (a policy starts inside the horizon: scenario/consistency.py)
+        rest = lv.debt_outstanding[start, j] * outstanding_principal_share(t - start,
+                                                                           remaining + e)
         lv.debt_outstanding[:, j] = np.where(t < start, lv.debt_outstanding[:, j], rest)
 
 
