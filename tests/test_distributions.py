@@ -35,3 +35,15 @@ def test_a_choice_has_discrete_quantiles_and_its_most_likely_value_as_centre():
     assert d.central == 5.0
     assert d.quantile(0.05) == 1.0 and d.quantile(0.5) == 5.0 and d.quantile(0.95) == 9.0
     assert set(np.unique(d.sample(np.random.default_rng(1), 1000))) <= {1.0, 5.0, 9.0}
+
+
+@pytest.mark.parametrize("key", [":", "a b", "x.y", "q[1]", "é"])
+def test_a_distribution_under_a_key_no_key_path_can_spell_is_refused_not_a_crash(key):
+    from factories import small_data
+
+    from circdebt import io
+    from circdebt.errors import ScenarioError
+    data = small_data()
+    data["supply"]["plants"][1]["name"] = {key: {"dist": "normal"}}
+    with pytest.raises(ScenarioError, match="plain key"):
+        io.validate_scenario_data(data, "x")

@@ -145,6 +145,20 @@ def test_kibor_shock_never_goes_negative():
     assert mc.annual["kibor_pct"].std() > 0
 
 
+def test_sofr_shock_draws_its_own_stream_and_never_goes_negative():
+    shock = {"volatility_pct_points_per_year": 3.0}
+    s = small(exogenous={"sofr_pct": 0.5, "shocks": {"sofr_pct": shock}})
+    mc = run_monte_carlo(s, 500, seed=4)
+    assert mc.annual["sofr_pct"].min() >= 0.0
+    assert mc.annual["sofr_pct"].std() > 0
+    assert np.ptp(mc.annual["kibor_pct"], axis=0).max() == 0  # KIBOR has no shock here
+    # the same draws as a KIBOR shock would get only if the streams were shared: not so
+    both = small(exogenous={"sofr_pct": 11.0, "kibor_pct": 11.0,
+                            "shocks": {"sofr_pct": shock, "kibor_pct": shock}})
+    annual = run_monte_carlo(both, 50, seed=4).annual
+    assert not np.allclose(annual["sofr_pct"], annual["kibor_pct"])
+
+
 def test_zones_are_drawn_per_path_with_their_probability():
     s = small(sez={"zones": [{"name": "z", "start": "2025-07", "peak_load_mw": 100.0,
                               "ramp_months": 0, "probability_pct": 30.0}]})

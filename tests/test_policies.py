@@ -252,3 +252,47 @@ def test_debt_reprofiling_spreads_debt_service_over_a_longer_term():
     plain = simulate_scenario(small(time={"end": "2029-06"})).series["capacity_payments_bn_pkr"][0]
     spread = simulate_scenario(s).series["capacity_payments_bn_pkr"][0]
     assert spread[5] < plain[5] and spread[20] > plain[20]
+
+
+def test_debt_reprofiling_repays_the_outstanding_principal_over_the_longer_term():
+    from circdebt.engine.levers import base_levers
+    from circdebt.engine.policies import apply_policies
+    reprofile = {"type": "ipp_renegotiation", "start": "2025-10", "groups": ["coal_cpec"],
+                 "debt_reprofiling_months": 12}
+    s = small(policies=[reprofile], time={"end": "2029-06"})
+    tl = Timeline("2025-07", "2029-06")
+    g = [p.name for p in s.supply.plants].index("coal_cpec")
+    base = base_levers(small(time={"end": "2029-06"}), tl).debt_outstanding[:, g]
+    lv = apply_policies(base_levers(s, tl), s, tl)
+    # 17 months from the start to Dec 2026: 3 repaid by Oct 2025, 14 / 17 left, repaid
+    # now in equal instalments over 14 + 12 = 26 months
+    np.testing.assert_allclose(base[:4], [1, 16 / 17, 15 / 17, 14 / 17])
+    np.testing.assert_allclose(lv.debt_outstanding[:4, g], base[:4])
+    np.testing.assert_allclose(lv.debt_outstanding[3:30, g],
+                               14 / 17 * np.clip((26 - np.arange(27)) / 26, 0, 1))
+    assert (lv.debt_outstanding[29:, g] == 0).all()
+
+
+def test_usd_cut_and_conversion_apply_to_every_dollar_component():
+    # a group priced by component: the renegotiation's dollar cut scales RoE, and the
+    # converted share of RoE follows PK CPI from the conversion month
+    from circdebt.engine.compile import compile_inputs
+    from circdebt.model import supply
+    group = {"name": "wind", "creditor": "ipp", "capacity_mw": 1000.0, "must_run": True,
+             "roe_usd_per_kw_month": 10.0, "local_om_pkr_per_kw_month": 500.0}
+    policy = {"type": "ipp_renegotiation", "start": "2026-01", "groups": ["wind"],
+              "cpp_usd_cut_pct": 20.0, "usd_to_pkr_conversion_pct": 100.0}
+    plants = [*small_data()["supply"]["plants"], group]
+    x = compile_inputs(small(supply={"plants": plants}, policies=[policy]))
+    t0, t = 6, 18
+    exo = x.exo
+    roe = supply.month_prices_pkr_per_kw_month(x.plants, x.month_rates(t), x.contract_terms(t))
+    k = supply.PARTS.index("roe")
+    frozen = exo.fx_pkr_per_usd[0, t0] / exo.pk_cpi_index[0, t0]
+    assert roe[0, -1, k] == pytest.approx(10.0 * 0.8 * frozen * exo.pk_cpi_index[0, t])
+    before = supply.month_prices_pkr_per_kw_month(x.plants, x.month_rates(3),
+                                                  x.contract_terms(3))
+    assert before[0, -1, k] == pytest.approx(10.0 * exo.fx_pkr_per_usd[0, 3])
+    # the rupee component is untouched by a dollar cut
+    assert before[0, -1, supply.PARTS.index("local_om")] == \
+        pytest.approx(500.0 * exo.pk_cpi_index[0, 3])

@@ -300,7 +300,7 @@ def test_drawn_values_that_leave_a_range_over_the_horizon_are_refused():
 
 # -- fuzz: time-varying inputs never give a silently absurd run ---------------------
 
-SERIES_KEYS = ["exogenous.fx_pkr_per_usd", "exogenous.kibor_pct",
+SERIES_KEYS = ["exogenous.fx_pkr_per_usd", "exogenous.kibor_pct", "exogenous.sofr_pct",
                "exogenous.pk_cpi_inflation_pct_per_year", "exogenous.gdp_bn_pkr_per_year",
                "losses.actual_pct", "losses.allowed_pct"]
 

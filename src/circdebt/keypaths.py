@@ -16,10 +16,16 @@ from pydantic import BaseModel
 
 Part = str | int
 
+_NAME = re.compile(r"[A-Za-z0-9_\-]+")
 _SEGMENT = re.compile(r"([A-Za-z0-9_\-]+)((?:\[\d+\])*)")
 _INDEX = re.compile(r"\[(\d+)\]")
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+def is_name(text: str) -> bool:
+    """Whether ``text`` can be a segment's name in a key path (letters, digits, _ and -)."""
+    return _NAME.fullmatch(text) is not None
 
 
 def split(key_path: str) -> list[Part]:

@@ -45,8 +45,15 @@ def _plants(rng: np.random.Generator) -> supply.PlantArrays:
         capacity_factor_by_month=rng.uniform(0.2, 1, (12, G)),
         cpp_usd=rng.uniform(0, 20, G), cpp_usd_debt_share=rng.uniform(0, 0.7, G),
         cpp_pkr=rng.uniform(0, 2000, G), cpp_pkr_debt_share=rng.uniform(0, 0.5, G),
-        local_debt_spread=np.full(G, 0.03), fuel_cost_pkr_per_kwh=rng.uniform(0, 30, G),
-        vom_pkr_per_kwh=rng.uniform(0, 2, G))
+        local_debt_spread=np.full(G, 0.03), roe_usd=rng.uniform(0, 8, G),
+        local_roe_pkr=rng.uniform(0, 300, G),
+        foreign_debt_principal_usd=rng.uniform(0, 8, G),
+        foreign_debt_interest_usd=rng.uniform(0, 4, G), foreign_debt_spread=np.full(G, 0.045),
+        local_debt_principal_pkr=rng.uniform(0, 500, G),
+        local_debt_interest_pkr=rng.uniform(0, 300, G), foreign_om_usd=rng.uniform(0, 2, G),
+        local_om_pkr=rng.uniform(0, 300, G), insurance_usd=rng.uniform(0, 1, G),
+        paid_on_availability=rng.uniform(0, 1, (G, len(supply.PARTS))),
+        fuel_cost_pkr_per_kwh=rng.uniform(0, 30, G), vom_pkr_per_kwh=rng.uniform(0, 2, G))
 
 
 class P(np.ndarray):
@@ -88,10 +95,13 @@ def _cases(rng: np.random.Generator, n: int) -> dict[str, tuple[Callable[..., An
             plants, pu(0, 3000, n), pu(0.5, 2, (n, G)), pu(1, 2, n), 5, np.ones(G, bool), 744.0]),
         "supply.payments_due": (lambda *a: supply.payments_due(
             plants, supply.dispatch_month(plants, a[0], np.ones((len(a[0]), G)), a[1], 7,
-                                          np.ones(G, bool), 744.0), *a[2:]), [
-            pu(0, 3000, n), pu(1, 2, n), pu(250, 400, n), pu(1, 1.3, n), pu(1, 2, n),
-            pu(0.05, 0.2, n), pu(0.05, 0.2, n), np.zeros(G), pu(250, 300, (n, G)), np.ones(G),
-            np.ones(G), np.ones(G, bool), np.array([False, True, False, False]), np.ones(G)]),
+                                          np.ones(G, bool), 744.0),
+            supply.MonthRates(a[2], a[3], a[1], *a[4:8]), supply.ContractTerms(*a[8:])), [
+            pu(0, 3000, n), pu(1, 2, n), pu(250, 400, n), pu(1, 1.3, n),
+            pu(0.05, 0.2, n), pu(0.05, 0.2, n), pu(0.0, 0.08, n), pu(0.0, 0.08, n),
+            np.full(G, 0.3), pu(250, 300, (n, G)), pu(200, 260, (n, G)), np.ones(G),
+            np.ones(G), np.ones(G, bool), np.array([False, True, False, False]), np.ones(G),
+            np.full(G, 0.7)]),
         "costs.sector_cost": (costs.sector_cost, [
             pu(0, 100, (n, G)), pu(0, 100, (n, G)), pu(0, 10, n), pu(0, 5, n), pu(0, 20, n),
             pu(1000, 2000, n), pu(900, 1000, n)]),

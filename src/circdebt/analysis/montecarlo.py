@@ -33,7 +33,7 @@ PATH_COLUMNS = (
     "capacity_payments_bn_pkr", "energy_payments_bn_pkr", "units_purchased_gwh",
     "units_sold_gwh", "capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh",
     "fx_pkr_per_usd", "unserved_energy_gwh", "tds_paid_bn_pkr", "sez_load_gwh",
-    "sez_total_usc_per_kwh", "cd_stock_pct_gdp", "kibor_pct",
+    "sez_total_usc_per_kwh", "cd_stock_pct_gdp", "kibor_pct", "sofr_pct",
 )
 
 #: Monthly columns kept for every path (float32) for the monthly percentile table.

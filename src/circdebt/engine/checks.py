@@ -152,6 +152,7 @@ def shock_problems(exo: ExogenousPaths, s: Scenario, tl: Timeline, file: str
     for key, values, scale in (
             ("exogenous.fx_pkr_per_usd", exo.fx_pkr_per_usd, 1.0),
             ("exogenous.kibor_pct", exo.kibor, PERCENT),
+            ("exogenous.sofr_pct", exo.sofr, PERCENT),
             ("exogenous.gdp_bn_pkr_per_year", exo.gdp_bn_pkr_per_year, 1.0)):
         rule = ranges.get(key)
         if rule is None:

@@ -30,9 +30,23 @@ from circdebt.model.demand import ClassArrays
 from circdebt.model.exogenous import ExogenousPaths
 from circdebt.model.oneoffs import OneOff
 from circdebt.model.sez import Zone, zone_loads_gwh, zone_loss_multiplier
-from circdebt.model.supply import PlantArrays
+from circdebt.model.supply import (
+    COMPONENTS,
+    LEGACY_PARTS,
+    PARTS,
+    ContractTerms,
+    MonthRates,
+    PlantArrays,
+)
 from circdebt.model.vectors import per_path, stack_last, time_first
-from circdebt.scenario.schema import SEZ_CLASS, ConsumerClass, Scenario, Sez, Supply
+from circdebt.scenario.schema import (
+    SEZ_CLASS,
+    ConsumerClass,
+    PlantGroup,
+    Scenario,
+    Sez,
+    Supply,
+)
 from circdebt.timeline import Timeline, parse_fy
 from circdebt.units import PERCENT
 
@@ -147,9 +161,11 @@ class Inputs:
     allocation: AllocationPlan
     fuel_by_month: np.ndarray  # (T, paths, fuels + 1): fuel indices, the last column 1
     fuel_of_group: np.ndarray  # (groups,) column of each group's fuel
-    frozen_pkr_per_usd: np.ndarray  # (paths, groups): at each group's conversion date
+    frozen_pkr_per_usd_us_cpi: np.ndarray  # (paths, groups): fx x US CPI / PK CPI at conversion
+    frozen_pkr_per_usd_fx: np.ndarray  # (paths, groups): fx / PK CPI at each group's conversion
     kibor_at_start: np.ndarray  # (paths,)
     transmission_loss: float  # [fraction] of generation lost before the DISCOs receive it
+    sofr_at_start: np.ndarray  # (paths,)
     tariff: TariffTerms
     subsidy: SubsidyTerms
     solar: SolarTerms
@@ -163,6 +179,20 @@ class Inputs:
     @property
     def n_months(self) -> int:
         return self.timeline.n_months
+
+    def month_rates(self, t: int) -> MonthRates:
+        """Month t's exogenous values for the capacity prices, (paths,) each."""
+        e = self.exo
+        return MonthRates(e.fx_pkr_per_usd[:, t], e.us_cpi_index[:, t], e.pk_cpi_index[:, t],
+                          e.kibor[:, t], self.kibor_at_start, e.sofr[:, t], self.sofr_at_start)
+
+    def contract_terms(self, t: int) -> ContractTerms:
+        """Month t's contract levers for the capacity prices."""
+        lv = self.levers
+        return ContractTerms(lv.usd_converted[t], self.frozen_pkr_per_usd_us_cpi,
+                             self.frozen_pkr_per_usd_fx, lv.cpp_usd_scale[t],
+                             lv.cpp_pkr_scale[t], lv.active[t], lv.take_and_pay[t],
+                             lv.debt_factor[t], lv.debt_outstanding[t])
 
 
 def _by_month(tl: Timeline, values: dict[str, float], empty: float, add: bool = False
@@ -191,9 +221,27 @@ def timeline_of(scenario: Scenario) -> Timeline:
     return Timeline(t.start, t.end, t.fiscal_year_start_month)
 
 
+def availability_shares(plant: PlantGroup) -> list[float]:
+    """Share of each part of a group's capacity price (:data:`PARTS`) paid on availability
+    (the rest is paid on the dispatched share): all for take-or-pay, none for
+    take-and-pay, and ``paid_on_availability_pct`` of each component for a hybrid."""
+    if plant.contract == "take_or_pay":
+        return [1.0] * len(PARTS)
+    if plant.contract == "take_and_pay":
+        return [0.0] * len(PARTS)
+    given = {str(k): v for k, v in plant.paid_on_availability_pct.items()}
+    return [0.0] * len(LEGACY_PARTS) + [given.get(c, 0.0) / PERCENT for c in COMPONENTS]
+
+
 def plant_arrays(supply: Supply) -> PlantArrays:
     """The scenario's plant groups as arrays over groups."""
     plants = supply.plants
+    shares = [availability_shares(p) for p in plants]
+    by_part = [stack_last([row[k] for row in shares]) for k in range(len(PARTS))]
+
+    def per_group(attr: str, scale: float = 1.0) -> np.ndarray:
+        return stack_last([getattr(p, attr) / scale for p in plants])
+
     cf = np.array([
         [v / PERCENT for v in p.monthly_capacity_factor_pct] if p.monthly_capacity_factor_pct
         else [1.0] * 12 for p in plants
@@ -211,6 +259,17 @@ def plant_arrays(supply: Supply) -> PlantArrays:
         cpp_pkr=stack_last([p.cpp_pkr_per_kw_month for p in plants]),
         cpp_pkr_debt_share=stack_last([p.cpp_pkr_debt_share_pct / PERCENT for p in plants]),
         local_debt_spread=stack_last([p.local_debt_spread_pct / PERCENT for p in plants]),
+        roe_usd=per_group("roe_usd_per_kw_month"),
+        local_roe_pkr=per_group("local_roe_pkr_per_kw_month"),
+        foreign_debt_principal_usd=per_group("foreign_debt_principal_usd_per_kw_month"),
+        foreign_debt_interest_usd=per_group("foreign_debt_interest_usd_per_kw_month"),
+        foreign_debt_spread=per_group("foreign_debt_spread_pct", PERCENT),
+        local_debt_principal_pkr=per_group("local_debt_principal_pkr_per_kw_month"),
+        local_debt_interest_pkr=per_group("local_debt_interest_pkr_per_kw_month"),
+        foreign_om_usd=per_group("foreign_om_usd_per_kw_month"),
+        local_om_pkr=per_group("local_om_pkr_per_kw_month"),
+        insurance_usd=per_group("insurance_usd_per_kw_month"),
+        paid_on_availability=np.stack(np.broadcast_arrays(*by_part), axis=-1),
         fuel_cost_pkr_per_kwh=stack_last([p.fuel_cost_pkr_per_kwh for p in plants]),
         vom_pkr_per_kwh=stack_last([p.vom_pkr_per_kwh for p in plants]),
     )
@@ -395,10 +454,11 @@ def compile_inputs(
     if sez_weights is None:
         sez_weights = realisation_weights(s.sez, n_paths)
     fuel_by_month, fuel_of_group = _fuel_matrix(exo, plants, tl.n_months, n_paths)
-    # rupees per (dollar x US CPI) frozen at each group's conversion date, per PK CPI then
+    # rupees per dollar (x US CPI for the parts on it) frozen at each group's conversion
+    # date, per PK CPI then
     conv_t = np.maximum(levers.conversion_t, 0)
-    frozen = (exo.fx_pkr_per_usd[:, conv_t] * exo.us_cpi_index[:, conv_t]
-              / exo.pk_cpi_index[:, conv_t])
+    frozen_fx = exo.fx_pkr_per_usd[:, conv_t] / exo.pk_cpi_index[:, conv_t]
+    frozen_us_cpi = frozen_fx * exo.us_cpi_index[:, conv_t]
     payables = np.zeros((n_paths, creditors.n))
     for name, amount in s.initial.payables_bn_pkr.items():
         payables[:, creditors.names.index(name)] = amount
@@ -410,8 +470,9 @@ def compile_inputs(
         name=s.name, timeline=tl, n_paths=n_paths, exo=exo, levers=levers, plants=plants,
         classes=classes, creditors=creditors,
         allocation=allocation_plan(s, creditors.names),
-        fuel_by_month=fuel_by_month, fuel_of_group=fuel_of_group, frozen_pkr_per_usd=frozen,
-        kibor_at_start=exo.kibor[:, 0],
+        fuel_by_month=fuel_by_month, fuel_of_group=fuel_of_group,
+        frozen_pkr_per_usd_us_cpi=frozen_us_cpi, frozen_pkr_per_usd_fx=frozen_fx,
+        kibor_at_start=exo.kibor[:, 0], sofr_at_start=exo.sofr[:, 0],
         transmission_loss=s.supply.transmission_loss_pct / PERCENT,
         tariff=TariffTerms(
             initial_determined_pkr_per_kwh=per_path(tf.initial_determined_pkr_per_kwh, n_paths),

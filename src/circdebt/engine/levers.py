@@ -19,6 +19,7 @@ import numpy as np
 from circdebt.engine.series import series_path
 from circdebt.model.oneoffs import OneOff
 from circdebt.model.sez import Funding
+from circdebt.model.supply import outstanding_principal_share
 from circdebt.model.vectors import over_time, stack_first, stack_last, time_first
 from circdebt.scenario.schema import SEZ_CLASS, ConsumerClass, Scenario
 from circdebt.timeline import Timeline, months_before, months_from
@@ -53,6 +54,7 @@ class Levers:
     conversion_t: np.ndarray  # (G,) int: month index of the conversion (-1: none)
     active: np.ndarray  # (T, G) bool
     debt_factor: np.ndarray  # (T, G): share of the debt-service part still paid (1, then 0)
+    debt_outstanding: np.ndarray  # (T, G): outstanding principal share (1 at the start)
     take_and_pay: np.ndarray  # (T, G) bool
     lps_waiver: np.ndarray  # (T, K)
     phl_spread: np.ndarray  # (T,)
@@ -97,6 +99,17 @@ def _by_fy(table: dict[str, float], tl: Timeline) -> np.ndarray:
     return stack_first([table.get(fy, 0.0) / 12.0 for fy in tl.fy_labels])
 
 
+def debt_outstanding(tl: Timeline, maturities: list[str | None]) -> np.ndarray:
+    """(T, G): each group's outstanding principal share, repaid in equal instalments
+    from the start month to its debt maturity (:func:`outstanding_principal_share`); 1
+    throughout for a group without a maturity (only legacy-priced groups: debt
+    components require a maturity)."""
+    t = np.arange(tl.n_months)[:, None]
+    months = np.array([tl.index_of(m) if m else np.inf for m in maturities], dtype=float)
+    share = outstanding_principal_share(t, np.where(np.isfinite(months), months, 1.0))
+    return np.where(np.isfinite(months), share, 1.0).reshape(tl.n_months, len(maturities))
+
+
 def base_levers(s: Scenario, tl: Timeline) -> Levers:
     """The levers a scenario gives before any policy applies."""
     T = tl.n_months
@@ -130,6 +143,7 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         active=(months_before(tl, [p.contract_expiry for p in plants])
                 & months_from(tl, [p.commissioning for p in plants])),
         debt_factor=months_before(tl, [p.debt_maturity for p in plants]).astype(float),
+        debt_outstanding=debt_outstanding(tl, [p.debt_maturity for p in plants]),
         take_and_pay=np.tile([p.contract == "take_and_pay" for p in plants], (T, 1)),
         lps_waiver=over_time(stack_last([s.debt.lps[c].waiver_pct / PERCENT
                                          if c in s.debt.lps else 0.0 for c in creditors]), T),

@@ -123,7 +123,7 @@ def simulate(x: Inputs, *, detail: bool = True,
     for t in range(tl.n_months):
         month, hours = int(tl.calendar_month[t]), float(tl.hours[t])
         fx, kibor = x.exo.fx_pkr_per_usd[:, t], x.exo.kibor[:, t]
-        pk_cpi, us_cpi = x.exo.pk_cpi_index[:, t], x.exo.us_cpi_index[:, t]
+        pk_cpi = x.exo.pk_cpi_index[:, t]
 
         # demand: sales respond to the real tariffs of the past year (§4); rooftop solar (§5)
         tariff_ratio = response = np.ones((P, classes.n))
@@ -172,7 +172,8 @@ def simulate(x: Inputs, *, detail: bool = True,
         units_allowed = losses.units_for_sales_gwh(sales, allowed_loss)
 
         # payments due (§7) and the sector's cost at the allowed loss (§8)
-        capacity, energy = projection.month_payments(x, t, plant, fx, us_cpi, pk_cpi, kibor)
+        capacity, energy = supply.payments_due(plants, plant, x.month_rates(t),
+                                               x.contract_terms(t))
         tx = costs.transmission_bn(x.tariff.transmission_pkr_per_kwh, pk_cpi, units)
         nm = costs.net_metering_bn(lv.buyback_pkr_per_kwh[t], exports)
         dm = costs.distribution_margin_bn(x.tariff.distribution_margin_pkr_per_kwh, pk_cpi,
@@ -285,7 +286,8 @@ def simulate(x: Inputs, *, detail: bool = True,
             recovered_bn=recovered, billed_bn=billed, subsidy=tds, dss_collected_bn=dss,
             units_gwh=units, plant=plant, sales_gwh=sales, units_allowed_gwh=units_allowed,
             solar_mw=solar_mw, roof=roof, exports_gwh=exports, determination=s.determination,
-            adjustments=adj, fx=fx, kibor=kibor, gdp=x.exo.gdp_bn_pkr_per_year[:, t],
+            adjustments=adj, fx=fx, kibor=kibor, sofr=x.exo.sofr[:, t],
+            gdp=x.exo.gdp_bn_pkr_per_year[:, t],
             pk_cpi=pk_cpi, sez_column=sez_col, package=package, sez_cost=sez_cost,
             sez_captive_gwh=sez_captive))
         rec.write(t, {"incremental_units_gwh": inc.units_gwh.sum(axis=1),

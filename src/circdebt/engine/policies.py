@@ -19,6 +19,7 @@ import numpy as np
 from circdebt.engine.levers import Levers, consumer_classes, creditor_names
 from circdebt.model.oneoffs import OneOff, OneOffKind
 from circdebt.model.sez import Funding
+from circdebt.model.supply import outstanding_principal_share
 from circdebt.scenario import policies as sc
 from circdebt.scenario.schema import Scenario
 from circdebt.timeline import Timeline
@@ -113,6 +114,11 @@ def _reprofile(p: sc.IppRenegotiation, lv: Levers, cx: _Context, groups: np.ndar
         factor = np.where(t < start, lv.debt_factor[:, j],
                           np.where(t < maturity + e, remaining / (remaining + e), 0.0))
         lv.debt_factor[:, j] = factor
+        # the principal outstanding at the start is repaid over remaining + e months
+        # (a policy starts inside the horizon: scenario/consistency.py)
+        rest = lv.debt_outstanding[start, j] * outstanding_principal_share(t - start,
+                                                                           remaining + e)
+        lv.debt_outstanding[:, j] = np.where(t < start, lv.debt_outstanding[:, j], rest)
 
 
 def _ipp_termination(p: sc.IppTermination, lv: Levers, cx: _Context) -> None:

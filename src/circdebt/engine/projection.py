@@ -21,21 +21,9 @@ import numpy as np
 from circdebt.engine.compile import Inputs
 from circdebt.model import costs, losses, supply
 from circdebt.model.references import MONTHS_PROJECTED, References, references_from_projection
-from circdebt.model.supply import Dispatch, Payments
 
 #: A year without 29 February, for the hours of projected months past the horizon.
 _COMMON_YEAR = 2001
-
-
-def month_payments(x: Inputs, t: int, plant: Dispatch, fx: np.ndarray, us_cpi: np.ndarray,
-                   pk_cpi: np.ndarray, kibor: np.ndarray) -> Payments:
-    """Capacity and energy payments due for a dispatch under the contracts of month ``t``
-    (its policy levers), at the given exchange rate, price indices and KIBOR (paths,)."""
-    lv = x.levers
-    return supply.payments_due(
-        x.plants, plant, fx, us_cpi, pk_cpi, kibor, x.kibor_at_start, lv.usd_converted[t],
-        x.frozen_pkr_per_usd, lv.cpp_usd_scale[t], lv.cpp_pkr_scale[t], lv.active[t],
-        lv.take_and_pay[t], lv.debt_factor[t])
 
 
 def calendar_months_from(x: Inputs, t: int) -> np.ndarray:
@@ -60,12 +48,12 @@ def project_year(x: Inputs, t: int, sales_by_class_gwh: np.ndarray, actual_loss:
     ``sales_by_class_gwh`` (paths, 12, classes) is the projected sales by calendar month
     (January first); ``actual_loss`` and ``allowed_loss`` (paths, classes) the class loss
     rates the regulator projects with. Each of the twelve months from ``t`` is dispatched
-    at month ``t``'s fuel prices, price indices, exchange rate and KIBOR, under the
+    at month ``t``'s fuel prices, price indices, exchange rate, KIBOR and SOFR, under the
     contracts of its own month (the last month's beyond the horizon).
     """
-    tl, exo = x.timeline, x.exo
-    fx, kibor = exo.fx_pkr_per_usd[:, t], exo.kibor[:, t]
-    pk_cpi, us_cpi = exo.pk_cpi_index[:, t], exo.us_cpi_index[:, t]
+    tl = x.timeline
+    rates = x.month_rates(t)  # the determination month's exchange rate, prices and rates
+    pk_cpi = rates.pk_cpi_index
     fuel_index = x.fuel_by_month[t][:, x.fuel_of_group]
     shape = sales_by_class_gwh.shape[:2]
     units, allowed, fuel_bn, nonfuel = (np.zeros(shape) for _ in range(4))
@@ -80,7 +68,8 @@ def project_year(x: Inputs, t: int, sales_by_class_gwh: np.ndarray, actual_loss:
         plant = supply.dispatch_month(
             x.plants, losses.generation_for_units_gwh(need, x.transmission_loss), fuel_index,
             pk_cpi, month, x.levers.active[tk], hours)
-        capacity, energy_by_group = month_payments(x, tk, plant, fx, us_cpi, pk_cpi, kibor)
+        capacity, energy_by_group = supply.payments_due(x.plants, plant, rates,
+                                                        x.contract_terms(tk))
         bought = losses.delivered_gwh(plant.generation_gwh.sum(axis=1), x.transmission_loss)
         fuel = supply.fuel_cost_bn(x.plants, plant.generation_gwh, fuel_index)
         units[:, month - 1] = bought

@@ -41,7 +41,7 @@ SERIES = (
     "fca_pkr_per_kwh", "qta_pkr_per_kwh", "pya_pkr_per_kwh", "fca_determined_pkr_per_kwh",
     "fuel_reference_pkr_per_kwh", "determined_base_tariff_pkr_per_kwh",
     "fca_determined_bn_pkr", "qta_determined_bn_pkr", "fx_pkr_per_usd",
-    "kibor_pct", "gdp_bn_pkr_per_year",
+    "kibor_pct", "sofr_pct", "gdp_bn_pkr_per_year",
     "pk_cpi_index", "sez_load_gwh", "units_sold_excl_sez_gwh", "sez_captive_gwh",
     "sez_package_support_bn_pkr", "sez_cost_pkr_per_kwh", "sez_cost_usc_per_kwh",
     "sez_total_usc_per_kwh",
@@ -143,7 +143,8 @@ def month_series(
     units_gwh: np.ndarray, plant: Dispatch, sales_gwh: np.ndarray,
     units_allowed_gwh: np.ndarray, solar_mw: np.ndarray, roof: RooftopMonth,
     exports_gwh: np.ndarray, determination: Determination, adjustments: Adjustments,
-    fx: np.ndarray, kibor: np.ndarray, gdp: np.ndarray, pk_cpi: np.ndarray, sez_column: int,
+    fx: np.ndarray, kibor: np.ndarray, sofr: np.ndarray, gdp: np.ndarray, pk_cpi: np.ndarray,
+    sez_column: int,
     package: Package, sez_cost: Mapping[str, np.ndarray], sez_captive_gwh: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """A month's recorded series, named as in ``data/variables.csv``, from the outputs of
@@ -182,7 +183,8 @@ def month_series(
         "determined_base_tariff_pkr_per_kwh": determination.determined_pkr_per_kwh,
         "fca_determined_bn_pkr": adjustments.fuel_deviation_bn,
         "qta_determined_bn_pkr": adjustments.nonfuel_deviation_bn,
-        "fx_pkr_per_usd": fx, "kibor_pct": kibor * PERCENT, "gdp_bn_pkr_per_year": gdp,
+        "fx_pkr_per_usd": fx, "kibor_pct": kibor * PERCENT, "sofr_pct": sofr * PERCENT,
+        "gdp_bn_pkr_per_year": gdp,
         "pk_cpi_index": pk_cpi, "sez_load_gwh": sez_sales,
         "units_sold_excl_sez_gwh": sold - sez_sales,
         "sez_package_support_bn_pkr": package.gap_bn, **usc,

@@ -70,6 +70,10 @@ def build_exogenous(spec: Exogenous, timeline: Timeline, n_paths: int = 1) -> Ex
     return ExogenousPaths(
         fx_pkr_per_usd=fx,
         kibor=paths(series_path(spec.kibor_pct, timeline)) / PERCENT,
+        # no SOFR given: 0, read by no capacity price (consistency requires it for
+        # foreign debt interest)
+        sofr=paths(series_path(0.0 if spec.sofr_pct is None else spec.sofr_pct,
+                               timeline)) / PERCENT,
         pk_cpi_index=paths(index_from_inflation(
             series_path(spec.pk_cpi_inflation_pct_per_year, timeline))),
         us_cpi_index=paths(index_from_inflation(
@@ -87,7 +91,8 @@ def apply_shocks(
 
     Exchange rate: fx_t x a driftless GBM x persistent devaluation jumps (each month one
     happens with the given probability; its size is normal in percent); dollar fuels
-    move with it. KIBOR: path + an Ornstein-Uhlenbeck deviation, floored at zero. Fuel
+    move with it. KIBOR and SOFR: path + an Ornstein-Uhlenbeck deviation each (own streams),
+    floored at zero. Fuel
     indices: path x a driftless GBM. Row r of ``exo`` stands on random path ``paths[r]``;
     draws come in blocks of :data:`circdebt.streams.BLOCK` paths, so a path's draws never
     depend on chunking.
@@ -126,9 +131,15 @@ def apply_shocks(
         deviation = ou_deviation(rate.volatility_pct_points_per_year,
                                  rate.mean_reversion_per_year, normals("shock:kibor"))
         kibor = np.maximum(kibor + deviation, 0.0)
+    sofr = exo.sofr
+    if shocks.sofr_pct is not None:
+        rate = shocks.sofr_pct
+        deviation = ou_deviation(rate.volatility_pct_points_per_year,
+                                 rate.mean_reversion_per_year, normals("shock:sofr"))
+        sofr = np.maximum(sofr + deviation, 0.0)
     for name, price in shocks.fuels.items():
         if name in fuel_index:
             fuel_index[name] = fuel_index[name] * gbm(price.volatility_pct_per_year / PERCENT,
                                                       f"shock:fuel:{name}")
-    return ExogenousPaths(fx, kibor, exo.pk_cpi_index, exo.us_cpi_index,
+    return ExogenousPaths(fx, kibor, sofr, exo.pk_cpi_index, exo.us_cpi_index,
                           exo.gdp_bn_pkr_per_year, fuel_index, exo.usd_fuels)

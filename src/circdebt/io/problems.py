@@ -143,8 +143,8 @@ def pull_distributions(data: Mapping[str, Any], source: str
     body, found, refused = extract_distributions(body)
     explicit = data.get("uncertainty", {})
     problems: list[Problem] = [
-        Problem(source, key or "dist", "a distribution under a plain key (no '.', '[' or "
-                "']' in its name) inside the scenario") for key in refused]
+        Problem(source, key or "dist", "a distribution under a plain key (letters, digits, "
+                "'_' and '-' only) inside the scenario") for key in refused]
     if problems:  # the rest of the file cannot be read around them
         raise ScenarioError(problems)
     if not isinstance(explicit, Mapping):

@@ -1,4 +1,4 @@
-"""Exogenous paths: exchange rate, KIBOR, price indices, fuel indices, GDP (docs/model.md §3).
+"""Exogenous paths: exchange rate, KIBOR, SOFR, price indices, fuel indices, GDP (docs/model.md §3).
 
 Every path is an array shaped (paths, T). The processes that make them stochastic in a
 Monte Carlo run are pure functions of standard-normal and uniform draws here; which
@@ -24,6 +24,7 @@ class ExogenousPaths:
 
     fx_pkr_per_usd: np.ndarray  # [Rs/USD]
     kibor: np.ndarray  # [fraction per year]
+    sofr: np.ndarray  # [fraction per year]
     pk_cpi_index: np.ndarray  # [1], 1 at the start month
     us_cpi_index: np.ndarray  # [1]
     gdp_bn_pkr_per_year: np.ndarray  # [Rs bn/yr]
@@ -42,6 +43,7 @@ class ExogenousPaths:
     def rows(self, rows: np.ndarray) -> ExogenousPaths:
         """The paths of the given rows (a path may be taken more than once)."""
         return replace(self, fx_pkr_per_usd=self.fx_pkr_per_usd[rows], kibor=self.kibor[rows],
+                       sofr=self.sofr[rows],
                        pk_cpi_index=self.pk_cpi_index[rows], us_cpi_index=self.us_cpi_index[rows],
                        gdp_bn_pkr_per_year=self.gdp_bn_pkr_per_year[rows],
                        fuel_index={k: v[rows] for k, v in self.fuel_index.items()})

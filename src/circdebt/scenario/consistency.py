@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 from circdebt.errors import Problem, did_you_mean
+from circdebt.scenario.contracts import (
+    COMPONENT_CAPACITY_KEYS,
+    DEBT_COMPONENT_KEYS,
+    LEGACY_CAPACITY_KEYS,
+)
 from circdebt.scenario.fields import NotAFraction, Range
 from circdebt.scenario.ranges import fraction_hint, marked, series_values
 from circdebt.scenario.schema import SEZ_CLASS, Scenario
@@ -175,6 +182,56 @@ def check_dates(s: Scenario, file: str) -> list[Problem]:
     return problems
 
 
+def _nonzero(value: object) -> bool:
+    """A number, or draws per path, that is not zero everywhere."""
+    return bool(np.any(np.asarray(value, dtype=float) != 0))
+
+
+def check_capacity_prices(s: Scenario, file: str) -> list[Problem]:
+    """Capacity prices by contract component or by the legacy keys, never both (non-zero
+    prices under both); a hybrid
+    contract names its components paid on availability, and only a hybrid does; debt
+    components need a maturity; foreign debt interest needs a SOFR path
+    (docs/model.md §7)."""
+    problems = []
+    for i, plant in enumerate(s.supply.plants):
+        key = f"supply.plants[{i}]"
+        # by value, not by the keys written: a resolved scenario writes every default
+        legacy = [k for k in LEGACY_CAPACITY_KEYS if _nonzero(getattr(plant, k))]
+        components = [k for k in COMPONENT_CAPACITY_KEYS if _nonzero(getattr(plant, k))]
+        if legacy and components:
+            problems.append(Problem(
+                file, f"{key}.{components[0]}",
+                "capacity price components or the legacy cpp_* keys, not both",
+                f"{components[0]} with {legacy[0]}",
+                "give the whole price by component (the legacy keys index it more broadly)"))
+        if plant.contract == "hybrid":
+            if not plant.paid_on_availability_pct:
+                problems.append(Problem(file, f"{key}.paid_on_availability_pct",
+                                        "the components a hybrid contract pays on availability",
+                                        "none"))
+            if legacy:
+                problems.append(Problem(file, f"{key}.{legacy[0]}",
+                                        "capacity price components in a hybrid contract",
+                                        legacy[0]))
+        elif plant.paid_on_availability_pct:
+            problems.append(Problem(file, f"{key}.paid_on_availability_pct",
+                                    "only with contract = \"hybrid\"", repr(plant.contract)))
+        debt = [k for k in DEBT_COMPONENT_KEYS if _nonzero(getattr(plant, k))]
+        if debt and plant.debt_maturity is None:
+            problems.append(Problem(file, f"{key}.debt_maturity",
+                                    f"a month when the group has debt components ({debt[0]})",
+                                    "none"))
+    floating = [i for i, p in enumerate(s.supply.plants)
+                if _nonzero(p.foreign_debt_interest_usd_per_kw_month)]
+    if floating and s.exogenous.sofr_pct is None:
+        problems.append(Problem(file, "exogenous.sofr_pct",
+                                "a SOFR path when a group has foreign debt interest "
+                                f"(supply.plants[{floating[0]}]"
+                                ".foreign_debt_interest_usd_per_kw_month)", "none"))
+    return problems
+
+
 def _fraction_slip(value: object, at_most: float) -> tuple[str, float] | None:
     """(suffix, value) of the first number of a percent key that reads as a fraction, or
     None: a scalar, a list item (a monthly profile) or a series value in (0, at_most]."""
@@ -303,5 +360,6 @@ def check_policies(s: Scenario, file: str) -> list[Problem]:
 def check_scenario(s: Scenario, file: str) -> list[Problem]:
     """Every cross-field rule; an empty list means the scenario can run."""
     return (check_time(s, file) + check_names(s, file) + check_dates(s, file)
+            + check_capacity_prices(s, file)
             + check_units(s, file) + check_ranges(s, file) + check_schedules(s, file)
             + check_policies(s, file))

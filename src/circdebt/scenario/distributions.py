@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from circdebt.keypaths import Part, join
+from circdebt.keypaths import Part, is_name, join
 from circdebt.scenario.fields import Finite, Strict
 
 #: A spread below this (relative to the value's size) is a point: the distribution of
@@ -203,8 +203,8 @@ def extract_distributions(data: Any) -> tuple[Any, dict[str, Any], list[str]]:
     Returns (data with each ``{dist = ...}`` table replaced by ``None`` to be filled with
     its central value once validated, {key path: raw table}, [key paths of distributions
     that cannot be placed]). Key paths are written like ``supply.plants[2].capacity_mw``;
-    a distribution under a key holding ``.``, ``[`` or ``]`` (which a key path cannot
-    spell) cannot be placed.
+    a distribution under a key a key path cannot spell (anything but letters, digits,
+    ``_`` and ``-``: :func:`circdebt.keypaths.is_name`) cannot be placed.
     """
     found: dict[str, Any] = {}
     refused: list[str] = []
@@ -213,7 +213,7 @@ def extract_distributions(data: Any) -> tuple[Any, dict[str, Any], list[str]]:
         if isinstance(node, dict):
             if "dist" in node and parts:  # (a top-level 'dist' is just an unknown key)
                 path = join(parts)
-                if any(isinstance(p, str) and any(c in p for c in ".[]") for p in parts):
+                if any(isinstance(p, str) and not is_name(p) for p in parts):
                     refused.append(path)
                     return node
                 found[path] = node

@@ -87,6 +87,7 @@ MAX_WEIGHT = 1e6
 #: power sector's planning case; a loss rate is below all the units purchased.
 FX_RANGE = Range(1e-3, 1e6, "a positive exchange rate in local currency per US dollar")
 KIBOR_RANGE = Range(0.0, 100.0, "an interest rate in percent a year")
+SOFR_RANGE = Range(0.0, 100.0, "a US dollar interest rate in percent a year")
 INFLATION_RANGE = Range(-50.0, 1000.0, "inflation in percent a year")
 GDP_RANGE = Range(1.0, 1e9, "a GDP in Rs bn a year")
 FUEL_INDEX_RANGE = Range(1e-3, 1000.0, "a price index (1 = the start month)")

@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from circdebt.scenario.contracts import CapacityComponent
 from circdebt.scenario.distributions import Distribution
 from circdebt.scenario.fields import (
     FUEL_INDEX_RANGE,
@@ -27,6 +28,7 @@ from circdebt.scenario.fields import (
     KIBOR_RANGE,
     LOSS_RANGE,
     NOT_A_FRACTION,
+    SOFR_RANGE,
     Bn,
     GwhPerYear,
     MonthlyPercents,
@@ -119,14 +121,22 @@ class Shocks(Strict):
 
     fx_pkr_per_usd: FxShock | None = None
     kibor_pct: RateShock | None = None
+    sofr_pct: RateShock | None = None
     fuels: dict[Name, PriceShock] = Field(default_factory=dict)
 
 
 class Exogenous(Strict):
-    """Paths the model takes as given (docs/model.md §3); ``shocks`` make them stochastic."""
+    """Paths the model takes as given (docs/model.md §3); ``shocks`` make them stochastic.
+
+    ``sofr_pct`` is the US dollar benchmark (SOFR, LIBOR before its cessation in 2023) on
+    which foreign-loan interest floats. It has no default: a scenario whose plant groups
+    carry foreign debt interest must give it (scenario/consistency.py); without it the
+    path is 0 and no capacity price reads it.
+    """
 
     fx_pkr_per_usd: Annotated[Series, FX_RANGE]
     kibor_pct: Annotated[Series, KIBOR_RANGE]
+    sofr_pct: Annotated[Series, SOFR_RANGE] | None = None
     pk_cpi_inflation_pct_per_year: Annotated[Series, INFLATION_RANGE]
     us_cpi_inflation_pct_per_year: Annotated[Series, INFLATION_RANGE]
     gdp_bn_pkr_per_year: Annotated[Series, GDP_RANGE]
@@ -137,17 +147,42 @@ class Exogenous(Strict):
 class PlantGroup(Strict):
     """A group of plants with one contract form (docs/model.md §7).
 
-    Capacity payment per month = capacity_kW x (cpp_usd x fx x US-CPI index
-    + cpp_pkr x PK-CPI index), with the debt-service shares of each part ending at
-    ``debt_maturity`` (the PKR debt part follows KIBOR instead of CPI). A group is paid
-    and dispatched from ``commissioning`` (if given) until ``contract_expiry``.
+    The capacity price is given either by contract component or by the legacy keys,
+    never both (scenario/consistency.py refuses a group with non-zero prices under
+    both). Components, at start-month values, each with its own index:
+    ``roe_usd_per_kw_month`` (return on dollar equity, x fx); ``local_roe_pkr_per_kw_month``
+    (a return on equity fixed in rupees, no index: the rupee RoE of revised IPP and GPP
+    contracts); ``foreign_debt_principal_usd_per_kw_month`` (x fx, until maturity) and
+    ``foreign_debt_interest_usd_per_kw_month`` (x outstanding principal share x
+    (SOFR_t + spread) / (SOFR_0 + spread) x fx, ``foreign_debt_spread_pct``);
+    ``local_debt_principal_pkr_per_kw_month`` (until maturity) and
+    ``local_debt_interest_pkr_per_kw_month`` (x outstanding share x (KIBOR_t + spread) /
+    (KIBOR_0 + spread), ``local_debt_spread_pct``); ``foreign_om_usd_per_kw_month`` (x US
+    CPI x fx); ``local_om_pkr_per_kw_month`` (x PK CPI); ``insurance_usd_per_kw_month``
+    (x fx: a percent of the dollar EPC cost). Principal is repaid in equal instalments
+    from the start month to ``debt_maturity``, which debt components require.
+
+    Legacy keys (the earlier, broader indexation, kept with their meaning): the whole of
+    ``cpp_usd_per_kw_month`` follows fx x US CPI, its ``cpp_usd_debt_share_pct`` ending
+    at ``debt_maturity``; ``cpp_pkr_per_kw_month`` follows PK CPI, its
+    ``cpp_pkr_debt_share_pct`` KIBOR instead, ending at maturity.
+
+    ``contract``: ``take_or_pay`` pays capacity on availability, ``take_and_pay`` only on
+    the dispatched share of available energy, ``hybrid`` pays each component named in
+    ``paid_on_availability_pct`` that percent on availability and the rest on the
+    dispatched share (components only). A group is paid and dispatched from
+    ``commissioning`` (if given) until ``contract_expiry``.
 
     Defaults: ``contract = "take_or_pay"``, the form of the IPP contracts under the 1994,
     2002 and 2015 power policies (PPIB standardised PPA, 2006: capacity paid on declared
     availability); ``local_debt_spread_pct = 3``: NEPRA's upfront tariffs allow local
     financing at KIBOR plus 300 basis points (NEPRA upfront tariff for MSW projects, as
-    reported by The News, 13 July 2018). Availability 100% and no capacity-factor
-    profile mean no limit beyond the capacity itself.
+    reported by The News, 13 July 2018); ``foreign_debt_spread_pct = 4.5``: ASSUMPTION,
+    the spread over LIBOR commonly reported for CPEC power loans (not checked against a
+    determination's text); it matters only through (SOFR_t + s) / (SOFR_0 + s), and
+    Pakistan's 2024 request to China was to cut it (The Express Tribune via Daily Waadi,
+    https://dailywaadi.com/?p=5090). Availability 100%
+    and no capacity-factor profile mean no limit beyond the capacity itself.
     """
 
     name: Name
@@ -157,11 +192,22 @@ class PlantGroup(Strict):
     availability_pct: Share = 100.0
     must_run: bool = False
     monthly_capacity_factor_pct: MonthlyPercents | None = None
-    contract: Literal["take_or_pay", "take_and_pay"] = "take_or_pay"
+    contract: Literal["take_or_pay", "take_and_pay", "hybrid"] = "take_or_pay"
+    paid_on_availability_pct: dict[CapacityComponent, Percent] = Field(default_factory=dict)
     cpp_usd_per_kw_month: UsdPerKwMonth = 0.0
     cpp_usd_debt_share_pct: Share = 0.0
     cpp_pkr_per_kw_month: PerKwMonth = 0.0
     cpp_pkr_debt_share_pct: Share = 0.0
+    roe_usd_per_kw_month: UsdPerKwMonth = 0.0
+    local_roe_pkr_per_kw_month: PerKwMonth = 0.0
+    foreign_debt_principal_usd_per_kw_month: UsdPerKwMonth = 0.0
+    foreign_debt_interest_usd_per_kw_month: UsdPerKwMonth = 0.0
+    foreign_debt_spread_pct: Annotated[float, Field(gt=0.0, le=50.0)] = 4.5
+    local_debt_principal_pkr_per_kw_month: PerKwMonth = 0.0
+    local_debt_interest_pkr_per_kw_month: PerKwMonth = 0.0
+    foreign_om_usd_per_kw_month: UsdPerKwMonth = 0.0
+    local_om_pkr_per_kw_month: PerKwMonth = 0.0
+    insurance_usd_per_kw_month: UsdPerKwMonth = 0.0
     local_debt_spread_pct: Annotated[float, Field(ge=-10.0, le=50.0)] = 3.0
     commissioning: MonthStr | None = None
     debt_maturity: MonthStr | None = None
