@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from circdebt.engine.compile_sez import SezTerms as SezTerms
+from circdebt.engine.compile_sez import realisation_weights as realisation_weights
+from circdebt.engine.compile_sez import sez_load as sez_load
+from circdebt.engine.compile_sez import sez_terms
 from circdebt.engine.levers import (
     NET_METERING,
     TRANSMISSION,
@@ -29,7 +33,6 @@ from circdebt.model.cash import AllocationPlan, AllocationRule
 from circdebt.model.demand import ClassArrays
 from circdebt.model.exogenous import ExogenousPaths
 from circdebt.model.oneoffs import OneOff
-from circdebt.model.sez import Zone, zone_loads_gwh, zone_loss_multiplier
 from circdebt.model.supply import (
     COMPONENTS,
     LEGACY_PARTS,
@@ -38,13 +41,12 @@ from circdebt.model.supply import (
     MonthRates,
     PlantArrays,
 )
-from circdebt.model.vectors import per_path, stack_last, time_first
+from circdebt.model.vectors import per_path, stack_last
 from circdebt.scenario.schema import (
     SEZ_CLASS,
     ConsumerClass,
     PlantGroup,
     Scenario,
-    Sez,
     Supply,
 )
 from circdebt.timeline import Timeline, parse_fy
@@ -100,19 +102,6 @@ class SolarTerms:
     lcoe_pkr_per_kwh: float | np.ndarray
     additions_mw_per_year: float | np.ndarray
     defection_elasticity: float | np.ndarray
-
-
-@dataclass(frozen=True)
-class SezTerms:
-    """SEZ load and the SEZ consumer's terms (docs/model.md §15)."""
-
-    load_gwh: np.ndarray  # (paths, T) before any captive switch
-    loss_multiplier: np.ndarray  # (paths, T)
-    captive_lcoe_usc_per_kwh: np.ndarray  # (T,) or (T, paths)
-    captive_margin: float | np.ndarray  # [fraction]
-    captive_speed: float | np.ndarray  # [fraction per month]
-    captive_max_share: float | np.ndarray  # [fraction]
-    taxes_share: float | np.ndarray  # [fraction]
 
 
 @dataclass(frozen=True)
@@ -310,62 +299,6 @@ def service_terms(scenario: Scenario) -> ServiceTerms:
     dm = [np.asarray(levels[v].distribution_margin_pct) / PERCENT if v else np.nan
           for v in voltages]
     return ServiceTerms(stack_last(loss), stack_last(dm))
-
-
-def realisation_weights(sez: Sez, n_paths: int) -> np.ndarray:
-    """How much of each zone materialises on each path. [1], (paths, zones).
-
-    ``expected`` weights each zone by its probability, ``all`` by 1, ``none`` by 0.
-    (Monte Carlo runs draw 0 or 1 per zone and path instead.)
-    """
-    n = len(sez.zones)
-    if sez.realisation == "all":
-        w = np.ones(n)
-    elif sez.realisation == "none":
-        w = np.zeros(n)
-    else:
-        w = np.array([z.probability_pct / PERCENT for z in sez.zones])
-    return np.broadcast_to(w, (n_paths, n)).copy()
-
-
-def sez_zones(sez: Sez, timeline: Timeline) -> list[Zone]:
-    """The scenario's SEZ zones as load parameters."""
-    return [Zone(timeline.index_of(z.start), z.ramp_months, z.peak_load_mw,
-                 np.asarray(z.load_factor_pct) / PERCENT, z.loss_multiplier)
-            for z in sez.zones]
-
-
-def sez_load(sez: Sez, timeline: Timeline,
-             weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The SEZ class's load before any captive switch and its loss multiplier, each
-    month: [GWh], [1], (paths, T) each. ``weights`` (paths, zones) say how much of each
-    zone materialises on each path."""
-    zones = sez_zones(sez, timeline)
-    loads = zone_loads_gwh(zones, timeline.hours, weights)
-    shape = (weights.shape[0], timeline.n_months)
-    load = np.zeros(shape)
-    for zone_load in loads:
-        load += zone_load
-    return load, zone_loss_multiplier(loads, zones, sez.loss_multiplier, shape)
-
-
-def sez_terms(scenario: Scenario, timeline: Timeline, weights: np.ndarray) -> SezTerms:
-    """SEZ load by month and the SEZ consumer's terms."""
-    sez = scenario.sez
-    load, loss_multiplier = sez_load(sez, timeline, weights)
-    captive = sez.captive
-    months = np.arange(timeline.n_months)
-    lcoe = time_first(np.asarray(captive.lcoe_usc_per_kwh)[..., None] * (
-        1 + np.asarray(captive.lcoe_change_pct_per_year)[..., None] / PERCENT) ** (months / 12))
-    return SezTerms(
-        load_gwh=load,
-        loss_multiplier=loss_multiplier,
-        captive_lcoe_usc_per_kwh=lcoe,
-        captive_margin=captive.switching_margin_pct / PERCENT,
-        captive_speed=captive.switch_speed_pct_per_month / PERCENT,
-        captive_max_share=captive.max_share_pct / PERCENT,
-        taxes_share=sez.taxes_pct / PERCENT,
-    )
 
 
 def creditor_terms(scenario: Scenario, plants: PlantArrays) -> Creditors:
