@@ -72,3 +72,28 @@ def test_calibrated_scenario_extends_the_original_and_keeps_arrays_whole():
     merged = scenario_dict(s) | {k: v for k, v in body.items() if k != "extends"}
     merged["losses"] = scenario_dict(s)["losses"] | body["losses"]
     assert validate_scenario_data(merged).supply.plants[1].capacity_mw == 6500.0
+
+
+def test_record_table_sums_flows_over_quarters_and_takes_month_end_stocks():
+    from circdebt.analysis.backtest import record_table
+    months = [f"2025-{m:02d}" for m in range(7, 13)]
+    monthly = pd.DataFrame({"month": months, "cd_flow_bn_pkr": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                            "cd_stock_bn_pkr": [10.0, 12.0, 15.0, 19.0, 24.0, 30.0],
+                            "fca_determined_pkr_per_kwh": [-1.0] * 6,
+                            "fuel_reference_pkr_per_kwh": [9.0] * 6})
+    record = pd.DataFrame({
+        "period": ["FY2026-Q1", "FY2026-Q2", "FY2026-H1", "2025-09", "2025-08", "FY2026",
+                   "CY2026"],
+        "series": ["cd_flow_bn_pkr", "cd_flow_bn_pkr", "cd_flow_bn_pkr", "cd_stock_bn_pkr",
+                   "fuel_cost_actual_pkr_per_kwh", "cd_flow_bn_pkr", "cd_flow_bn_pkr"],
+        "value": [7.0, 10.0, 20.0, 15.0, 8.5, 1.0, 1.0], "use": ["check"] * 7,
+        "source_title": ["s"] * 7})
+    table = record_table(monthly, record).set_index(["period", "series"])
+    assert table.loc[("FY2026-Q1", "cd_flow_bn_pkr"), "modelled"] == 6.0
+    assert table.loc[("FY2026-Q2", "cd_flow_bn_pkr"), "modelled"] == 15.0
+    assert table.loc[("FY2026-H1", "cd_flow_bn_pkr"), "error"] == 1.0
+    assert table.loc[("2025-09", "cd_stock_bn_pkr"), "modelled"] == 15.0
+    assert table.loc[("2025-08", "fuel_cost_actual_pkr_per_kwh"), "modelled"] == 8.0
+    # a fiscal year the run does not cover whole, and a calendar tariff year, are skipped
+    assert ("FY2026", "cd_flow_bn_pkr") not in table.index
+    assert ("CY2026", "cd_flow_bn_pkr") not in table.index

@@ -267,3 +267,21 @@ def test_history_stock_rises_into_the_spring_and_falls_with_june(history):
         stock = year.set_index(year["month"].str[5:])["cd_stock_bn_pkr"]
         assert stock[["03", "04", "05"]].max() == stock.max(), fy
         assert stock["06"] < stock["05"], fy
+
+
+CAPACITY_TOLERANCE = 0.05  # issue 14: capacity payments within +-5% of published totals
+
+
+def test_fy2026_capacity_payments_within_five_percent_of_the_power_division(compared):
+    row = compared.loc[("FY2026", "capacity_payments_bn_pkr")]
+    assert row["modelled"] == pytest.approx(row["published"], rel=CAPACITY_TOLERANCE)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the history run's FY2025 capacity payments (2,072) are 15% above the 1,806 paid: its "
+    "prices come from the September 2023 anchor at PKR 300, and the 2024-25 renegotiations "
+    "start only on their dates (docs/validation.md §2)"))
+def test_fy2025_capacity_payments_within_five_percent_of_the_actual(history):
+    published = record.values("capacity_payments_bn_pkr")["FY2025"]
+    modelled = history.annual.set_index("fy").loc["FY2025", "capacity_payments_bn_pkr"]
+    assert modelled == pytest.approx(published, rel=CAPACITY_TOLERANCE)

@@ -108,17 +108,18 @@ def backtest(scenario: Scenario, history: pd.DataFrame,
 
 
 def _months_of(period: str) -> list[str] | None:
-    """The months ``YYYY-MM`` a record period covers: a month, a quarter ``FYyyyy-Qn``
-    (Q1 = the fiscal year's first three months), a half ``FYyyyy-H1``; None for a period
-    a monthly table cannot cover (a tariff year)."""
+    """The months ``YYYY-MM`` a record period covers: a month, a fiscal year ``FYyyyy``, a
+    quarter ``FYyyyy-Qn`` (Q1 = the fiscal year's first three months), a half
+    ``FYyyyy-H1``; None for a period a monthly table cannot cover (a calendar tariff
+    year)."""
     if is_month(period):
         return [period]
-    match = re.fullmatch(r"(FY\d{4})-(Q[1-4]|H[12])", period)
+    match = re.fullmatch(r"(FY\d{4})(?:-(Q[1-4]|H[12]))?", period)
     if match is None:
         return None
     first = fy_first_month(parse_fy(match.group(1)))
-    part = match.group(2)
-    size = 3 if part[0] == "Q" else 6
+    part = match.group(2) or "Y1"
+    size = {"Q": 3, "H": 6, "Y": 12}[part[0]]
     start = first + (int(part[1]) - 1) * size
     return [month_label(start + k) for k in range(size)]
 
@@ -133,6 +134,7 @@ RECORD_MAP: dict[str, tuple[tuple[str, ...], str]] = {
     "qta_determined_bn_pkr": (("qta_determined_bn_pkr",), "sum"),
     "cd_flow_bn_pkr": (("cd_flow_bn_pkr",), "sum"),
     "cd_stock_bn_pkr": (("cd_stock_bn_pkr",), "last"),
+    "capacity_payments_bn_pkr": (("capacity_payments_bn_pkr",), "sum"),
     **{history_cols[0]: (model_cols, "sum") for model_cols, history_cols in CAUSE_MAP.values()},
 }
 
