@@ -218,6 +218,13 @@ def test_a_year_that_sells_less_than_projected_leaves_a_prior_year_adjustment():
 
 def test_class_tariffs_add_uniform_adjustments_to_the_multiplied_base():
     tariffs = tariff.class_tariffs_pkr_per_kwh(np.array([30.0]), np.array([[0.8, 1.2]]),
-                                               np.array([1.0]), np.array([-0.5]),
+                                               np.array([[1.0, 1.0]]), np.array([-0.5]),
                                                np.array([0.25]))
     np.testing.assert_allclose(tariffs, [[24.75, 36.75]])
+
+
+def test_fca_exemptions_by_class_and_sign():
+    # classes: none, exempt from negative FCAs, exempt from all
+    negative, everything = np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0])
+    fca = tariff.fca_by_class_pkr_per_kwh(np.array([-1.5, 2.0]), negative, everything)
+    np.testing.assert_allclose(fca, [[-1.5, 0.0, 0.0], [2.0, 2.0, 0.0]])

@@ -106,7 +106,9 @@ def _cases(rng: np.random.Generator, n: int) -> dict[str, tuple[Callable[..., An
             pu(0, 100, (n, G)), pu(0, 100, (n, G)), pu(0, 10, n), pu(0, 5, n), pu(0, 20, n),
             pu(1000, 2000, n), pu(900, 1000, n)]),
         "tariff.class_tariffs": (tariff.class_tariffs_pkr_per_kwh, [
-            pu(20, 40, n), pu(0.7, 1.3, (n, C)), pu(-2, 2, n), pu(-2, 2, n), pu(-2, 2, n)]),
+            pu(20, 40, n), pu(0.7, 1.3, (n, C)), pu(-2, 2, (n, C)), pu(-2, 2, n), pu(-2, 2, n)]),
+        "tariff.fca_by_class": (tariff.fca_by_class_pkr_per_kwh, [
+            pu(-2, 2, n), np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0])]),
         "tariff.fuel_deviation": (tariff.fuel_deviation, [
             pu(10, 100, n), pu(900, 1000, n), pu(1000, 2000, n), pu(900, 1000, n),
             pu(5, 12, n)]),

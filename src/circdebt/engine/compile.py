@@ -286,6 +286,8 @@ def class_arrays(scenario: Scenario) -> ClassArrays:
         loss_multiplier=stack_last([c.loss_multiplier for c in classes]),
         dm_share=stack_last([c.distribution_margin_pct / PERCENT for c in classes]),
         recovery_elasticity=stack_last([c.recovery_elasticity for c in classes]),
+        fca_exempt_negative=np.array([float(c.fca_exemption == "negative") for c in classes]),
+        fca_exempt_all=np.array([float(c.fca_exemption == "all") for c in classes]),
         sez_column=names.index(SEZ_CLASS),
     )
 

@@ -193,7 +193,11 @@ def simulate(x: Inputs, *, detail: bool = True,
                             int(lv.fca_lag[t]), int(lv.qta_period[t]), int(lv.qta_lag[t]))
         package = sez.package_month(
             tariff.class_tariffs_pkr_per_kwh(s.determination.notified_pkr_per_kwh,
-                                             s.determination.multipliers, adj.fca_pkr_per_kwh,
+                                             s.determination.multipliers,
+                                             tariff.fca_by_class_pkr_per_kwh(
+                                                 adj.fca_pkr_per_kwh,
+                                                 classes.fca_exempt_negative,
+                                                 classes.fca_exempt_all),
                                              adj.qta_pkr_per_kwh, adj.pya_pkr_per_kwh),
             lv.billed_share[t], sales, sez_col, float(lv.sez_package_weight[t]),
             float(lv.sez_package_pkr_per_kwh[t]), float(lv.sez_package_usc_per_kwh[t]), fx,

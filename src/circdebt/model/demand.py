@@ -33,6 +33,8 @@ class ClassArrays:
     loss_multiplier: np.ndarray  # the class's loss rate relative to the system loss [1]
     dm_share: np.ndarray  # share of the distribution margin charged on its sales [1]
     recovery_elasticity: np.ndarray  # recovery falls as the real tariff rises [1]
+    fca_exempt_negative: np.ndarray  # 1 where the class is not charged negative FCAs
+    fca_exempt_all: np.ndarray  # 1 where the class is charged no FCA
     sez_column: int  # the column of the class that carries SEZ load
 
     @property

@@ -308,11 +308,23 @@ def adjust(
                        fuel_dev + nonfuel_dev - fca_bn - qta_bn, -pya_bn)
 
 
+def fca_by_class_pkr_per_kwh(fca_pkr_per_kwh: np.ndarray, exempt_negative: np.ndarray,
+                             exempt_all: np.ndarray) -> np.ndarray:
+    """The FCA each class is charged: the month's rate, except for classes exempt from
+    it (``exempt_all``) or, when the rate is negative, from negative FCAs
+    (``exempt_negative``; NEPRA's FCA decisions since 2010/2015, see ConsumerClass).
+    [Rs/kWh], (paths, classes); the exemption arrays are (classes,) of 0/1."""
+    fca = np.asarray(fca_pkr_per_kwh)[:, None]
+    exempt = np.maximum(exempt_all, exempt_negative * (fca < 0))
+    return fca * (1.0 - exempt)
+
+
 def class_tariffs_pkr_per_kwh(
-    notified_pkr_per_kwh: np.ndarray, multipliers: np.ndarray, fca_pkr_per_kwh: np.ndarray,
+    notified_pkr_per_kwh: np.ndarray, multipliers: np.ndarray, fca_by_class: np.ndarray,
     qta_pkr_per_kwh: np.ndarray, pya_pkr_per_kwh: np.ndarray,
 ) -> np.ndarray:
-    """Class tariffs: notified base x class multiplier + FCA + QTA + PYA (adjustments are
-    uniform per kWh across classes). [Rs/kWh], (paths, classes)."""
-    return notified_pkr_per_kwh[:, None] * multipliers \
-        + (fca_pkr_per_kwh + qta_pkr_per_kwh + pya_pkr_per_kwh)[:, None]
+    """Class tariffs: notified base x class multiplier + the class's FCA + QTA + PYA (the
+    QTA and PYA are uniform per kWh across classes). [Rs/kWh], (paths, classes);
+    ``fca_by_class`` is :func:`fca_by_class_pkr_per_kwh`."""
+    return notified_pkr_per_kwh[:, None] * multipliers + fca_by_class \
+        + (qta_pkr_per_kwh + pya_pkr_per_kwh)[:, None]

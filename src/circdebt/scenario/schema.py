@@ -246,6 +246,11 @@ class ConsumerClass(Strict):
     ``recovery_elasticity``
     e lowers recovery as the real tariff rises: recovery x (tariff / first month's) ** -e,
     on the same 12-month sales-weighted real tariff as the price response, at most 100%.
+    ``fca_exemption`` says which fuel charge adjustments the class is not charged:
+    ``"negative"`` (NEPRA has not passed negative FCAs to non-ToU domestic consumers up to
+    300 units since June 2015, nor to agriculture since November 2010; Business Recorder,
+    27 February 2025), ``"all"`` (lifeline consumers), or ``"none"`` (the default: no
+    effect). An exempt class's share of an FCA is charged to nobody (docs/model.md §9).
     """
 
     name: Name
@@ -260,6 +265,7 @@ class ConsumerClass(Strict):
     distribution_margin_pct: Share = 100.0
     recovery_elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.0
     voltage: Name | None = None
+    fca_exemption: Literal["none", "negative", "all"] = "none"
 
     @field_validator("seasonal_profile")
     @classmethod
