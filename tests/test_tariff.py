@@ -137,6 +137,15 @@ def test_projected_sales_from_a_short_window_are_seasonally_unbiased():
     assert sales[0, :, 1].sum() == pytest.approx(50 * 12 * 1.1)
 
 
+def test_a_rebasing_projects_from_the_last_twelve_months_only():
+    seasonal = np.ones((12, 2))
+    # 13 months given: an outlier 13 months back (out), 220 GWh 12 months back (in)
+    window = [_record(6, sales=(1e6, 1e6)), _record(7, sales=(220.0, 50.0))] + \
+        [_record((7 + k) % 12 + 1) for k in range(11)]
+    sales = tariff.projected_sales_from_window(window, seasonal, 0.0)
+    np.testing.assert_allclose(sales[0, :, 0], (220 + 11 * 100) / 12)
+
+
 def test_determine_renormalises_a_rebalancing_between_rebasings():
     window = [_record(m) for m in range(1, 13)]
     current = _determination()

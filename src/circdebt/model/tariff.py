@@ -181,7 +181,9 @@ def projected_sales_from_window(window: Sequence[MonthRecord], seasonal_by_month
                                 sales_growth: PerPath) -> np.ndarray:
     """The sales a rebasing projects, by calendar month and class: a year of the window's
     sales (seasonally unbiased, §4) x (1 + growth), spread by the seasonal profiles.
-    [GWh], (paths, 12, classes). ``window`` is the last months, oldest first."""
+    [GWh], (paths, 12, classes). ``window`` is the last months, oldest first; only the
+    last :data:`REBASING_WINDOW_MONTHS` are read."""
+    window = list(window)[-REBASING_WINDOW_MONTHS:]
     months = np.array([r.calendar_month for r in window])
     annual = annualised_sales_gwh(np.stack([r.sales_by_class_gwh for r in window]),
                                   seasonal_by_month[months - 1])
