@@ -85,16 +85,19 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("timing-counted-as-residual", "the planned seasonal timing accrues to the PYA",
       "model/tariff.py", (("- base_recovers - timing)", "- base_recovers)"),)),
     M("qta-on-volume", "the QTA compares the bill with what the base recovers (the old rule)",
-      "model/tariff.py", (("nonfuel_dev = nonfuel_deviation(nonfuel_bn, units_gwh, units_allowed_gwh,\n"
-                           "                                    refs.nonfuel_allowed_bn[:, m])",
-                           "nonfuel_dev = revenue_requirement_allowed_bn - fuel_bn * 0 - "
-                           "determination.determined_pkr_per_kwh * sales_gwh.sum(axis=1) / 1e3"),)),
+      "model/tariff.py",
+      (("nonfuel_dev = nonfuel_deviation(nonfuel_bn, units_gwh, units_allowed_gwh,\n"
+        "                                    refs.nonfuel_allowed_bn[:, m])",
+        "nonfuel_dev = revenue_requirement_allowed_bn - "
+        "determination.determined_pkr_per_kwh * sales_gwh.sum(axis=1) / 1e3"),)),
     M("fca-on-all-units", "the FCA amount counts every unit purchased, not the allowed ones",
-      "model/tariff.py", (("allowed_generation = delivered_gwh * _ratio(units_allowed_gwh, units_gwh)",
-                           "allowed_generation = delivered_gwh"),)),
+      "model/tariff.py",
+      (("allowed_generation = delivered_gwh * _ratio(units_allowed_gwh, units_gwh)",
+        "allowed_generation = delivered_gwh"),)),
     M("published-references-ignored", "published fuel references are not used",
-      "model/references.py", (("fuel = np.where(np.isnan(given), references.fuel_pkr_per_kwh, given)",
-                               "fuel = references.fuel_pkr_per_kwh"),)),
+      "model/references.py",
+      (("fuel = np.where(np.isnan(given), references.fuel_pkr_per_kwh, given)",
+        "fuel = references.fuel_pkr_per_kwh"),)),
     M("reference-not-allowed-share", "the non-fuel reference is the whole projected bill",
       "model/references.py", (("nonfuel_bn * allowed_share,", "nonfuel_bn,"),)),
     M("fca-exemption-ignored", "classes exempt from negative FCAs are charged them",
