@@ -285,3 +285,14 @@ def test_fy2025_capacity_payments_within_five_percent_of_the_actual(history):
     published = record.values("capacity_payments_bn_pkr")["FY2025"]
     modelled = history.annual.set_index("fy").loc["FY2025", "capacity_payments_bn_pkr"]
     assert modelled == pytest.approx(published, rel=CAPACITY_TOLERANCE)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "industry pays 1.2 Rs/kWh above its cost of service in FY2026 in the model, against the "
+    "4.02 the Power Division put it at in January 2026: the model's January 2026 tariff is "
+    "below NEPRA's (the rebasing check above), and industry's cost of service at 11 kV "
+    "matches (29.1 against 29.2 implied)"))
+def test_the_industrial_cross_subsidy_of_january_2026_within_a_rupee(baseline):
+    published = record.values("cross_subsidy_industrial_pkr_per_kwh")["2026-01"]
+    fy = baseline.annual.set_index("fy").loc["FY2026", "cross_subsidy_industrial_pkr_per_kwh"]
+    assert fy == pytest.approx(published, abs=1.0)

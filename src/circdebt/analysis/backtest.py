@@ -135,6 +135,7 @@ RECORD_MAP: dict[str, tuple[tuple[str, ...], str]] = {
     "cd_flow_bn_pkr": (("cd_flow_bn_pkr",), "sum"),
     "cd_stock_bn_pkr": (("cd_stock_bn_pkr",), "last"),
     "capacity_payments_bn_pkr": (("capacity_payments_bn_pkr",), "sum"),
+    "cross_subsidy_industrial_pkr_per_kwh": (("cross_subsidy_industrial_pkr_per_kwh",), "mean"),
     **{history_cols[0]: (model_cols, "sum") for model_cols, history_cols in CAUSE_MAP.values()},
 }
 
