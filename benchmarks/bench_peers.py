@@ -52,7 +52,7 @@ from core_common import (  # noqa: E402
     max_rel_diff,
 )
 
-from circdebt.engine.loop import simulate  # noqa: E402
+from circdebt.engine.loop import simulate, simulate_scenario  # noqa: E402
 from circdebt.model.exogenous import ExogenousPaths  # noqa: E402
 
 BPTK_PYTHON = HERE / ".venv-bptk" / "bin" / "python"
@@ -91,7 +91,7 @@ def best_of(fn, repeats: int):
 
 def circdebt_run(s, n, exo, detail):
     kwargs = {"detail": detail} if _DETAIL else {}
-    return simulate(s, n_paths=n, exo=exo, **kwargs).series["cd_stock_bn_pkr"]
+    return simulate_scenario(s, n_paths=n, exo=exo, **kwargs).series["cd_stock_bn_pkr"]
 
 
 def bptk_run(params: dict, fx: np.ndarray, workdir: Path, arrayed: bool = False,

@@ -143,25 +143,6 @@ def build(p: dict, n_paths: int | None = None, fx_paths: np.ndarray | None = Non
 
     trailing_sales = accumulator("trailing_sales", sales)
     trailing_seasonal = accumulator("trailing_seasonal", seasonal)
-    trailing_units = accumulator("trailing_units", generation)
-    trailing_energy = accumulator("trailing_energy_cost", ec, path_dependent=True)
-    last_cp = vec("last_capacity_payment", "stock")
-    last_cp_change = vec("last_capacity_payment_change", "flow")
-    if arrayed:
-        for i in range(n_paths):
-            last_cp[i].initial_value = 0.0
-    else:
-        last_cp.initial_value = 0.0
-    per_path(last_cp_change, lambda i, g: g(cp) - g(last_cp))
-    per_path(last_cp, lambda i, g: g(last_cp_change))
-    projected_sales = conv("projected_sales", sd.safediv(trailing_sales * 12.0, trailing_seasonal)
-                           * (1.0 + p["rebasing_sales_growth"]))
-    projected_units = conv("projected_units", projected_sales / (1.0 - p["loss_allowed"]))
-    new_fuel, new_det = vec("new_fuel_part"), vec("new_determined")
-    per_path(new_fuel, lambda i, g: sd.safediv(
-        sd.safediv(g(trailing_energy), trailing_units) * projected_units, projected_sales) * 1000.0)
-    per_path(new_det, lambda i, g: g(new_fuel) + sd.safediv(
-        12.0 * g(last_cp), projected_sales) * 1000.0 + p["dm_rate"] * pk_cpi)
 
     def held(name, new_value, initial, condition):
         """Sample and hold: ``new_value`` when ``condition`` is 1, else last month's value."""
@@ -170,23 +151,73 @@ def build(p: dict, n_paths: int | None = None, fx_paths: np.ndarray | None = Non
                                        sd.previous(m, g(e), initial)))
         return e
 
-    determined = held("determined_tariff", new_det, p["initial_determined"], rebasing)
-    fuel_ref = held("fuel_reference", new_fuel, p["initial_fuel_reference"], rebasing)
+    def held_scalar(name, new_value, initial, condition):
+        e = m.converter(name)
+        e.equation = sd.If(condition == 1.0, new_value, sd.previous(m, e, initial))
+        return e
+
+    # the determination (docs/model.md §9): the first month's and each rebasing's projection
+    # of the twelve months ahead at the determination month's prices; the plant never
+    # binds, so a projected month's generation is its projected units, and the references
+    # are closed forms of the projected sales
+    determining = conv("determining", sd.If(sd.Or(t == 0, rebasing == 1.0), 1.0, 0.0))
+    annual = conv("projected_annual_sales", sd.safediv(trailing_sales * 12.0, trailing_seasonal)
+                  * (1.0 + p["rebasing_sales_growth"]))
+    annual_held = held_scalar("determination_annual_sales", annual, 0.0, rebasing)
+    rebased = held_scalar("rebased_once", 1.0, 0.0, rebasing)
+    # the first determination projects the underlying demand of the twelve months from the
+    # start, which in the first year is the month's own wanted sales; its total is a constant
+    first_total = sum(p["base_sales_gwh_per_month"] * (1.0 + p["sales_growth"]) ** (k / 12.0)
+                      * p["seasonal"][(offset + k) % 12] for k in range(12))
+    season_total = float(sum(p["seasonal"]))
+    s_month = conv("projected_sales_this_month", sd.If(
+        rebased == 1.0, annual_held / 12.0 * seasonal, wanted))
+    s_total = conv("projected_total_sales", sd.If(
+        rebased == 1.0, annual_held / 12.0 * season_total, first_total))
+    u_month = conv("projected_units_this_month", s_month / (1.0 - p["loss_actual"]))
+    a_month = conv("projected_allowed_this_month", s_month / (1.0 - p["loss_allowed"]))
+    u_total = conv("projected_total_units", s_total / (1.0 - p["loss_actual"]))
+    a_total = conv("projected_total_allowed", s_total / (1.0 - p["loss_allowed"]))
+    cpi0 = held_scalar("determination_pk_cpi", pk_cpi, 1.0, determining)
+    cp0 = held("determination_capacity_payment", cp, 0.0, determining)
+    new_fuel = vec("new_fuel_reference")
+    per_path(new_fuel, lambda i, g: sd.If(
+        t == 0, p["fuel_cost"] * g(fuel_index) * sd.safediv(
+            p["initial_fuel_reference"], p["fuel_cost"] * g(fuel_index) * a_total / s_total),
+        p["fuel_cost"] * g(fuel_index)))
+    fuel_ref = held("fuel_reference", new_fuel, 0.0, determining)
+    nonfuel_ref, year_nonfuel, uniform, requirement, timing = (
+        vec("nonfuel_reference_this_month"), vec("year_nonfuel_reference"),
+        vec("uniform_tariff"), vec("reference_requirement_this_month"),
+        vec("timing_this_month"))
+    per_path(nonfuel_ref, lambda i, g: (g(cp0) + p["vom"] * cpi0 * 0.001 * u_month)
+             * (a_month / u_month))
+    per_path(year_nonfuel, lambda i, g: (12.0 * g(cp0) + p["vom"] * cpi0 * 0.001 * u_total)
+             * (a_total / u_total))
+    per_path(uniform, lambda i, g: (g(fuel_ref) * a_total * 0.001 + g(year_nonfuel)
+                                    + p["dm_rate"] * cpi0 * 0.001 * s_total) / s_total * 1000.0)
+    per_path(requirement, lambda i, g: g(fuel_ref) * a_month * 0.001 + g(nonfuel_ref)
+             + p["dm_rate"] * cpi0 * 0.001 * s_month)
+    per_path(timing, lambda i, g: g(requirement) - g(uniform) * s_month * 0.001)
+
+    determined = held("determined_tariff", uniform, p["initial_determined"], rebasing)
     notified = vec("notified_tariff")
     per_path(notified, lambda i, g: sd.If(
         rebasing == 1.0,
         sd.previous(m, g(notified), p["initial_determined"])
-        + p["pass_through"] * (g(new_det) - sd.previous(m, g(notified), p["initial_determined"])),
+        + p["pass_through"] * (g(uniform) - sd.previous(m, g(notified), p["initial_determined"])),
         sd.previous(m, g(notified), p["initial_determined"])))
 
-    # FCA and QTA
+    # FCA (fuel cost per kWh delivered against the reference, on the allowed units) and QTA
+    # (the non-fuel bill in the allowed share against the month's reference)
     fuel_dev, fca = vec("fuel_deviation"), vec("fca_amount")
-    per_path(fuel_dev, lambda i, g: (sd.safediv(g(ec) * allowed_share, sales) * 1000.0
-                                     - g(fuel_ref)) * sales * 0.001)
+    per_path(fuel_dev, lambda i, g: (p["fuel_cost"] * g(fuel_index) - g(fuel_ref))
+             * units_allowed * 0.001)
     per_path(fca, lambda i, g: p["pass_through"] * sd.delay(m, g(fuel_dev), p["fca_lag"], 0.0))
     closes = conv("quarter_closes", sd.If(calendar_month % p["qta_period"] == 0, 1.0, 0.0))
     qta_dev = vec("qta_deviation")
-    per_path(qta_dev, lambda i, g: g(rr) - g(determined) * sales * 0.001 - g(fuel_dev))
+    per_path(qta_dev, lambda i, g: (g(cp) + p["vom"] * pk_cpi * generation * 0.001)
+             * allowed_share - g(nonfuel_ref))
     qta_open = vec("qta_open", "stock")
     qta_open_net = vec("qta_open_net", "flow")
     if arrayed:
@@ -203,12 +234,25 @@ def build(p: dict, n_paths: int | None = None, fx_paths: np.ndarray | None = Non
     qta = vec("qta_amount")
     per_path(qta, lambda i, g: sd.delay(m, g(qta_held), p["qta_lag"], 0.0))
 
+    # the prior-year adjustment: the residual beyond the planned timing since the last
+    # rebasing, booked at the rebasing over the new year by projected-sales weights
+    residual = vec("residual_month")
+    per_path(residual, lambda i, g: g(rr) - g(fuel_dev) - g(qta_dev)
+             - g(determined) * sales * 0.001 - g(timing))
+    pya_residual = accumulator("pya_residual", residual, path_dependent=True)
+    pya_close = vec("pya_close_amount")
+    per_path(pya_close, lambda i, g: p["pass_through"] * g(pya_residual))
+    pya_booked = held("pya_booked", pya_close, 0.0, rebasing)
+    pya = vec("pya_amount")
+    per_path(pya, lambda i, g: g(pya_booked) * sd.safediv(s_month, s_total))
+
     # billing, collection, subsidy
     tariff, passed, billed, tds_due, collected, tds_paid = (
         vec("class_tariff"), vec("passed"), vec("billed"), vec("tds_due"), vec("collected"),
         vec("tds_paid"))
     per_path(tariff, lambda i, g: g(notified) + (sd.safediv(g(fca), sales) * 1000.0
-                                                 + sd.safediv(g(qta), sales) * 1000.0))
+                                                 + (sd.safediv(g(qta), sales) * 1000.0
+                                                    + sd.safediv(g(pya), sales) * 1000.0)))
     per_path(passed, lambda i, g: g(tariff) * sales * 0.001)
     per_path(billed, lambda i, g: g(passed) * p["billed_share"])
     per_path(tds_due, lambda i, g: g(passed) - g(billed))

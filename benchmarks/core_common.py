@@ -14,7 +14,8 @@ import numpy as np
 
 import circdebt
 from circdebt.engine import simulate_scenario
-from circdebt.model.exogenous import ExogenousPaths, apply_shocks, build_exogenous
+from circdebt.engine.series import apply_shocks, build_exogenous
+from circdebt.model.exogenous import ExogenousPaths
 from circdebt.timeline import Timeline
 
 HERE = Path(__file__).resolve().parent
@@ -50,7 +51,8 @@ class CoreParams:
     kibor: float
     dm_rate: float
     initial_determined: float
-    initial_fuel_reference: float
+    initial_fuel_reference: float  # yearly average fuel reference per kWh sold at the allowed
+    # loss: scales the first determination's monthly fuel references (docs/model.md §9)
     rebasing_month: int
     rebasing_sales_growth: float
     fca_lag: int
@@ -87,6 +89,15 @@ def core_params(scenario=None) -> CoreParams:
     assert len(s.supply.plants) == 1 and len(s.demand.classes) == 1
     assert s.exogenous.us_cpi_inflation_pct_per_year == 0.0
     assert s.supply.transmission_pkr_per_kwh == 0.0 and s.tariff.dss_pkr_per_kwh == 0.0
+    # what the peers leave out of issue 14's tariff (docs/model.md §9): transmission losses,
+    # FCA exemptions, published monthly fuel references, an opening book of adjustments,
+    # class distribution-margin shares; the first fuel references are scaled to a given
+    # yearly average (core.toml gives one)
+    assert s.supply.transmission_loss_pct == 0.0
+    assert cls.fca_exemption == "none" and cls.distribution_margin_pct == 100.0
+    assert cls.loss_multiplier == 1.0
+    assert not s.tariff.reference_fuel_cost_pkr_per_kwh and not s.tariff.opening_book
+    assert s.tariff.initial_fuel_reference_pkr_per_kwh is not None
     return CoreParams(
         n_months=tl.n_months,
         start_calendar_month=int(tl.calendar_month[0]),
@@ -132,7 +143,7 @@ def core_exogenous(n_paths: int, seed: int = SEED, scenario=None) -> ExogenousPa
     s = scenario or load_core()
     tl = Timeline(s.time.start, s.time.end)
     exo = build_exogenous(s.exogenous, tl, n_paths)
-    return apply_shocks(exo, s.exogenous.shocks, seed, 0, n_paths)
+    return apply_shocks(exo, s.exogenous.shocks, seed, np.arange(n_paths))
 
 
 def circdebt_cd(n_paths: int, exo: ExogenousPaths, scenario=None) -> np.ndarray:
