@@ -43,7 +43,7 @@ CAUSE_STYLE: dict[str, tuple[str, str, str]] = {
     "flow_tariff_gap_bn_pkr": ("tariff gap (cost above tariff)", "#56B4E9", ""),
     "flow_seasonal_timing_bn_pkr": ("seasonal timing of the uniform tariff", "#A6D6F0", ".."),
     "flow_pending_adjustments_bn_pkr": ("FCA/QTA not yet charged", "#56B4E9", "//"),
-    "flow_prior_year_adjustment_bn_pkr": ("prior-year adjustment", "#2B7BB9", ""),
+    "flow_prior_year_adjustment_bn_pkr": ("prior-year adjustment", "#56B4E9", "\\\\"),
     "flow_under_recovery_bn_pkr": ("unpaid bills", "#009E73", ""),
     "flow_subsidy_shortfall_bn_pkr": ("unpaid tariff subsidy", "#F0E442", ""),
     "flow_sez_package_bn_pkr": ("unfunded SEZ package", "#CC79A7", "//"),
