@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from circdebt.model.vectors import ratio
 from circdebt.units import BN_PER_GWH_TO_PKR_PER_KWH, GWH_TIMES_PKR_PER_KWH_TO_BN
 
 #: Months a determination projects: a tariff year.
@@ -51,7 +52,7 @@ class References(NamedTuple):
     def uniform_pkr_per_kwh(self) -> np.ndarray:
         """The uniform tariff that recovers the year's references on its projected sales:
         sum_m RR_ref,m / sum_m S_m. [Rs/kWh sold], (paths,)."""
-        return _ratio(self.requirement_bn.sum(axis=1),
+        return ratio(self.requirement_bn.sum(axis=1),
                       self.sales_gwh.sum(axis=1)) * BN_PER_GWH_TO_PKR_PER_KWH
 
     def timing_bn(self, calendar_month: int) -> np.ndarray:
@@ -99,11 +100,11 @@ def references_from_projection(
     projected leaves no quarterly deviation; DM_m = dm x sum_c share_c S_m,c.
     """
     sales = sales_by_class_gwh.sum(axis=-1)
-    allowed_share = _ratio(units_allowed_gwh, units_gwh)
+    allowed_share = ratio(units_allowed_gwh, units_gwh)
     dm = np.asarray(dm_pkr_per_kwh)[..., None] * (sales_by_class_gwh * dm_share).sum(axis=-1) \
         * GWH_TIMES_PKR_PER_KWH_TO_BN
     return References(sales, units_allowed_gwh,
-                      _ratio(fuel_bn, units_gwh) * BN_PER_GWH_TO_PKR_PER_KWH,
+                      ratio(fuel_bn, units_gwh) * BN_PER_GWH_TO_PKR_PER_KWH,
                       nonfuel_bn * allowed_share, np.broadcast_to(dm, sales.shape))
 
 
@@ -121,12 +122,8 @@ def scaled_to_average_fuel(references: References, average_pkr_per_kwh_sold: np.
                            ) -> References:
     """The fuel references scaled to a given yearly average per kWh sold at the allowed
     loss, sum_m fuel_m U*_m / sum_m S_m, keeping the projection's seasonal shape."""
-    projected = _ratio((references.fuel_pkr_per_kwh * references.units_allowed_gwh).sum(axis=1),
+    projected = ratio((references.fuel_pkr_per_kwh * references.units_allowed_gwh).sum(axis=1),
                        references.sales_gwh.sum(axis=1))
-    scale = _ratio(np.asarray(average_pkr_per_kwh_sold, dtype=float), projected, default=1.0)
+    scale = ratio(np.asarray(average_pkr_per_kwh_sold, dtype=float), projected, default=1.0)
     return references._replace(fuel_pkr_per_kwh=references.fuel_pkr_per_kwh * scale[:, None])
 
-
-def _ratio(num: np.ndarray, den: np.ndarray, default: float = 0.0) -> np.ndarray:
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    return np.divide(num, den, out=np.full(num.shape, default), where=den != 0)

@@ -27,7 +27,7 @@ from circdebt.model.references import (
     with_fuel_references,
 )
 from circdebt.model.state import MonthRecord
-from circdebt.model.vectors import PerPath
+from circdebt.model.vectors import PerPath, ratio
 from circdebt.units import BN_PER_GWH_TO_PKR_PER_KWH, GWH_TIMES_PKR_PER_KWH_TO_BN
 
 #: Months of sales a rebasing looks back on (docs/model.md §9): a year.
@@ -46,12 +46,8 @@ def normalised_multipliers(multiplier: np.ndarray, projected_mix_gwh: np.ndarray
     """
     weighted = (multiplier * projected_mix_gwh).sum(axis=-1, keepdims=True)
     total = projected_mix_gwh.sum(axis=-1, keepdims=True)
-    return multiplier * _ratio(total, weighted, default=1.0)
+    return multiplier * ratio(total, weighted, default=1.0)
 
-
-def _ratio(num: np.ndarray, den: np.ndarray, default: float = 0.0) -> np.ndarray:
-    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
-    return np.divide(num, den, out=np.full(num.shape, default), where=den != 0)
 
 
 @dataclass
@@ -136,9 +132,9 @@ class AdjustmentBook:
     def rates_pkr_per_kwh(self, t: int, sales_gwh: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """FCA, QTA and PYA charged in month t per kWh sold. [Rs/kWh], each (paths,)."""
-        return (_ratio(self.fca_bn[:, t], sales_gwh) * BN_PER_GWH_TO_PKR_PER_KWH,
-                _ratio(self.qta_bn[:, t], sales_gwh) * BN_PER_GWH_TO_PKR_PER_KWH,
-                _ratio(self.pya_bn[:, t], sales_gwh) * BN_PER_GWH_TO_PKR_PER_KWH)
+        return (ratio(self.fca_bn[:, t], sales_gwh) * BN_PER_GWH_TO_PKR_PER_KWH,
+                ratio(self.qta_bn[:, t], sales_gwh) * BN_PER_GWH_TO_PKR_PER_KWH,
+                ratio(self.pya_bn[:, t], sales_gwh) * BN_PER_GWH_TO_PKR_PER_KWH)
 
 
 # --------------------------------------------------------------------------- month steps
@@ -252,8 +248,8 @@ def fuel_deviation(fuel_bn: np.ndarray, delivered_gwh: np.ndarray, units_gwh: np
     units sold and recovers the allowed losses' part in the quarterly adjustment, "T&D
     losses on FCA"; the model books both as the FCA) [Rs bn]. (paths,) each.
     """
-    rate = _ratio(fuel_bn, delivered_gwh) * BN_PER_GWH_TO_PKR_PER_KWH - fuel_reference_pkr_per_kwh
-    allowed_generation = delivered_gwh * _ratio(units_allowed_gwh, units_gwh)
+    rate = ratio(fuel_bn, delivered_gwh) * BN_PER_GWH_TO_PKR_PER_KWH - fuel_reference_pkr_per_kwh
+    allowed_generation = delivered_gwh * ratio(units_allowed_gwh, units_gwh)
     return rate, rate * allowed_generation * GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
@@ -264,7 +260,7 @@ def nonfuel_deviation(nonfuel_bn: np.ndarray, units_gwh: np.ndarray,
     costs in the share of units allowed, (CP + TX + NM) x U*/U, minus the month's reference
     (in the same share). A month that costs what its reference said leaves none, however
     many units it sells. [Rs bn], (paths,)."""
-    return nonfuel_bn * _ratio(units_allowed_gwh, units_gwh) - reference_nonfuel_allowed_bn
+    return nonfuel_bn * ratio(units_allowed_gwh, units_gwh) - reference_nonfuel_allowed_bn
 
 
 def adjust(

@@ -45,3 +45,10 @@ def per_path(value: Any, n_paths: int) -> np.ndarray:
 def time_first(path: np.ndarray) -> np.ndarray:
     """A monthly path (T,) or (paths, T) as (T,) or (T, paths)."""
     return path.T if path.ndim == 2 else path
+
+
+def ratio(num: Any, den: Any, default: float = 0.0) -> np.ndarray:
+    """num / den elementwise, ``default`` where den is 0 (no units sold, nothing
+    purchased). Broadcasts."""
+    num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
+    return np.divide(num, den, out=np.full(num.shape, default), where=den != 0)
