@@ -26,6 +26,20 @@ from circdebt.model.references import MONTHS_PROJECTED, References, references_f
 _COMMON_YEAR = 2001
 
 
+#: The contract levers of :class:`~circdebt.model.supply.ContractTerms` that change by
+#: month, and the lever each comes from.
+_LEVER_OF_TERM = {"usd_converted": "usd_converted", "usd_scale": "cpp_usd_scale",
+                  "pkr_scale": "cpp_pkr_scale", "active": "active",
+                  "take_and_pay": "take_and_pay", "debt_factor": "debt_factor",
+                  "debt_outstanding": "debt_outstanding"}
+
+
+def _per_month(lever: np.ndarray) -> np.ndarray:
+    """A lever for the projected months, (12, groups) or (12, paths, groups), shaped to
+    broadcast against (12, paths, groups)."""
+    return lever[:, None, :] if lever.ndim == 2 else lever
+
+
 def calendar_months_from(x: Inputs, t: int) -> np.ndarray:
     """The calendar months (1..12) of the twelve months from ``t``, in order."""
     return (int(x.timeline.calendar_month[t]) - 1 + np.arange(MONTHS_PROJECTED)) % 12 + 1
@@ -51,32 +65,54 @@ def project_year(x: Inputs, t: int, sales_by_class_gwh: np.ndarray, actual_loss:
     at month ``t``'s fuel prices, price indices, exchange rate, KIBOR and SOFR, under the
     contracts of its own month (the last month's beyond the horizon).
     """
-    tl = x.timeline
+    tl, plants, lv = x.timeline, x.plants, x.levers
     rates = x.month_rates(t)  # the determination month's exchange rate, prices and rates
     pk_cpi = rates.pk_cpi_index
-    fuel_index = x.fuel_by_month[t][:, x.fuel_of_group]
-    shape = sales_by_class_gwh.shape[:2]
-    units, allowed, fuel_bn, nonfuel = (np.zeros(shape) for _ in range(4))
-    first = int(tl.calendar_month[t])
-    for k in range(MONTHS_PROJECTED):
-        month = (first - 1 + k) % 12 + 1
-        tk = min(t + k, tl.n_months - 1)
-        hours = float(tl.hours[t + k]) if t + k < tl.n_months else \
-            24.0 * calendar.monthrange(_COMMON_YEAR, month)[1]
-        sales = sales_by_class_gwh[:, month - 1, :]
-        need = losses.units_for_sales_gwh(sales, actual_loss)
-        plant = supply.dispatch_month(
-            x.plants, losses.generation_for_units_gwh(need, x.transmission_loss), fuel_index,
-            pk_cpi, month, x.levers.active[tk], hours)
-        capacity, energy_by_group = supply.payments_due(x.plants, plant, rates,
-                                                        x.contract_terms(tk))
-        bought = losses.delivered_gwh(plant.generation_gwh.sum(axis=1), x.transmission_loss)
-        fuel = supply.fuel_cost_bn(x.plants, plant.generation_gwh, fuel_index)
-        units[:, month - 1] = bought
-        allowed[:, month - 1] = losses.units_for_sales_gwh(sales, allowed_loss)
-        fuel_bn[:, month - 1] = fuel
-        nonfuel[:, month - 1] = capacity.sum(axis=1) + energy_by_group.sum(axis=1) - fuel \
-            + costs.transmission_bn(x.tariff.transmission_pkr_per_kwh, pk_cpi, bought)
+    n_paths, n_classes = sales_by_class_gwh.shape[0], sales_by_class_gwh.shape[2]
+    k12 = (n_paths * MONTHS_PROJECTED,)
+    # the twelve projected months on a leading axis, in order from t: (12, paths, ...)
+    months = calendar_months_from(x, t)
+    tks = np.minimum(t + np.arange(MONTHS_PROJECTED), tl.n_months - 1)
+    hours = np.array([float(tl.hours[t + k]) if t + k < tl.n_months else
+                      24.0 * calendar.monthrange(_COMMON_YEAR, int(m))[1]
+                      for k, m in enumerate(months)])
+    sales = np.moveaxis(sales_by_class_gwh[:, months - 1, :], 1, 0)
+    flat = sales.reshape(k12 + (n_classes,))
+
+    def by_month(loss: np.ndarray) -> np.ndarray:
+        """Units for the projected sales at these class loss rates. [GWh], (12, paths)."""
+        rates_flat = np.broadcast_to(loss, sales.shape).reshape(flat.shape)
+        return losses.units_for_sales_gwh(flat, rates_flat).reshape(MONTHS_PROJECTED, n_paths)
+
+    need = losses.generation_for_units_gwh(by_month(actual_loss), x.transmission_loss)
+    active = _per_month(lv.active[tks])
+    available = np.broadcast_to(supply.available_energy_gwh(
+        plants.capacity_mw, plants.availability,
+        plants.capacity_factor_by_month[months - 1][:, None, :], active,
+        hours[:, None, None]), (MONTHS_PROJECTED, n_paths, plants.n))
+    fuel_index = np.broadcast_to(x.fuel_by_month[t][:, x.fuel_of_group], available.shape)
+    price = supply.energy_price_pkr_per_kwh(plants.fuel_cost_pkr_per_kwh, fuel_index,
+                                            plants.vom_pkr_per_kwh, pk_cpi[:, None])
+    generation, _ = supply.merit_order_dispatch(
+        need.reshape(k12), available.reshape(k12 + (plants.n,)),
+        np.broadcast_to(price, available.shape).reshape(k12 + (plants.n,)), plants.must_run)
+    generation = generation.reshape(available.shape)
+    terms = x.contract_terms(0)._replace(**{
+        name: _per_month(getattr(lv, lever)[tks]) for name, lever in _LEVER_OF_TERM.items()})
+    capacity = supply.capacity_payments_bn(
+        plants, supply.month_prices_pkr_per_kw_month(plants, rates, terms), generation,
+        available, terms.active, terms.take_and_pay)
+    energy = supply.energy_payments_bn(generation, price)
+    fuel = supply.fuel_cost_bn(plants, generation, fuel_index)
+    bought = losses.delivered_gwh(generation.sum(axis=-1), x.transmission_loss)
+    nonfuel = capacity.sum(axis=-1) + energy.sum(axis=-1) - fuel \
+        + costs.transmission_bn(x.tariff.transmission_pkr_per_kwh, pk_cpi, bought)
+    # back to calendar months (January first) on the second axis: (paths, 12)
+    units, allowed, fuel_bn, nonfuel_bn = (np.zeros((n_paths, 12)) for _ in range(4))
+    units[:, months - 1] = bought.T
+    allowed[:, months - 1] = by_month(allowed_loss).T
+    fuel_bn[:, months - 1] = fuel.T
+    nonfuel_bn[:, months - 1] = nonfuel.T
     return references_from_projection(
-        sales_by_class_gwh, units, allowed, fuel_bn, nonfuel,
+        sales_by_class_gwh, units, allowed, fuel_bn, nonfuel_bn,
         x.tariff.distribution_margin_pkr_per_kwh * pk_cpi, x.classes.dm_share)

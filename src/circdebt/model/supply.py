@@ -61,9 +61,10 @@ class PlantArrays:
 
 def available_energy_gwh(
     capacity_mw: np.ndarray, availability: np.ndarray, capacity_factor: np.ndarray,
-    active: np.ndarray, hours: float,
+    active: np.ndarray, hours: float | np.ndarray,
 ) -> np.ndarray:
-    """Energy each group can deliver this month. [GWh], (groups,) or (paths, groups).
+    """Energy each group can deliver this month. [GWh], (groups,) or (paths, groups)
+    (or with a leading axis of months, when the arguments carry one).
 
     capacity [MW] x availability x monthly capacity factor x hours / 1000. Groups not
     commissioned yet or whose contract has expired (``active`` false) deliver nothing.
@@ -271,9 +272,9 @@ def fuel_cost_bn(plants: PlantArrays, generation_gwh: np.ndarray,
                  fuel_index: np.ndarray) -> np.ndarray:
     """The fuel part of the energy payments: generation x fuel cost at the start x fuel
     index, without variable O&M (NEPRA's fuel charge adjustment covers fuel only; variable
-    O&M is in the quarterly adjustment). [Rs bn], (paths,); ``fuel_index`` is
-    (paths, groups)."""
-    return (generation_gwh * plants.fuel_cost_pkr_per_kwh * fuel_index).sum(axis=1) \
+    O&M is in the quarterly adjustment). [Rs bn], (paths,) (or (months, paths) for
+    generation (months, paths, groups)); ``fuel_index`` is (paths, groups) and broadcasts."""
+    return (generation_gwh * plants.fuel_cost_pkr_per_kwh * fuel_index).sum(axis=-1) \
         * GWH_TIMES_PKR_PER_KWH_TO_BN
 
 
