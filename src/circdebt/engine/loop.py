@@ -34,10 +34,8 @@ from circdebt.model import (
     supply,
     tariff,
 )
-from circdebt.model import (
-    references as reference,
-)
 from circdebt.model.exogenous import ExogenousPaths
+from circdebt.model.references import with_fuel_references
 from circdebt.model.state import MonthRecord, State
 from circdebt.scenario.schema import Scenario
 
@@ -70,8 +68,7 @@ def _underlying_year(x: Inputs, t: int) -> np.ndarray:
     month. [GWh], (paths, 12, classes)."""
     c = x.classes
     sales = np.zeros((x.n_paths, 12, c.n))
-    for k in range(12):
-        month = (int(x.timeline.calendar_month[t]) - 1 + k) % 12 + 1
+    for k, month in enumerate(projection.calendar_months_from(x, t)):
         sales[:, month - 1, :] = demand.underlying_sales_gwh(
             c.base_sales_gwh_per_month, c.growth_per_year, c.seasonal_by_month[month - 1], t + k)
     return sales
@@ -95,7 +92,7 @@ def _determine(x: Inputs, s: State, t: int, multiplier: np.ndarray, actual_loss:
         projected_sales = tariff.projected_sales_from_window(
             s.window(tariff.REBASING_WINDOW_MONTHS), classes.seasonal_by_month,
             x.tariff.rebasing_sales_growth)
-        refs = reference.with_fuel_references(
+        refs = with_fuel_references(
             projection.project_year(x, t, projected_sales, actual_loss, allowed_loss),
             projection.given_fuel_references(x, t))
         s.determination = tariff.determine(s.determination, t, multiplier, False, [], refs,

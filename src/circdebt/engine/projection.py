@@ -47,7 +47,7 @@ def calendar_months_from(x: Inputs, t: int) -> np.ndarray:
 
 def given_fuel_references(x: Inputs, t: int) -> np.ndarray:
     """The published fuel references the scenario gives for the twelve months from ``t``,
-    by calendar month (January first), NaN where it gives none. [Rs/kWh purchased],
+    by calendar month (January first), NaN where it gives none. [Rs/kWh delivered],
     (12,)."""
     given = np.full(12, np.nan)
     ahead = x.tariff.reference_fuel_pkr_per_kwh[t:t + MONTHS_PROJECTED]
