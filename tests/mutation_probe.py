@@ -166,6 +166,28 @@ MUTATIONS: tuple[Mutation, ...] = (
     M("fy-anchor-january", "fiscal-year schedule anchors sit at the FY's first month",
       "timeline.py", (("return fy_first_month(parse_fy(anchor), fy_start_month) + 6",
                        "return fy_first_month(parse_fy(anchor), fy_start_month)"),)),
+    # cash and fiscal timing (issue 15)
+    M("lag-uses-this-month", "the lagged share of bills falls due from this month's bills",
+      "model/billing.py", (("+ next_month_share * previous_billed_bn",
+                            "+ next_month_share * billed_bn"),)),
+    M("recovery-points-ignored", "the seasonal recovery points are not added",
+      "model/billing.py", (("np.clip(rates + points, 0.0, 1.5)", "np.clip(rates, 0.0, 1.5)"),)),
+    M("collect-above-owed", "collections may exceed the bills and receivables",
+      "model/billing.py", (("np.minimum((due * recovery).sum(axis=-1), np.maximum(owed, 0.0))",
+                            "(due * recovery).sum(axis=-1)"),)),
+    M("release-ignores-arrears", "a release pays only the month's due, not arrears",
+      "model/subsidy.py", (("paid = released_payment(owed, release_bn)",
+                            "paid = released_payment(queue[t], release_bn)"),)),
+    M("loss-points-ignored", "seasonal loss points are not added",
+      "model/losses.py", (("np.clip(np.asarray(annual_loss) + points, 0.0, 0.95)",
+                           "np.clip(np.asarray(annual_loss), 0.0, 0.95)"),)),
+    M("instalment-whole-principal", "an instalment repays the whole principal at once",
+      "model/debt.py", (("due = accrued + (owed - accrued) / instalments_left", "due = owed"),)),
+    M("cap-ignored", "the annual repayment cap is ignored",
+      "model/debt.py", (("np.inf if np.isnan(fy_cap_bn) else np.maximum(fy_cap_bn - so_far, 0.0)",
+                         "np.inf"),)),
+    M("account-kept", "the account's surplus after an instalment is kept, not passed on",
+      "model/debt.py", (("left, account = account, np.zeros_like(account)", "pass"),)),
 )
 
 

@@ -106,7 +106,7 @@ def test_flow_bars_are_the_annual_flows_for_every_scenario(results, figures):
         for col in FLOW_COLUMNS:
             values = annual[col].to_numpy(float)
             if np.abs(values).max() > 1e-9:
-                np.testing.assert_allclose(drawn[col], values, err_msg=f"{name} {col}")
+                np.testing.assert_allclose(drawn[col], values, atol=1e-9, err_msg=f"{name} {col}")
             else:
                 assert col not in drawn, (name, col)
         net = _line(ax, "cd_flow")
@@ -200,7 +200,7 @@ def test_payables_bars_are_the_creditor_payables_and_add_up(results, figures):
             creditor = col.removeprefix("payables_").removesuffix("_bn_pkr")
             label = charts.CREDITOR_LABELS.get(creditor, creditor.replace("_", " "))
             if annual[col].abs().max() > 1e-9:
-                np.testing.assert_allclose(bars[label], annual[col], err_msg=name)
+                np.testing.assert_allclose(bars[label], annual[col], atol=1e-9, err_msg=name)
             else:
                 assert label not in bars
         assert set(bars) <= set(labels) | {c.removeprefix("payables_").removesuffix(

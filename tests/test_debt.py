@@ -12,7 +12,7 @@ def test_lps_formula_with_waiver_and_no_lps_creditors():
 
 
 def test_phl_interest_and_service():
-    interest, after, budget_used, dss_used, budget_left, dss_left = debt.phl_service(
+    interest, after, budget_used, dss_used, budget_left, dss_left, *_ = debt.phl_service(
         np.array([660.0]), np.array([0.11]), -0.009, 0.0, np.array([15.196]))
     assert interest[0] == pytest.approx(5.555, abs=1e-3)
     assert after[0] == pytest.approx(660 + 5.555 - 15.196, abs=1e-3)
@@ -21,7 +21,7 @@ def test_phl_interest_and_service():
 
 
 def test_phl_never_goes_negative_and_leaves_surplus_unused():
-    interest, after, budget_used, dss_used, budget_left, dss_left = debt.phl_service(
+    interest, after, budget_used, dss_used, budget_left, dss_left, *_ = debt.phl_service(
         np.array([10.0]), np.array([0.12]), 0.0, 8.0, np.array([5.0]))
     assert after[0] == 0.0
     assert budget_used[0] == 8.0

@@ -159,15 +159,10 @@ def hindcast(tidy) -> pd.DataFrame:
 
 
 FORECAST_MISSES = {
-    "2025-07": "the baseline's July 2025 is a typical July: 2,050 GWh nuclear where July 2025 "
-               "had 1,405 (a refuelling outage), so its fuel cost per kWh is 1.1 Rs low",
     "2025-08": "the baseline's August hydel (5,930 GWh) is above August 2025's 5,517, so its "
-               "FCA is -0.66 where NEPRA's was +0.08 (within a rupee, the other side of zero)",
+               "FCA is -0.40 where NEPRA's was +0.08 (within a rupee, the other side of zero)",
 }
-HINDCAST_MISSES = {
-    "2025-08": "given August 2025's hydel and nuclear the model's FCA is -0.25 against "
-               "NEPRA's +0.08: within a rupee, the other side of zero",
-}
+HINDCAST_MISSES: dict[str, str] = {}
 
 
 def _months(misses: dict[str, str]) -> list:
@@ -231,17 +226,71 @@ def test_the_january_2026_rebasing_within_three_percent_of_nepra(baseline):
     assert modelled == pytest.approx(published, rel=0.03)
 
 
-CASH_TIMING = ("the model collects bills in the month they are issued at a flat recovery, "
-               "releases the subsidy evenly and nets the DSS against the debt every month; "
-               "the published months carry collection lags, summer recovery dips and late "
-               "subsidy releases (issue 15; docs/validation.md §8.3)")
-
-
-@pytest.mark.xfail(strict=True, reason=CASH_TIMING)
-@pytest.mark.parametrize("period", ["2025-07", "FY2026-Q1", "FY2026-H1"])
+@pytest.mark.parametrize("period", [
+    "2025-07", "FY2026-Q1", "FY2026-H1",
+    pytest.param("FY2026-Q2", marks=pytest.mark.xfail(strict=True, reason=(
+        "the published Q2 fell Rs4bn with Rs224bn of stock payments from the FY2026 budget's "
+        "Rs400bn lump sum, which the no-further-action baseline leaves out "
+        "(scenarios/budget-injection.toml); the model's Q2 rises Rs78bn")))])
 def test_fy2026_flows_are_on_the_side_of_zero_the_power_division_reports(compared, period):
     row = compared.loc[(period, "cd_flow_bn_pkr")]
     assert np.sign(row["modelled"]) == np.sign(row["published"])
+
+
+STOCK_TOLERANCE = 0.08  # issue 15: month-end stocks within 8% of the published
+
+
+@pytest.mark.parametrize("month", [
+    "2025-07", "2025-09", "2025-12",
+    pytest.param("2025-11", marks=pytest.mark.xfail(strict=True, reason=(
+        "the published stock peaked at Rs1,837bn at end-November 2025 (+223 since June) "
+        "before Rs224bn of stock payments in December; the model has 1,690 (-8.0%): its "
+        "October-November flows miss the published +144 (FCA and QTA refunds and winter "
+        "recovery in the model; KE's non-payment, Rs115bn in H1, is not modelled)")))])
+def test_fy2026_month_end_stocks_within_eight_percent(compared, month):
+    row = compared.loc[(month, "cd_stock_bn_pkr")]
+    assert row["modelled"] == pytest.approx(row["published"], rel=STOCK_TOLERANCE)
+
+
+@pytest.mark.parametrize("month", ["2025-07", "2025-12"])
+@pytest.mark.parametrize("series, tolerance", [("payables_bn_pkr", 0.08),
+                                               ("phl_debt_bn_pkr", 0.03)])
+def test_the_stock_s_split_follows_the_published_split(compared, month, series, tolerance):
+    # producer payables rose 861 -> 903 and PHL 660 -> 694 over July-December 2025: the
+    # facility's fresh tranche had not yet paid producers, and PHL's interest accrued
+    row = compared.loc[(month, series)]
+    assert row["modelled"] == pytest.approx(row["published"], rel=tolerance)
+
+
+CAUSE_TOLERANCE = 0.30  # issue 15: official cause lines within +-30%
+
+
+@pytest.mark.parametrize("period, series", [
+    ("2025-07", "flow_excess_losses_bn_pkr"),
+    ("2025-07", "flow_subsidy_bn_pkr"),
+    pytest.param("2025-07", "flow_under_recovery_bn_pkr", marks=pytest.mark.xfail(
+        strict=True, reason="the model's July under-recovery is 19 against 46: its July "
+        "recovery is the July 2023 dip (-2.6 points) on half a month's lagged bills")),
+    pytest.param("FY2026-Q1", "flow_excess_losses_bn_pkr", marks=pytest.mark.xfail(
+        strict=True, reason="117 against 87: the FY2016 quarterly loss shape (+3 points in "
+        "Q1) on the tariff valuation overstates the FY2026 first quarter")),
+    pytest.param("FY2026-Q1", "flow_under_recovery_bn_pkr", marks=pytest.mark.xfail(
+        strict=True, reason="54 against 84: the model's Q1 recovery is 4.6 points below "
+        "the year's, the published about 7")),
+    pytest.param("FY2026-H1", "flow_subsidy_bn_pkr", marks=pytest.mark.xfail(
+        strict=True, reason="+89 against -42: FY2026's releases ran ahead of dues in the "
+        "first half, where the release calendar follows FY2025's back-loaded pattern "
+        "(13% by December)")),
+])
+def test_fy2026_cause_lines_within_thirty_percent(compared, period, series):
+    row = compared.loc[(period, series)]
+    assert row["modelled"] == pytest.approx(row["published"], rel=CAUSE_TOLERANCE)
+
+
+CASH_TIMING = ("the history scenario (FY2019-FY2025) does not yet carry the baseline's cash "
+               "and fiscal timing: it collects bills in the month they are issued at a flat "
+               "recovery, releases the subsidy evenly and lets the DSS repay PHL every "
+               "month (issue 15; docs/validation.md §8.3)")
 
 
 def _quarter_flows(result) -> pd.Series:

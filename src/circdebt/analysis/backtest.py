@@ -134,6 +134,8 @@ RECORD_MAP: dict[str, tuple[tuple[str, ...], str]] = {
     "qta_determined_bn_pkr": (("qta_determined_bn_pkr",), "sum"),
     "cd_flow_bn_pkr": (("cd_flow_bn_pkr",), "sum"),
     "cd_stock_bn_pkr": (("cd_stock_bn_pkr",), "last"),
+    "payables_bn_pkr": (("payables_bn_pkr",), "last"),
+    "phl_debt_bn_pkr": (("phl_debt_bn_pkr",), "last"),
     "capacity_payments_bn_pkr": (("capacity_payments_bn_pkr",), "sum"),
     "cross_subsidy_industrial_pkr_per_kwh": (("cross_subsidy_industrial_pkr_per_kwh",), "mean"),
     **{history_cols[0]: (model_cols, "sum") for model_cols, history_cols in CAUSE_MAP.values()},

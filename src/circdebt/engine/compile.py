@@ -23,6 +23,7 @@ from circdebt.engine.levers import (
     TRANSMISSION,
     Levers,
     base_levers,
+    by_calendar_month,
     consumer_classes,
     creditor_names,
 )
@@ -91,6 +92,8 @@ class SubsidyTerms:
     pre_start_due_bn: np.ndarray | None  # (paths,): a month's due before the start
     fy_cap_bn: list[float | np.ndarray]  # by month: the fiscal year's cap (nan: none)
     fy_start: np.ndarray  # (T,) bool: the month opens a fiscal year
+    release_bn: list[float | np.ndarray]  # by month: the budget's release on its calendar
+    initial_arrears_bn: np.ndarray  # (paths,) fallen due and not released at the start
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class Inputs:
     frozen_pkr_per_usd_fx: np.ndarray  # (paths, groups): fx / PK CPI at each group's conversion
     kibor_at_start: np.ndarray  # (paths,)
     transmission_loss: float  # [fraction] of generation lost before the DISCOs receive it
+    loss_valuation: str  # how the excess-losses cause values lost units: "cost" | "tariff"
     sofr_at_start: np.ndarray  # (paths,)
     tariff: TariffTerms
     subsidy: SubsidyTerms
@@ -366,7 +370,12 @@ def _subsidy_terms(scenario: Scenario, timeline: Timeline, n_paths: int) -> Subs
                                       for fy in timeline.fiscal_year]
     pre_start = (None if sub.pre_start_due_bn_pkr_per_month is None
                  else per_path(sub.pre_start_due_bn_pkr_per_month, n_paths))
-    return SubsidyTerms(pre_start, caps, fy_start=timeline.fy_starts)
+    shares = by_calendar_month(sub.release_by_month_pct, timeline, scale=1.0 / PERCENT)
+    releases: list[float | np.ndarray] = [np.nan_to_num(cap) * w
+                                          for cap, w in zip(caps, shares, strict=True)]
+    return SubsidyTerms(pre_start, caps, fy_start=timeline.fy_starts, release_bn=releases,
+                        initial_arrears_bn=per_path(scenario.initial.subsidy_arrears_bn_pkr,
+                                                    n_paths))
 
 
 def compile_inputs(
@@ -409,6 +418,7 @@ def compile_inputs(
         frozen_pkr_per_usd_us_cpi=frozen_us_cpi, frozen_pkr_per_usd_fx=frozen_fx,
         kibor_at_start=exo.kibor[:, 0], sofr_at_start=exo.sofr[:, 0],
         transmission_loss=s.supply.transmission_loss_pct / PERCENT,
+        loss_valuation=s.losses.valuation,
         tariff=TariffTerms(
             initial_determined_pkr_per_kwh=per_path(tf.initial_determined_pkr_per_kwh, n_paths),
             initial_fuel_reference_pkr_per_kwh=(

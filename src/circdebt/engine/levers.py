@@ -36,7 +36,10 @@ class Levers:
 
     loss_actual: np.ndarray  # (T,)
     loss_allowed: np.ndarray  # (T,)
+    loss_points: np.ndarray  # (T,) the calendar month's seasonal loss points [fraction]
     recovery: np.ndarray  # (T, C)
+    recovery_points: np.ndarray  # (T,) the calendar month's seasonal recovery points
+    next_month_share: np.ndarray  # (T,) share of a month's bills collected the month after
     tariff_multiplier_scale: np.ndarray  # (T, C): scales the classes' tariff multipliers
     billed_share: np.ndarray  # (T, C)
     extra_sales_gwh_per_month: np.ndarray  # (T, C)
@@ -48,6 +51,7 @@ class Levers:
     dss_pkr_per_kwh: np.ndarray  # (T,)
     subsidy_payment: np.ndarray  # (T,)
     subsidy_lag: np.ndarray  # (T,) int
+    subsidy_on_calendar: np.ndarray  # (T,) bool: the budget releases TDS on its calendar
     cpp_usd_scale: np.ndarray  # (T, G)
     cpp_pkr_scale: np.ndarray  # (T, G)
     usd_converted: np.ndarray  # (T, G) share of the dollar part converted to rupees
@@ -58,6 +62,9 @@ class Levers:
     take_and_pay: np.ndarray  # (T, G) bool
     lps_waiver: np.ndarray  # (T, K)
     phl_spread: np.ndarray  # (T,)
+    phl_on_schedule: np.ndarray  # (T,) bool: PHL repays a loan on its instalment schedule
+    phl_instalments_left: np.ndarray  # (T,) int: instalments left incl. this month's (0: none)
+    phl_cap_bn_per_fy: np.ndarray  # (T,) the fiscal year's repayment cap (nan: none)
     buyback_pkr_per_kwh: np.ndarray  # (T,)
     self_consumption: np.ndarray  # (T,)
     solar_extra_mw_per_month: np.ndarray  # (T,)
@@ -94,9 +101,22 @@ def creditor_names(scenario: Scenario) -> list[str]:
     return [*names, TRANSMISSION, NET_METERING]
 
 
-def _by_fy(table: dict[str, float], tl: Timeline) -> np.ndarray:
-    """Monthly amounts from a per-fiscal-year table (a twelfth each month). (T,) or (T, P)"""
-    return stack_first([table.get(fy, 0.0) / 12.0 for fy in tl.fy_labels])
+def by_calendar_month(profile: list[float] | None, tl: Timeline, empty: float = 0.0,
+                      scale: float = 1.0) -> np.ndarray:
+    """A January..December profile read for each month of the horizon, times ``scale``
+    (``empty`` everywhere without a profile). (T,)"""
+    if profile is None:
+        return np.full(tl.n_months, empty)
+    return np.asarray(profile, dtype=float)[tl.calendar_month - 1] * scale
+
+
+def _by_fy(table: dict[str, float], tl: Timeline, shares: list[float] | None = None
+           ) -> np.ndarray:
+    """Monthly amounts from a per-fiscal-year table: each month's share of its fiscal
+    year's amount (a twelfth each month without a release calendar). (T,) or (T, P)"""
+    share = by_calendar_month(shares, tl, 1.0 / 12.0, 1.0 / PERCENT)
+    return stack_first([table.get(fy, 0.0) * w for fy, w in zip(tl.fy_labels, share,
+                                                                strict=True)])
 
 
 def debt_outstanding(tl: Timeline, maturities: list[str | None]) -> np.ndarray:
@@ -124,7 +144,12 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
     return Levers(
         loss_actual=time_first(series_path(s.losses.actual_pct, tl) / PERCENT),
         loss_allowed=time_first(series_path(s.losses.allowed_pct, tl) / PERCENT),
+        loss_points=by_calendar_month(s.losses.actual_by_month_pct_points, tl,
+                                      scale=1.0 / PERCENT),
         recovery=per_class("recovery_pct"),
+        recovery_points=by_calendar_month(s.collection.recovery_by_month_pct_points, tl,
+                                          scale=1.0 / PERCENT),
+        next_month_share=over_time(s.collection.next_month_share_pct / PERCENT, T),
         tariff_multiplier_scale=np.ones((T, C)),
         billed_share=per_class("billed_pct_of_determined"),
         extra_sales_gwh_per_month=np.zeros((T, C)),
@@ -136,6 +161,7 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         dss_pkr_per_kwh=over_time(tf.dss_pkr_per_kwh, T),
         subsidy_payment=over_time(sub.payment_pct / PERCENT, T),
         subsidy_lag=np.full(T, sub.lag_months),
+        subsidy_on_calendar=np.full(T, sub.release_by_month_pct is not None),
         cpp_usd_scale=np.ones((T, G)),
         cpp_pkr_scale=np.ones((T, G)),
         usd_converted=np.zeros((T, G)),
@@ -148,11 +174,16 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         lps_waiver=over_time(stack_last([s.debt.lps[c].waiver_pct / PERCENT
                                          if c in s.debt.lps else 0.0 for c in creditors]), T),
         phl_spread=over_time(s.debt.phl_spread_pct / PERCENT, T),
+        phl_on_schedule=np.full(T, s.debt.phl_dss_held),
+        phl_instalments_left=np.zeros(T, int),
+        phl_cap_bn_per_fy=np.full(T, np.nan),
         buyback_pkr_per_kwh=over_time(solar.buyback_pkr_per_kwh, T),
         self_consumption=over_time(solar.self_consumption_pct / PERCENT, T),
         solar_extra_mw_per_month=np.zeros(T),
-        budget_cppa_bn_pkr=_by_fy(s.budget.cppa_payments_bn_pkr_per_fy, tl),
-        budget_phl_bn_pkr=_by_fy(s.budget.phl_payments_bn_pkr_per_fy, tl),
+        budget_cppa_bn_pkr=_by_fy(s.budget.cppa_payments_bn_pkr_per_fy, tl,
+                                  s.budget.release_by_month_pct),
+        budget_phl_bn_pkr=_by_fy(s.budget.phl_payments_bn_pkr_per_fy, tl,
+                                 s.budget.release_by_month_pct),
         sez_package_weight=np.zeros(T),
         sez_package_pkr_per_kwh=np.full(T, np.nan),
         sez_package_usc_per_kwh=np.full(T, np.nan),

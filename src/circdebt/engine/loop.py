@@ -59,7 +59,9 @@ def initial_state(x: Inputs) -> State:
         adjustments=tariff.AdjustmentBook.opening(P, **x.tariff.opening_bn), determination=None,
         subsidy_queue_bn=np.zeros((x.n_months, P)), subsidy_paid_in_fy_bn=np.zeros(P),
         price_sums=(np.zeros((P, C)), np.zeros((P, C))), reference_real_tariff=np.ones((P, C)),
-        recent=deque(maxlen=MEMORY_MONTHS))
+        recent=deque(maxlen=MEMORY_MONTHS), subsidy_owed_bn=x.subsidy.initial_arrears_bn.copy(),
+        phl_account_bn=np.zeros(P), phl_accrued_interest_bn=np.zeros(P),
+        phl_repaid_in_fy_bn=np.zeros(P))
 
 
 def _underlying_year(x: Inputs, t: int) -> np.ndarray:
@@ -154,7 +156,8 @@ def simulate(x: Inputs, *, detail: bool = True,
         # losses, dispatch and sales (§6, §7)
         loss_multiplier = losses.class_loss_multipliers(classes.loss_multiplier, P, sez_col,
                                                         x.sez.loss_multiplier[:, t])
-        actual_loss = losses.class_loss_rates(lv.loss_actual[t], loss_multiplier)
+        actual_loss = losses.class_loss_rates(
+            losses.seasonal_loss(lv.loss_actual[t], float(lv.loss_points[t])), loss_multiplier)
         units_wanted = losses.units_for_sales_gwh(wanted, actual_loss)
         exports = solar.exports_used_gwh(roof.export_offered_gwh, units_wanted)
         fuel_index = x.fuel_by_month[t][:, x.fuel_of_group]
@@ -213,17 +216,25 @@ def simulate(x: Inputs, *, detail: bool = True,
         s.price_sums = demand.window_step(s.price_sums, s.month_ago(demand.PRICE_WINDOW_MONTHS),
                                           paid_x_sales, sales)
         recovered, billed = bills.recovered_by_tariff_bn.sum(axis=1), bills.billed_bn.sum(axis=1)
+        previous_bills = bills.billed_bn if s.billed_by_class_bn is None \
+            else s.billed_by_class_bn  # the month before the start: a steady state
         collection = billing.collect(
-            bills.billed_bn, billing.recovery_rates(lv.recovery[t], tariff_ratio,
-                                                    classes.recovery_elasticity),
-            s.receivables_bn, x.arrears_monthly_rate)
+            bills.billed_bn, billing.seasonal_recovery_rates(
+                billing.recovery_rates(lv.recovery[t], tariff_ratio,
+                                       classes.recovery_elasticity),
+                float(lv.recovery_points[t])),
+            s.receivables_bn, x.arrears_monthly_rate,
+            billing.collectable_bn(bills.billed_bn, previous_bills, lv.next_month_share[t]))
         funding = sez.package_funding(bills.subsidy_due_bn.sum(axis=1), package.gap_bn,
                                       lv.sez_package_funding[t])
         tds = subsidy.pay_subsidy(s.subsidy_queue_bn, t, int(lv.subsidy_lag[t]),
                                   funding.subsidy_due_bn, x.subsidy.pre_start_due_bn,
                                   lv.subsidy_payment[t],
                                   s.subsidy_paid_in_fy_bn, bool(x.subsidy.fy_start[t]),
-                                  x.subsidy.fy_cap_bn[t], funding.budget_bn)
+                                  x.subsidy.fy_cap_bn[t], funding.budget_bn,
+                                  owed_bn=s.subsidy_owed_bn,
+                                  release_bn=x.subsidy.release_bn[t]
+                                  if lv.subsidy_on_calendar[t] else None)
         dss_rate = debt.dss_rate_pkr_per_kwh(lv.dss_pkr_per_kwh[t], s.phl_debt_bn,
                                              x.tariff.dss_ends_when_phl_repaid)
         dss = debt.dss_collected_bn(dss_rate, sold,
@@ -232,8 +243,15 @@ def simulate(x: Inputs, *, detail: bool = True,
 
         # one-off moves, PHL, LPS and the cash that reaches the creditors (§12-§14)
         moves = oneoffs.apply_one_offs(x.one_offs[t], s.payables_bn)
-        phl = debt.phl_service(s.phl_debt_bn + moves.phl_change_bn, kibor, lv.phl_spread[t],
-                               budget_phl + moves.injection_phl_bn, dss)
+        if lv.phl_on_schedule[t]:
+            phl = debt.phl_instalment_service(
+                s.phl_debt_bn + moves.phl_change_bn, s.phl_accrued_interest_bn,
+                s.phl_account_bn, s.phl_repaid_in_fy_bn, kibor, lv.phl_spread[t],
+                budget_phl + moves.injection_phl_bn, dss, int(lv.phl_instalments_left[t]),
+                float(lv.phl_cap_bn_per_fy[t]), bool(x.subsidy.fy_start[t]))
+        else:
+            phl = debt.phl_service(s.phl_debt_bn + moves.phl_change_bn, kibor,
+                                   lv.phl_spread[t], budget_phl + moves.injection_phl_bn, dss)
         lps = debt.late_payment_surcharge(moves.payables_bn, kibor, x.creditors.lps_spread,
                                           lv.lps_waiver[t], x.creditors.lps_accrues)
         invoices = cash.invoices(capacity, energy, tx, nm, x.creditors.group_to_creditor,
@@ -277,8 +295,11 @@ def simulate(x: Inputs, *, detail: bool = True,
             prior_year_adjustment_bn=adj.prior_year_adjustment_bn, billed_bn=billed,
             collected_bn=collection.collected_bn, subsidy_due_bn=tds.due_bn,
             subsidy_paid_bn=tds.paid_bn, unfunded_package_bn=funding.unfunded_bn,
-            lps_bn=lps.sum(axis=1), phl_interest_bn=phl.interest_bn, dss_collected_bn=dss,
-            budget_cppa_bn=budget_cppa, budget_phl_bn=budget_phl, one_offs_bn=moves.flow_bn)
+            lps_bn=lps.sum(axis=1), phl_interest_bn=phl.interest_bn,
+            dss_collected_bn=phl.dss_applied_bn, budget_cppa_bn=budget_cppa,
+            budget_phl_bn=budget_phl, one_offs_bn=moves.flow_bn,
+            excess_losses_bn=losses.excess_losses_at_tariff_bn(
+                units, units_allowed, recovered, sold) if x.loss_valuation == "tariff" else None)
 
         rec.write(t, month_series(
             flows=flows, stock=cd, previous_stock=s.cd_stock_bn, paid=paid,
@@ -314,6 +335,10 @@ def simulate(x: Inputs, *, detail: bool = True,
         s.solar_mw, s.payables_bn, s.phl_debt_bn = solar_mw, paid.payables_bn, phl.debt_bn
         s.cash_bn, s.account_bn = paid.cash_bn, paid.account_bn
         s.receivables_bn, s.subsidy_paid_in_fy_bn = collection.receivables_bn, tds.paid_in_fy_bn
+        s.billed_by_class_bn, s.subsidy_owed_bn = bills.billed_bn, tds.owed_bn
+        if lv.phl_on_schedule[t]:
+            s.phl_account_bn, s.phl_accrued_interest_bn = phl.account_bn, phl.accrued_interest_bn
+            s.phl_repaid_in_fy_bn = phl.repaid_in_fy_bn
         s.cd_stock_bn = cd
     return rec.trajectories()
 

@@ -162,6 +162,9 @@ def _subsidy_reform(p: sc.SubsidyReform, lv: Levers, cx: _Context) -> None:
         lv.subsidy_payment = _glide(lv.subsidy_payment, p.payment_pct / PERCENT, w)
     if p.lag_months is not None:
         lv.subsidy_lag = np.where(w > 0, p.lag_months, lv.subsidy_lag)
+    if p.payment_pct is not None or p.lag_months is not None:
+        # paid as it falls due, not on the budget's release calendar (docs/model.md §11)
+        lv.subsidy_on_calendar = np.where(w > 0, False, lv.subsidy_on_calendar)
     if p.protected_billed_pct_of_determined is not None:
         protected = lv.billed_share[0] < 1.0
         chosen = cx.class_mask(p.classes) & protected if p.classes else protected
@@ -191,6 +194,16 @@ def _debt_refinancing(p: sc.DebtRefinancing, lv: Levers, cx: _Context) -> None:
     creditors = cx.creditor_mask(p.creditors or generators)
     lv.one_offs += cx.spread(t0, p.phase_in_months, OneOffKind.REFINANCING, p.amount_bn_pkr,
                              creditors)
+    for tranche in p.tranches:
+        lv.one_offs += cx.spread(cx.tl.index_of(tranche.month), 1, OneOffKind.REFINANCING,
+                                 tranche.amount_bn_pkr, creditors)
+    if p.instalments is not None and p.first_instalment is not None:
+        lv.phl_on_schedule = lv.phl_on_schedule | on
+        lv.phl_instalments_left = np.where(on, instalments_left(
+            cx.tl.n_months, cx.tl.index_of(p.first_instalment), p.instalments,
+            p.instalment_every_months), lv.phl_instalments_left)
+        cap = np.nan if p.repayment_cap_bn_pkr_per_fy is None else p.repayment_cap_bn_pkr_per_fy
+        lv.phl_cap_bn_per_fy = np.where(on, cap, lv.phl_cap_bn_per_fy)
     if p.phl_spread_pct is not None:
         lv.phl_spread = np.where(_like(on, lv.phl_spread), p.phl_spread_pct / PERCENT,
                                  lv.phl_spread)
@@ -200,6 +213,16 @@ def _debt_refinancing(p: sc.DebtRefinancing, lv: Levers, cx: _Context) -> None:
     if p.tenor_months is not None:
         ended = np.arange(cx.tl.n_months) >= t0 + p.tenor_months
         lv.dss_pkr_per_kwh = np.where(_like(ended, lv.dss_pkr_per_kwh), 0.0, lv.dss_pkr_per_kwh)
+
+
+def instalments_left(n_months: int, first: int, instalments: int, every: int) -> np.ndarray:
+    """(T,) int: in each instalment month, the instalments left including it (the last
+    ``instalments`` months from ``first`` every ``every`` months count down to 1; later
+    instalment dates keep 1, repaying what a cap left); 0 in other months."""
+    t = np.arange(n_months)
+    k = (t - first) // every
+    due = (t >= first) & ((t - first) % every == 0)
+    return np.where(due, np.maximum(instalments - k, 1), 0)
 
 
 def _budget_injection(p: sc.BudgetInjection, lv: Levers, cx: _Context) -> None:

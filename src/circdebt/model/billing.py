@@ -53,25 +53,49 @@ def recovery_rates(
     return np.minimum(recovery * np.maximum(tariff_ratio, 1e-9) ** -recovery_elasticity, 1.0)
 
 
+def seasonal_recovery_rates(rates: np.ndarray, points: PerPath) -> np.ndarray:
+    """The month's recovery rates with its seasonal points added. [1], (paths, classes).
+
+    ``rates`` (at most 1) plus ``points`` (a fraction: the calendar month's percentage
+    points over 100), between 0 and 1.5: in a month of collection drives a class may pay
+    more than the bills it is collecting, which recovers arrears (docs/model.md §10).
+    """
+    return np.clip(rates + points, 0.0, 1.5)
+
+
+def collectable_bn(billed_bn: np.ndarray, previous_billed_bn: np.ndarray,
+                   next_month_share: PerPath) -> np.ndarray:
+    """The bills falling due this month: (1 - s) of this month's and s of last month's,
+    where s is the share of a month's bills collected the month after it is billed (the
+    billing-to-collection lag). [Rs bn], (paths, classes)."""
+    return (1.0 - next_month_share) * billed_bn + next_month_share * previous_billed_bn
+
+
 class Collected(NamedTuple):
     """A month's collections. [Rs bn], (paths,) each."""
 
     collected_bn: np.ndarray  # current bills at the recovery rates + arrears recovered
     arrears_recovered_bn: np.ndarray
-    receivables_bn: np.ndarray  # unpaid bills after the month
+    receivables_bn: np.ndarray  # unpaid bills after the month (incl. bills not yet due)
 
 
 def collect(
     billed_bn: np.ndarray, recovery: np.ndarray, receivables_bn: np.ndarray,
-    arrears_monthly_rate: PerPath,
+    arrears_monthly_rate: PerPath, collectable: np.ndarray | None = None,
 ) -> Collected:
-    """Collections this month: current bills at the class recovery rates plus arrears.
+    """Collections this month: the bills falling due at the class recovery rates plus
+    arrears (docs/model.md §10).
 
-    Unpaid bills join the receivables stock, of which ``arrears_monthly_rate`` is
-    recovered each month (from the stock at the start of the month).
+    ``collectable`` (paths, classes) is what falls due this month (this month's bills by
+    default; :func:`collectable_bn` with a collection lag). Unpaid bills, and bills not
+    yet due, join the receivables stock, of which ``arrears_monthly_rate`` is recovered
+    each month (from the stock at the start of the month). Nobody pays more than is
+    owed: collections are at most this month's bills and the receivables.
     """
-    current = (billed_bn * recovery).sum(axis=-1)
+    due = billed_bn if collectable is None else collectable
     arrears = receivables_bn * arrears_monthly_rate
+    owed = billed_bn.sum(axis=-1) + receivables_bn - arrears
+    current = np.minimum((due * recovery).sum(axis=-1), np.maximum(owed, 0.0))
     unpaid = billed_bn.sum(axis=-1) - current
     return Collected(current + arrears, arrears, receivables_bn - arrears + unpaid)
 

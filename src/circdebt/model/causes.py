@@ -36,7 +36,7 @@ def flow_causes(
     subsidy_due_bn: np.ndarray, subsidy_paid_bn: np.ndarray, unfunded_package_bn: np.ndarray,
     lps_bn: np.ndarray, phl_interest_bn: np.ndarray, dss_collected_bn: np.ndarray,
     budget_cppa_bn: np.ndarray | float, budget_phl_bn: np.ndarray | float,
-    one_offs_bn: np.ndarray,
+    one_offs_bn: np.ndarray, excess_losses_bn: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The month's flow decomposed by cause. [Rs bn], (paths,) each, keyed by :data:`CAUSES`.
 
@@ -48,12 +48,19 @@ def flow_causes(
     billed - collected; subsidy shortfall = TDS due - TDS paid; the unfunded gap of an SEZ
     package; LPS; PHL interest; minus the DSS collected; minus budget payments; and
     one-off policy moves.
+
+    ``excess_losses_bn`` values the excess losses another way (at the tariff,
+    :func:`circdebt.model.losses.excess_losses_at_tariff_bn`); the tariff gap then
+    carries the difference, so the sum is unchanged.
     """
     n_paths = np.shape(collected_bn)[0]
+    at_cost = sector_cost_bn - revenue_requirement_allowed_bn
+    excess = at_cost if excess_losses_bn is None else excess_losses_bn
     return {
-        "excess_losses": sector_cost_bn - revenue_requirement_allowed_bn,
+        "excess_losses": excess,
         "tariff_gap": revenue_requirement_allowed_bn - recovered_by_tariff_bn
-        - seasonal_timing_bn - pending_adjustments_bn - prior_year_adjustment_bn,
+        - seasonal_timing_bn - pending_adjustments_bn - prior_year_adjustment_bn
+        - (excess - at_cost),
         "seasonal_timing": seasonal_timing_bn,
         "pending_adjustments": pending_adjustments_bn,
         "prior_year_adjustment": prior_year_adjustment_bn,

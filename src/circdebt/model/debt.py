@@ -35,9 +35,19 @@ class PhlMonth(NamedTuple):
     interest_bn: np.ndarray
     debt_bn: np.ndarray  # after interest and repayment
     budget_used_bn: np.ndarray
-    dss_used_bn: np.ndarray
+    dss_used_bn: np.ndarray  # DSS money that repaid PHL's debt this month
     budget_left_bn: np.ndarray  # budget money PHL could not use: it flows on to CPPA-G
-    dss_left_bn: np.ndarray  # DSS collections PHL could not use: they flow on to CPPA-G
+    dss_left_bn: np.ndarray  # DSS money PHL did not need: it flows on to CPPA-G
+    # on an instalment schedule (as they were otherwise):
+    account_bn: np.ndarray  # DSS collected and held for the next instalment
+    accrued_interest_bn: np.ndarray  # interest accrued and not yet paid
+    repaid_in_fy_bn: np.ndarray  # paid to the lenders so far in the FY
+
+    @property
+    def dss_applied_bn(self) -> np.ndarray:
+        """DSS money that left PHL's hands this month (repaid debt or flowed on): the
+        ``dss`` cause (docs/model.md §16). [Rs bn], (paths,)."""
+        return self.dss_used_bn + self.dss_left_bn
 
 
 def phl_service(
@@ -54,8 +64,48 @@ def phl_service(
     owed = debt_bn + interest
     budget_used = np.minimum(budget_bn, owed)
     dss_used = np.minimum(dss_bn, owed - budget_used)
+    none = np.zeros_like(interest)
     return PhlMonth(interest, owed - budget_used - dss_used, budget_used, dss_used,
-                    budget_bn - budget_used, dss_bn - dss_used)
+                    budget_bn - budget_used, dss_bn - dss_used, none, none, none)
+
+
+def phl_instalment_service(
+    debt_bn: np.ndarray, accrued_interest_bn: np.ndarray, account_bn: np.ndarray,
+    repaid_in_fy_bn: np.ndarray, kibor: np.ndarray, spread: PerPath, budget_bn: PerPath,
+    dss_bn: np.ndarray, instalments_left: int, fy_cap_bn: float, fy_starts: bool,
+) -> PhlMonth:
+    """One month of PHL debt repaid on a loan's instalment schedule (docs/model.md §13).
+
+    Interest accrues monthly at max(KIBOR + spread, 0) / 12 on the debt; budget money
+    repays at once (interest first). The DSS collected is held in PHL's account; in an
+    instalment month (``instalments_left`` > 0) PHL pays the lenders the interest accrued
+    and the principal left over the instalments left, within what the fiscal year's cap
+    leaves (``fy_cap_bn``, nan: none) and what the account holds, and whatever the account
+    holds beyond that flows on to CPPA-G. Once the debt is repaid, all DSS money flows on.
+    Source: the September 2025 facility's 24 quarterly instalments and Rs323bn annual cap
+    (scenarios/baseline.toml, bank_refinancing_2025).
+    """
+    interest = debt_bn * np.maximum(kibor + spread, 0.0) / 12.0
+    owed = debt_bn + interest
+    accrued = accrued_interest_bn + interest
+    budget_used = np.minimum(budget_bn, owed)
+    owed = owed - budget_used
+    accrued = np.maximum(accrued - budget_used, 0.0)
+    account = account_bn + dss_bn
+    so_far = np.zeros_like(repaid_in_fy_bn) if fy_starts else repaid_in_fy_bn
+    paid = np.zeros_like(owed)
+    left = np.zeros_like(owed)
+    if instalments_left > 0:
+        due = accrued + (owed - accrued) / instalments_left
+        room = np.inf if np.isnan(fy_cap_bn) else np.maximum(fy_cap_bn - so_far, 0.0)
+        paid = np.clip(np.minimum(np.minimum(due, room), account), 0.0, None)
+        owed, accrued, account = owed - paid, np.maximum(accrued - paid, 0.0), account - paid
+        left, account = account, np.zeros_like(account)
+    repaid = owed <= 1e-9
+    left = left + np.where(repaid, account, 0.0)
+    account = np.where(repaid, 0.0, account)
+    return PhlMonth(interest, owed, budget_used, paid, budget_bn - budget_used, left,
+                    account, accrued, so_far + paid)
 
 
 def dss_rate_pkr_per_kwh(

@@ -45,3 +45,22 @@ def units_for_sales_gwh(sales_gwh: np.ndarray, class_loss: np.ndarray) -> np.nda
     """Units purchased to deliver ``sales`` at the classes' loss rates:
     U = sum_c S_c / (1 - l_c). [GWh], (paths,)."""
     return (sales_gwh / (1.0 - class_loss)).sum(axis=1)
+
+
+def seasonal_loss(annual_loss: np.ndarray | float, points: float) -> np.ndarray:
+    """The month's system loss: the annual rate plus the calendar month's points (a
+    fraction), between 0 and 0.95 (docs/model.md §6). [fraction], (paths,) or scalar."""
+    return np.clip(np.asarray(annual_loss) + points, 0.0, 0.95)
+
+
+def excess_losses_at_tariff_bn(
+    units_gwh: np.ndarray, units_allowed_gwh: np.ndarray, recovered_bn: np.ndarray,
+    sold_gwh: np.ndarray,
+) -> np.ndarray:
+    """The units lost above the allowed loss valued at the month's average tariff,
+    (U - U*) x RR_passed / S: what they would have been billed at had they been sold,
+    the Power Division's valuation in its cause tables (docs/model.md §16). [Rs bn],
+    (paths,)."""
+    average = np.divide(recovered_bn, sold_gwh, out=np.zeros_like(recovered_bn),
+                        where=sold_gwh > 0)
+    return (units_gwh - units_allowed_gwh) * average

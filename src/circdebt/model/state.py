@@ -47,7 +47,12 @@ class State:
     subsidy_paid_in_fy_bn: np.ndarray  # (paths,) TDS paid so far in the fiscal year
     price_sums: tuple[np.ndarray, np.ndarray]  # window sums of (real tariff x sales, sales)
     reference_real_tariff: np.ndarray  # (paths, classes) the first month's [Rs/kWh]
+    subsidy_owed_bn: np.ndarray  # (paths,) TDS fallen due and not released (on a calendar)
+    phl_account_bn: np.ndarray  # (paths,) DSS held for PHL's next instalment
+    phl_accrued_interest_bn: np.ndarray  # (paths,) PHL interest accrued, not yet paid
+    phl_repaid_in_fy_bn: np.ndarray  # (paths,) PHL repaid to its lenders so far in the FY
     solar_reference_ratio: np.ndarray | None = None  # first month's tariff / solar cost
+    billed_by_class_bn: np.ndarray | None = None  # (paths, classes) last month's bills
     recent: deque[MonthRecord] = field(default_factory=deque)  # last months, oldest first
 
     def month_ago(self, months: int) -> MonthRecord | None:

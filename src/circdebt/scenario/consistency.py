@@ -17,6 +17,7 @@ from circdebt.scenario.contracts import (
     LEGACY_CAPACITY_KEYS,
 )
 from circdebt.scenario.fields import NotAFraction, Range
+from circdebt.scenario.policies import DebtRefinancing
 from circdebt.scenario.ranges import fraction_hint, marked, series_values
 from circdebt.scenario.schema import SEZ_CLASS, Scenario
 from circdebt.scenario.series import SeriesSpec
@@ -354,6 +355,45 @@ def check_policies(s: Scenario, file: str) -> list[Problem]:
                         file, where, f"one of the scenario's {kind}: "
                         + ", ".join(sorted(known[kind])), repr(name),
                         did_you_mean(name, known[kind])))
+    return problems + check_facilities(s, file)
+
+
+def check_facilities(s: Scenario, file: str) -> list[Problem]:
+    """A loan's tranches fall inside the horizon and after its start, and a repayment
+    schedule says when it starts; a subsidy release calendar has a budget to release."""
+    start, end = month_number(s.time.start), month_number(s.time.end)
+    problems = []
+    if s.subsidy.release_by_month_pct is not None and not s.subsidy.budget_cap_bn_pkr_per_fy:
+        problems.append(Problem(
+            file, "subsidy.budget_cap_bn_pkr_per_fy", "the fiscal years' subsidy budget that "
+            "subsidy.release_by_month_pct releases", "nothing",
+            "a release calendar needs the amounts it releases"))
+    for i, policy in enumerate(s.policies):
+        if not isinstance(policy, DebtRefinancing):
+            continue
+        key = f"policies[{i}]"
+        if policy.tranches and policy.amount_bn_pkr:
+            problems.append(Problem(file, f"{key}.tranches", "either tranches or amount_bn_pkr",
+                                    "both", "the tranches are the amount, on their dates"))
+        for j, tranche in enumerate(policy.tranches):
+            if not month_number(policy.start) <= month_number(tranche.month) <= end:
+                problems.append(Problem(
+                    file, f"{key}.tranches[{j}].month",
+                    f"a month from the policy's start ({policy.start}) to {s.time.end}",
+                    repr(tranche.month)))
+        if policy.instalments is not None:
+            first = policy.first_instalment
+            if first is None:
+                problems.append(Problem(file, f"{key}.first_instalment",
+                                        "the month of the first instalment", "nothing",
+                                        "instalments need a first date"))
+            elif not max(start, month_number(policy.start)) <= month_number(first):
+                problems.append(Problem(file, f"{key}.first_instalment",
+                                        f"a month on or after the policy's start "
+                                        f"({policy.start})", repr(first)))
+        elif policy.first_instalment is not None or policy.repayment_cap_bn_pkr_per_fy:
+            problems.append(Problem(file, f"{key}.instalments", "the number of instalments "
+                                    "the schedule repays the loan in", "nothing"))
     return problems
 
 

@@ -127,7 +127,8 @@ class Distribution(Strict):
             mu, sigma = self._lognormal_parameters()
             return None if sigma <= POINT_SD else stats.lognorm(sigma, scale=np.exp(mu))
         low, high = self._get("low"), self._get("high")
-        if low == high:
+        # a width below 1e-12 of the bounds' size is a point (scipy overflows on it)
+        if high - low <= POINT_SD * max(1.0, abs(low), abs(high)):
             return None
         if self.dist == "triangular":
             return stats.triang((self._get("mode") - low) / (high - low), low, high - low)

@@ -153,6 +153,25 @@ MonthlyPercents = Annotated[list[Percent], Field(min_length=12, max_length=12),
                             NOT_A_FRACTION]
 
 
+#: Percentage points added in each month January..December to an annual rate (a seasonal
+#: profile: recovery lower on large summer bills, losses higher in summer). A swing of more
+#: than 30 points in a month is no sector's seasonality.
+MonthlyPoints = Annotated[list[Annotated[float, Field(ge=-30.0, le=30.0, allow_inf_nan=False)]],
+                          Field(min_length=12, max_length=12)]
+
+
+def _sums_to_100(shares: list[float]) -> list[float]:
+    if abs(sum(shares) - 100.0) > 1e-6:
+        raise ValueError(f"twelve percents that sum to 100 (these sum to {sum(shares):g})")
+    return shares
+
+
+#: Shares of a fiscal year's amount released in each calendar month January..December,
+#: in percent, summing to 100 (a budget's release calendar).
+ReleaseShares = Annotated[list[Percent], Field(min_length=12, max_length=12),
+                          AfterValidator(_sums_to_100)]
+
+
 class Strict(BaseModel):
     """Base for every table: unknown keys are refused, values are never coerced silently."""
 

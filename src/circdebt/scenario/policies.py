@@ -127,15 +127,37 @@ class TariffAutomation(PolicyBase):
     rebasing_month: Annotated[int, Field(ge=1, le=12)] | None = None
 
 
+class Tranche(Strict):
+    """A drawdown of a loan that pays producers' dues on a date (``month``)."""
+
+    month: MonthStr
+    amount_bn_pkr: Bn
+
+
 class DebtRefinancing(PolicyBase):
-    """A loan moves payables into PHL at a new rate, serviced by the DSS for its tenor."""
+    """A loan moves payables into PHL at a new rate, serviced by the DSS for its tenor.
+
+    The payables it pays are ``amount_bn_pkr`` spread over the phase-in, or dated
+    ``tranches``. With ``instalments``, PHL's whole debt is repaid as the loan contract
+    says from the policy's start (docs/model.md §13): the DSS collected is held in PHL's
+    account, and every ``instalment_every_months`` months from ``first_instalment`` PHL
+    pays the interest accrued and an equal share of the principal left, within
+    ``repayment_cap_bn_pkr_per_fy`` a fiscal year; what the account holds beyond the
+    instalment flows on to CPPA-G. Without ``instalments`` the DSS services PHL every
+    month as it is collected.
+    """
 
     type: Literal["debt_refinancing"]
     amount_bn_pkr: Bn = 0.0
+    tranches: list[Tranche] = Field(default_factory=list, max_length=120)
     creditors: list[Name] = Field(default_factory=list)
     phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] | None = None
     dss_pkr_per_kwh: PerKwh | None = None
     tenor_months: Annotated[int, Field(ge=1, le=600)] | None = None
+    instalments: Annotated[int, Field(ge=1, le=600)] | None = None
+    instalment_every_months: Literal[1, 3, 6, 12] = 3
+    first_instalment: MonthStr | None = None
+    repayment_cap_bn_pkr_per_fy: Bn | None = None
 
 
 class BudgetInjection(PolicyBase):

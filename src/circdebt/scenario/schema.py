@@ -32,6 +32,7 @@ from circdebt.scenario.fields import (
     Bn,
     GwhPerYear,
     MonthlyPercents,
+    MonthlyPoints,
     MonthlyProfile,
     MonthStr,
     Mw,
@@ -40,6 +41,7 @@ from circdebt.scenario.fields import (
     PerKwh,
     PerKwMonth,
     PositivePerKwh,
+    ReleaseShares,
     Share,
     Strict,
     Text,
@@ -332,10 +334,35 @@ class Demand(Strict):
 
 
 class Losses(Strict):
-    """T&D losses as a percent of units purchased: actual, and allowed by the regulator."""
+    """T&D losses as a percent of units purchased: actual, and allowed by the regulator.
+
+    ``actual_by_month_pct_points`` adds points to the actual loss by calendar month
+    (January first): losses are a larger share of a summer month's units. ``valuation``
+    says how the ``excess_losses`` cause values the units lost above the allowed loss:
+    ``"cost"`` at the power purchase price of the units (docs/model.md §16), or
+    ``"tariff"`` at the month's average tariff, as the Power Division's cause tables do
+    (the difference moves to the ``tariff_gap`` line; the flow is the same).
+    Defaults: no seasonality, ``"cost"``.
+    """
 
     actual_pct: Annotated[Series, LOSS_RANGE, NOT_A_FRACTION]
     allowed_pct: Annotated[Series, LOSS_RANGE, NOT_A_FRACTION]
+    actual_by_month_pct_points: MonthlyPoints | None = None
+    valuation: Literal["cost", "tariff"] = "cost"
+
+
+class Collection(Strict):
+    """When consumers' bills turn into cash (docs/model.md §10).
+
+    ``next_month_share_pct`` of each month's bills is collected in the following month
+    (the billing-to-collection lag: bills issued in a month fall due about two weeks
+    later); ``recovery_by_month_pct_points`` adds points to every class's recovery by
+    calendar month (January first): recovery dips on large summer bills and peaks in the
+    fiscal year's last month. Defaults: collected in the month billed, no seasonality.
+    """
+
+    next_month_share_pct: Share = 0.0
+    recovery_by_month_pct_points: MonthlyPoints | None = None
 
 
 class EventSettings(Strict):
@@ -401,15 +428,29 @@ class LpsTerms(Strict):
 
 
 class Debt(Strict):
+    """LPS terms by creditor class and the debt parked in PHL (docs/model.md §13).
+
+    ``phl_dss_held``: PHL's lenders hold the DSS collected (they deduct it at source)
+    and apply it only on the instalment dates of a loan schedule (a ``debt_refinancing``
+    policy's ``instalments``), while PHL's interest accrues; by default the DSS services
+    PHL every month as it is collected.
+    """
+
     lps: dict[Name, LpsTerms] = Field(default_factory=dict)
     phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] = 0.0
+    phl_dss_held: bool = False
 
 
 class Budget(Strict):
-    """Budget payments outside the tariff subsidy, by fiscal year, spread evenly by month."""
+    """Budget payments outside the tariff subsidy, by fiscal year.
+
+    ``release_by_month_pct`` shares each fiscal year's amounts among calendar months
+    (January first, summing to 100); default: a twelfth each month.
+    """
 
     cppa_payments_bn_pkr_per_fy: dict[str, Bn] = Field(default_factory=dict)
     phl_payments_bn_pkr_per_fy: dict[str, Bn] = Field(default_factory=dict)
+    release_by_month_pct: ReleaseShares | None = None
 
 
 class Initial(Strict):
@@ -419,6 +460,8 @@ class Initial(Strict):
     genco_fuel_payables_bn_pkr: Bn = 0.0
     phl_debt_bn_pkr: Bn = 0.0
     receivables_bn_pkr: Bn = 0.0
+    #: tariff subsidy fallen due and not yet released (paid from a release calendar)
+    subsidy_arrears_bn_pkr: Bn = 0.0
 
 
 class Scenario(Strict):
@@ -433,6 +476,7 @@ class Scenario(Strict):
     losses: Losses
     tariff: Tariff
     subsidy: Subsidy = Subsidy()
+    collection: Collection = Collection()
     settlement: Settlement = Settlement()
     debt: Debt = Debt()
     budget: Budget = Budget()

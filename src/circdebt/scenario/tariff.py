@@ -14,6 +14,7 @@ from circdebt.scenario.fields import (
     MonthStr,
     PerKwh,
     PositivePerKwh,
+    ReleaseShares,
     Share,
     SignedBn,
     Strict,
@@ -68,9 +69,20 @@ class Tariff(Strict):
 
 
 class Subsidy(Strict):
-    """Tariff differential subsidy paid by the budget: lag, payment ratio, annual cap."""
+    """Tariff differential subsidy paid by the budget: lag, payment ratio, annual cap,
+    release calendar (docs/model.md §11).
+
+    Without ``release_by_month_pct``, each month pays ``payment_pct`` of the TDS that
+    falls due ``lag_months`` after it arose, within what is left of the fiscal year's
+    ``budget_cap_bn_pkr_per_fy``. With it, the budget releases its fiscal year's amount
+    on that calendar (January first, summing to 100): each month's release pays what has
+    fallen due and is still owed (the month's and earlier months' arrears, and
+    ``initial.subsidy_arrears_bn_pkr``), so a release may exceed the month's due; what
+    is owed beyond the release stays owed. The calendar needs the budget.
+    """
 
     lag_months: Annotated[int, Field(ge=0, le=36)] = 0
     payment_pct: Share = 100.0
     pre_start_due_bn_pkr_per_month: Bn | None = None
     budget_cap_bn_pkr_per_fy: dict[str, Bn] | None = None
+    release_by_month_pct: ReleaseShares | None = None
