@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from circdebt.text import first_unsafe
 from circdebt.timeline import FY_PATTERN, MONTH_PATTERN, YEARS_WORDS, is_fy, is_month
@@ -151,6 +152,16 @@ MonthlyProfile = Annotated[list[Weight], Field(min_length=12, max_length=12)]
 #: A percent for each month January..December (a plant group's capacity factor).
 MonthlyPercents = Annotated[list[Percent], Field(min_length=12, max_length=12),
                             NOT_A_FRACTION]
+
+
+#: The pydantic error type of a refusal that says itself what was found and what to write
+#: instead (:func:`refusal`); the loader shows them as the problem's own parts.
+EXPLAINED = "circdebt_explained"
+
+
+def refusal(expected: str, found: str = "", suggestion: str = "") -> PydanticCustomError:
+    """A validation error reported as ``key: expected (found ...); suggestion``."""
+    return PydanticCustomError(EXPLAINED, expected, {"found": found, "suggestion": suggestion})
 
 
 class Strict(BaseModel):
