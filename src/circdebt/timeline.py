@@ -5,7 +5,8 @@ differences of month numbers are numbers of months. A fiscal year is named after
 calendar year it ends in and starts in the scenario's ``time.fiscal_year_start_month``
 (7 by default: Pakistan's FY2026 is July 2025 to June 2026; 1 gives calendar years, 4
 years from April). Every fiscal-year label, parse and boundary in circdebt comes from
-here.
+here, and so do the windows a target is set on: a fiscal year, a quarter or half of one,
+or a month (:func:`window_months`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,15 @@ MONTH_PATTERN = r"(\d{4})-(0[1-9]|1[0-2])"
 #: A fiscal year written ``FYyyyy`` (the whole text).
 FY_PATTERN = r"FY(\d{4})"
 
+#: A fiscal-year quarter or half written ``FYyyyy-Qn`` or ``FYyyyy-Hn`` (the whole text).
+FY_PART_PATTERN = r"FY(\d{4})-(Q[1-4]|H[12])"
+#: The windows a target may be set on (:func:`window_months`), in words, for messages.
+WINDOW_WORDS = ("a window: a fiscal year 'FY2026', a quarter 'FY2026-Q2', a half "
+                "'FY2026-H1' or a month-end '2025-12'")
+
 _MONTH = re.compile(MONTH_PATTERN)
 _FY = re.compile(FY_PATTERN)
+_FY_PART = re.compile(FY_PART_PATTERN)
 
 
 def is_month(text: object) -> bool:
@@ -100,6 +108,37 @@ def anchor_month(anchor: str, fy_start_month: int = DEFAULT_FY_START_MONTH) -> i
     if is_fy(anchor):
         return fy_first_month(parse_fy(anchor), fy_start_month) + 6
     return month_number(anchor)
+
+
+def is_window(text: object) -> bool:
+    """Whether ``text`` is exactly a window :func:`window_months` reads: a fiscal year
+    ``FYyyyy``, a quarter ``FYyyyy-Qn``, a half ``FYyyyy-Hn`` or a month ``YYYY-MM``."""
+    if is_fy(text) or is_month(text):
+        return True
+    m = _FY_PART.fullmatch(text) if isinstance(text, str) else None
+    return m is not None and is_fy(f"FY{m.group(1)}")
+
+
+def window_months(text: str, fy_start_month: int = DEFAULT_FY_START_MONTH) -> tuple[int, int]:
+    """Month numbers of the first and last month of a window (both inclusive).
+
+    A fiscal year ``"FY2026"`` is its twelve months; a quarter ``"FY2026-Q2"`` the
+    fiscal year's months 4-6 (October-December 2025 for a July year, April-June 2026 for
+    a calendar year); a half ``"FY2026-H1"`` its months 1-6; a month ``"2025-12"`` that
+    month alone (its month-end). ValueError for anything else.
+    """
+    if is_month(text):
+        number = month_number(text)
+        return number, number
+    if is_fy(text):
+        first = fy_first_month(parse_fy(text), fy_start_month)
+        return first, first + 11
+    m = _FY_PART.fullmatch(text) if isinstance(text, str) else None
+    if m is None or not is_fy(f"FY{m.group(1)}"):
+        raise ValueError(f"window(={text!r}) must be {WINDOW_WORDS.removeprefix('a window: ')}")
+    length = 3 if m.group(2)[0] == "Q" else 6
+    first = fy_first_month(int(m.group(1)), fy_start_month) + (int(m.group(2)[1]) - 1) * length
+    return first, first + length - 1
 
 
 @dataclass(frozen=True)
@@ -170,6 +209,16 @@ class Timeline:
         if fy not in labels:
             raise ValueError(f"{fy} is outside the horizon ({labels[0]}..{labels[-1]})")
         return labels.index(fy)
+
+    def window_span(self, window: str) -> tuple[int, int] | None:
+        """Positions of the first and last month of a window (:func:`window_months`) in
+        the timeline; None unless every month of it is simulated (a fiscal year the
+        horizon cuts is partly outside it)."""
+        first, last = window_months(window, self.fy_start_month)
+        start = month_number(self.start)
+        if first < start or last - start >= self.n_months:
+            return None
+        return first - start, last - start
 
 
 def months_before(timeline: Timeline, dates: list[str | None]) -> np.ndarray:

@@ -30,7 +30,7 @@ from circdebt.engine.series import apply_shocks, build_exogenous
 from circdebt.errors import ScenarioError
 from circdebt.keypaths import with_values
 from circdebt.results.kpis import kpi_values, needs
-from circdebt.results.tables import RATIOS, annual_arrays
+from circdebt.results.tables import RATIOS, aggregation_inputs, annual_arrays, window_arrays
 from circdebt.scenario.ranges import key_bounds
 from circdebt.scenario.schema import Scenario
 from circdebt.streams import sample_blocks
@@ -94,6 +94,9 @@ class Want:
     kpis: Sequence[str] = ()
     fy: str | None = None  # the fiscal year of ``in_fy`` KPIs (default the last)
     monthly_dtype: Any = np.float64
+    #: (column, first, last): a column's value over the months at positions first..last,
+    #: aggregated as a fiscal year is (a target's window: :mod:`circdebt.analysis.targets`)
+    windows: Sequence[tuple[str, int, int]] = ()
 
 
 @dataclass
@@ -106,6 +109,7 @@ class Batch:
     monthly: dict[str, np.ndarray]  # series -> (rows, T)
     kpis: dict[str, np.ndarray]  # KPI -> (rows,)
     draws: dict[str, np.ndarray]  # uncertain key path -> (rows,) values drawn (with a seed)
+    windows: dict[tuple[str, int, int], np.ndarray] = field(default_factory=dict)  # (rows,)
 
 
 def _series_needed(want: Want) -> set[str]:
@@ -113,12 +117,16 @@ def _series_needed(want: Want) -> set[str]:
     ValueError naming a column no run records."""
     annual_kpi, monthly_kpi = needs(want.kpis) if want.kpis else (set(), set())
     columns = set(want.annual) | annual_kpi
-    unknown = sorted((columns - set(SERIES) - set(RATIOS)) | (set(want.monthly) - set(SERIES)))
+    windowed = {column for column, _, _ in want.windows}
+    unknown = sorted(((columns | windowed) - set(SERIES) - set(RATIOS))
+                     | (set(want.monthly) - set(SERIES)))
     if unknown:
         raise ValueError(f"{unknown[0]!r} is not a result column")
     series = {c for c in columns if c not in RATIOS} | set(want.monthly) | monthly_kpi
     for c in columns & set(RATIOS):
         series |= set(RATIOS[c][:2])
+    for c in windowed:
+        series |= aggregation_inputs(c)
     return series
 
 
@@ -149,7 +157,7 @@ def evaluate(
                 {c: np.empty((rows.n, tl.n_months), want.monthly_dtype) for c in want.monthly},
                 {k: np.empty(rows.n) for k in want.kpis},
                 {k: np.empty(rows.n) for k in scenario.uncertainty} if rows.seed is not None
-                else {})
+                else {}, {w: np.empty(rows.n) for w in want.windows})
     for first in range(0, rows.n, chunk):
         part = slice(first, min(first + chunk, rows.n))
         n = part.stop - part.start
@@ -175,6 +183,11 @@ def evaluate(
             out.annual[column][part] = annual[column]
         for name in want.monthly:
             out.monthly[name][part] = traj.series[name]
+        for window in want.windows:
+            column, first_month, last_month = window
+            out.windows[window][part] = window_arrays(
+                {c: traj.series[c] for c in aggregation_inputs(column)}, first_month,
+                last_month)[column]
         if want.kpis:
             for name, v in kpi_values(annual, traj.series, counts, fy_index,
                                       want.kpis).items():

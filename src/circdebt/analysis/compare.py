@@ -1,7 +1,8 @@
 """Putting scenarios side by side: KPIs, differences, attribution and targets.
 
 Pure computation over results and scenarios; the CLI prints and writes what these
-functions return.
+functions return. Targets are judged by :mod:`circdebt.analysis.targets`
+(``check_targets`` is also importable from here).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from circdebt.analysis.montecarlo import DEFAULT_MAX_MEMORY_GB
+from circdebt.analysis.targets import check_targets
 from circdebt.keypaths import flatten
 from circdebt.results.kpis import KPIS, result_kpis
 from circdebt.results.result import Result, run_scenario
@@ -27,25 +29,6 @@ def kpis(result: Result, fy: str | None = None) -> dict[str, Any]:
     fy = fy or str(result.annual["fy"].iloc[-1])
     return {"scenario": result.scenario.name, "fy": fy,
             **result_kpis(result.annual, result.monthly, fy)}
-
-
-def check_targets(result: Result) -> pd.DataFrame:
-    """Pass/fail per declared target, with the margin (ceiling minus result)."""
-    rows = []
-    annual = result.annual.set_index("fy")
-    for target in result.scenario.targets:
-        if target.fy in annual.index:
-            value = float(annual.at[target.fy, target.column])  # type: ignore[arg-type]
-            margin: float | None = target.max - value
-            status = "pass" if value <= target.max else "fail"
-        else:
-            value, margin, status = float("nan"), None, "outside horizon"
-        rows.append({"scenario": result.scenario.name, "target": target.name,
-                     "column": target.column, "fy": target.fy, "ceiling": target.max,
-                     "result": value, "margin": margin, "status": status,
-                     "source": target.source})
-    return pd.DataFrame(rows, columns=["scenario", "target", "column", "fy", "ceiling",
-                                       "result", "margin", "status", "source"])
 
 
 @dataclass

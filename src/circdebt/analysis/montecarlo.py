@@ -1,4 +1,5 @@
-"""Monte Carlo runs: many paths, percentiles, threshold probabilities (docs/model.md §19).
+"""Monte Carlo runs: many paths, percentiles, threshold probabilities and the probability
+of breaching each target (docs/model.md §19).
 
 Each path draws every uncertain scenario value once and, if the scenario has
 ``[exogenous.shocks]``, its own exchange-rate, KIBOR and fuel paths, and whether each
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from circdebt.analysis.batch import Rows, Want, evaluate
+from circdebt.analysis.targets import breach_probabilities, target_windows
 from circdebt.engine.compile import timeline_of
 from circdebt.results.kpis import KPIS
 from circdebt.results.tables import FLOW_COLUMNS
@@ -59,7 +61,7 @@ def estimate_memory_bytes(scenario: Scenario, n_paths: int,
     months = tl.n_months
     fys = len(tl.fiscal_years[0])
     kept = n_paths * (len(PATH_COLUMNS) * fys * 8 + len(MONTHLY_COLUMNS) * months * 4
-                      + (len(scenario.uncertainty) + len(KPIS)) * 8)
+                      + (len(scenario.uncertainty) + len(KPIS) + len(scenario.targets)) * 8)
     chunk = min(n_paths, chunk_paths)
     groups = len(scenario.supply.plants) + len(scenario.demand.classes) + 4
     working = chunk * months * 8 * (100 + 3 * groups)
@@ -90,6 +92,8 @@ class MonteCarloResult:
     monthly: dict[str, np.ndarray]  # column -> (paths, T), float32
     kpis: dict[str, np.ndarray] = field(default_factory=dict)  # KPI -> (paths,)
     draws: dict[str, np.ndarray] = field(default_factory=dict)  # key path -> (paths,)
+    #: (column, first, last month position) of each target inside the horizon -> (paths,)
+    windows: dict[tuple[str, int, int], np.ndarray] = field(default_factory=dict)
 
     def annual_percentiles(self) -> pd.DataFrame:
         """One row per FY and column: mean and P5, P25, P50, P75, P95."""
@@ -123,6 +127,12 @@ class MonteCarloResult:
         values = self.value(threshold.column, threshold.fy)
         hit = values > threshold.value if threshold.above else values < threshold.value
         return float(hit.mean())
+
+    def target_breaches(self) -> pd.DataFrame:
+        """P(breach) of each of the scenario's targets: the share of paths whose value
+        over the target's window is above its ceiling
+        (:func:`circdebt.analysis.targets.breach_probabilities`)."""
+        return breach_probabilities(self)
 
     def benchmark_probabilities(self) -> pd.DataFrame:
         """P(SEZ cost above each benchmark) per fiscal year."""
@@ -190,12 +200,14 @@ def run_monte_carlo(
     check_memory(scenario, n_paths, chunk_paths, max_memory_gb)
     seed = draw_seed() if seed is None else seed
     chunk = max(BLOCK, chunk_paths // BLOCK * BLOCK)
+    windows = tuple(dict.fromkeys(w for w in target_windows(scenario) if w is not None))
     batch = evaluate(scenario, Rows(n_paths, seed=seed),
                      Want(annual=PATH_COLUMNS, monthly=MONTHLY_COLUMNS, kpis=tuple(KPIS),
-                          monthly_dtype=np.float32), chunk=chunk, progress=progress)
+                          monthly_dtype=np.float32, windows=windows),
+                     chunk=chunk, progress=progress)
     return MonteCarloResult(scenario=scenario, seed=seed, n_paths=n_paths, fys=batch.fys,
                             months=batch.months, annual=batch.annual, monthly=batch.monthly,
-                            kpis=batch.kpis, draws=batch.draws)
+                            kpis=batch.kpis, draws=batch.draws, windows=batch.windows)
 
 
 def paired_differences(a: MonteCarloResult, b: MonteCarloResult, column: str) -> pd.DataFrame:

@@ -49,8 +49,9 @@ def monte_carlo_files(scenario: Scenario, paths: int, seed: int, thresholds: lis
     """Run ``paths`` Monte Carlo paths; return (files to write, summary for --json).
 
     Files: annual_pct.csv, monthly_pct.csv, thresholds.csv (threshold events and
-    P(SEZ cost above each benchmark)), paths.parquet (per-path KPIs and draws) and a fan
-    chart of the CD stock.
+    P(SEZ cost above each benchmark)), target_breaches.csv (when the scenario declares
+    targets: P(breach) of each over its window), paths.parquet (per-path KPIs and draws)
+    and a fan chart of the CD stock.
     """
     import pandas as pd
 
@@ -92,6 +93,10 @@ def monte_carlo_files(scenario: Scenario, paths: int, seed: int, thresholds: lis
     summary = {"paths": paths, "seed": seed,
                "cd_stock_bn_pkr": table_records(stock.drop(columns="variable")),
                "probabilities": table_records(probabilities)}
+    if scenario.targets:
+        breaches = mc.target_breaches()
+        payloads["target_breaches.csv"] = csv_text(breaches)
+        summary["targets"] = table_records(breaches)
     return payloads, summary
 
 

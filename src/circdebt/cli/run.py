@@ -29,7 +29,8 @@ from circdebt.scenario.ranges import truncated_shares
 #: What ``run`` may write in its output folder (checked before any work): the tables in
 #: any format, the resolved scenario, charts, Monte Carlo and event-engine tables.
 RUN_FILES = ("monthly.*", "annual.*", "results.xlsx", "scenario.resolved.toml", "chart-*",
-             "annual_pct.csv", "monthly_pct.csv", "thresholds.csv", "paths.parquet",
+             "annual_pct.csv", "monthly_pct.csv", "thresholds.csv", "target_breaches.csv",
+             "paths.parquet",
              "aging.csv", "lps_by_age.csv", "dpo.csv", "subsidy_releases.csv",
              "overdue_by_creditor.csv", "run.json")
 
@@ -86,7 +87,8 @@ def run(
 
     With --paths N (and --seed): annual_pct.csv, monthly_pct.csv (P5-P95 of every
     column), thresholds.csv (--threshold events and P(SEZ cost above each benchmark)),
-    paths.parquet (per-path KPIs and draws) and a fan chart. With --engine events:
+    target_breaches.csv (if the scenario has targets: the share of paths breaching each
+    over its window), paths.parquet (per-path KPIs and draws) and a fan chart. With --engine events:
     aging.csv, lps_by_age.csv, dpo.csv, subsidy_releases.csv, overdue_by_creditor.csv
     and an aging chart.
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from circdebt.results.kpis import KPIS
 from circdebt.units import decimals as unit_decimals
+from circdebt.units import unit_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,18 +111,26 @@ def print_targets(targets: pd.DataFrame, console: Console) -> None:
     if targets.empty:
         return
     table = Table(title="targets", box=box.SIMPLE_HEAD, pad_edge=False)
-    for col in ("scenario", "target", "fy", "ceiling", "result", "margin", "status"):
+    for col in ("scenario", "target", "window", "ceiling", "result", "margin", "status"):
         table.add_column(col, justify="right" if col in ("ceiling", "result", "margin") else
                          "left")
     for _, row in targets.iterrows():
+        places = unit_decimals(unit_of(str(row["column"])))
         margin = "" if row["margin"] is None or row["margin"] != row["margin"] else \
-            fmt(row["margin"], 0)
-        table.add_row(str(row["scenario"]), str(row["target"]), str(row["fy"]),
-                      fmt(row["ceiling"], 0), fmt(row["result"], 0), margin,
+            fmt(row["margin"], places)
+        table.add_row(str(row["scenario"]), str(row["target"]), str(row["window"]),
+                      fmt(row["ceiling"], places), fmt(row["result"], places), margin,
                       str(row["status"]).upper())
     console.print(table)
-    console.print("margin = ceiling - result (Rs bn unless the column says otherwise); "
-                  "negative means the target is missed.", style="dim")
+    console.print(TARGETS_NOTE, style="dim", width=min(console.width, 100))
+
+
+#: What the targets tables' numbers mean.
+TARGETS_NOTE = (
+    "window: a fiscal year, a quarter (FY2026-Q2) or half (FY2026-H1) of one, or a month "
+    "(2025-12); a flow is summed over the window's months, a stock taken at its last "
+    "month-end. margin = ceiling - result (Rs bn unless the column says otherwise); "
+    "negative means the target is missed.")
 
 
 def kpi_table(comparison: Comparison) -> Table:
@@ -212,7 +221,8 @@ def sensitivity_table(table: pd.DataFrame, method: str) -> Table:
 
 
 def print_monte_carlo(summary: dict[str, Any], console: Console) -> None:
-    """Percentiles of the CD stock by FY, and the probabilities of the events asked for."""
+    """Percentiles of the CD stock by FY, the probabilities of the events asked for, and
+    the probability of breaching each target."""
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False,
                  title=f"CD stock across {summary['paths']:,} paths (Rs bn, seed "
                        f"{summary['seed']})")
@@ -226,6 +236,27 @@ def print_monte_carlo(summary: dict[str, Any], console: Console) -> None:
         # thresholds asked for, and the benchmark comparisons of the last fiscal year
         if "(" not in row["event"] or f"@{last_fy} " in row["event"]:
             console.print(f"P({row['event']}) = {row['probability']:.1%}")
+    if summary.get("targets"):
+        console.print(target_breach_table(summary["targets"], summary["paths"]))
+
+
+def target_breach_table(rows: list[dict[str, Any]], paths: int) -> Table:
+    """P(breach) of each target across the paths: the share of paths whose value over
+    the target's window is above its ceiling, with P5, P50 and P95 of that value."""
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False,
+                 title=f"targets across {paths:,} paths",
+                 caption="P(breach): share of paths above the ceiling over the window")
+    for c in ("target", "window", "ceiling", "P(breach)", "p5", "p50", "p95"):
+        grid.add_column(c, justify="left" if c in ("target", "window") else "right")
+    for row in rows:
+        p, places = row["breach_probability"], unit_decimals(unit_of(str(row["column"])))
+        if p is None or p != p:  # outside the horizon
+            grid.add_row(str(row["target"]), str(row["window"]),
+                         fmt(row["ceiling"], places), str(row["status"]), "", "", "")
+            continue
+        grid.add_row(str(row["target"]), str(row["window"]), fmt(row["ceiling"], places),
+                     f"{p:.1%}", *(fmt(row[q], places) for q in ("p5", "p50", "p95")))
+    return grid
 
 
 def overdue_table(events: EventsResult) -> Table:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from circdebt import keypaths
 from circdebt.errors import Problem, ScenarioError, did_you_mean
 from circdebt.scenario.distributions import Distribution, extract_distributions
-from circdebt.scenario.fields import MONTH_FIELD_PATTERN, NAME_PATTERN
+from circdebt.scenario.fields import EXPLAINED, MONTH_FIELD_PATTERN, NAME_PATTERN
 from circdebt.scenario.policies import POLICY_TYPES
 from circdebt.scenario.ranges import MAX_MASS_OUTSIDE, key_bounds, mass_outside
 from circdebt.scenario.schema import Scenario
@@ -118,6 +118,10 @@ def problems_from_validation(exc: ValidationError, shown: str,
             )
         elif kind == "missing":
             problems.append(Problem(shown, key_path, "a required key, missing"))
+        elif kind == EXPLAINED:  # the validator said itself what it found and what to write
+            ctx = err.get("ctx", {})
+            problems.append(Problem(shown, key_path, err["msg"], str(ctx.get("found", "")),
+                                    str(ctx.get("suggestion", ""))))
         elif key_path in inline and kind in _TYPE_ERRORS:
             problems.append(Problem(shown, key_path, "a decimal number to carry a distribution "
                                     "(this setting takes a whole number, a flag or text)",

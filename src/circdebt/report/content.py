@@ -121,7 +121,7 @@ def scenario_paragraph(result: Result, name: str, baseline: Result | None = None
         missed = judged[judged["status"] == "fail"]
         if len(missed):
             unit = unit_of
-            parts = [f"{r['target']} ({r['fy']}: {_value(r['result'], unit(r['column']))} "
+            parts = [f"{r['target']} ({r['window']}: {_value(r['result'], unit(r['column']))} "
                      f"against a ceiling of {_value(r['ceiling'], unit(r['column']))})"
                      for _, r in missed.iterrows()]
             text += "; it misses " + "; ".join(parts)

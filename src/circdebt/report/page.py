@@ -132,12 +132,12 @@ def _targets_table(targets) -> dict[str, list] | None:
         cls = "pass" if status == "pass" else "fail" if status == "fail" else ""
         margin = t["margin"]
         rows.append([
-            t["scenario"], t["target"], t["fy"],
+            t["scenario"], t["target"], t["window"],
             f"{t['ceiling']:,.1f} {unit_of(str(t['column']))}",
             "-" if not np.isfinite(t["result"]) else f"{t['result']:,.1f}",
             "-" if margin is None or not np.isfinite(margin) else f"{margin:+,.1f}",
             (status.upper() if cls else status, cls), linkify(t["source"])])
-    return _table(["scenario", "target", "FY", "ceiling", "result", "margin", "status",
+    return _table(["scenario", "target", "window", "ceiling", "result", "margin", "status",
                    "source"], rows, ["", "", "", "num", "num", "num", "", "source"])
 
 

@@ -100,8 +100,8 @@ def to_pdf(report: Report) -> bytes:
         if c.targets.empty:
             text.add("body", "No scenario declares targets.")
         else:
-            text.table(["scenario", "target", "FY", "ceiling", "result", "status"],
-                       [[str(t["scenario"]), str(t["target"]), str(t["fy"]),
+            text.table(["scenario", "target", "window", "ceiling", "result", "status"],
+                       [[str(t["scenario"]), str(t["target"]), str(t["window"]),
                          f"{t['ceiling']:,.1f}", f"{t['result']:,.1f}",
                          str(t["status"]).upper()] for _, t in c.targets.iterrows()])
         text.flush()

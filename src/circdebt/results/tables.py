@@ -147,6 +147,27 @@ def annual_arrays(
     return labels, counts, out
 
 
+def aggregation_inputs(column: str) -> set[str]:
+    """The monthly columns a fiscal-year (or window) value of ``column`` is formed from:
+    the column itself, or a ratio's numerator and denominator, or a per-class Rs/kWh
+    column and its class's sales (see :func:`annual_arrays`)."""
+    if column in RATIOS:
+        return set(RATIOS[column][:2])
+    weights = _class_sales_column(column)
+    return {column} if weights is None else {column, weights}
+
+
+def window_arrays(columns: Mapping[str, np.ndarray], first: int, last: int,
+                  ) -> dict[str, np.ndarray]:
+    """Values of monthly columns (paths, T) over the months at positions ``first`` to
+    ``last`` (inclusive), aggregated exactly as a fiscal year is (:func:`annual_arrays`:
+    flows summed, stocks at the last month, ...). {column: (paths,)}"""
+    part = {name: np.asarray(values, dtype=float)[:, first:last + 1]
+            for name, values in columns.items()}
+    _, _, out = annual_arrays(part, ["window"] * (last - first + 1))
+    return {name: values[:, 0] for name, values in out.items()}
+
+
 def annual_table(monthly: pd.DataFrame) -> pd.DataFrame:
     """Fiscal-year table from a monthly table (docs/model.md §18 aggregation rules)."""
     columns = {c: monthly[c].to_numpy()[None, :] for c in monthly.columns

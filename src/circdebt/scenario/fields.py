@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from circdebt.text import first_unsafe
 from circdebt.timeline import FY_PATTERN, MONTH_PATTERN, YEARS_WORDS, is_fy, is_month
@@ -170,6 +171,15 @@ def _sums_to_100(shares: list[float]) -> list[float]:
 #: in percent, summing to 100 (a budget's release calendar).
 ReleaseShares = Annotated[list[Percent], Field(min_length=12, max_length=12),
                           AfterValidator(_sums_to_100)]
+
+#: The pydantic error type of a refusal that says itself what was found and what to write
+#: instead (:func:`refusal`); the loader shows them as the problem's own parts.
+EXPLAINED = "circdebt_explained"
+
+
+def refusal(expected: str, found: str = "", suggestion: str = "") -> PydanticCustomError:
+    """A validation error reported as ``key: expected (found ...); suggestion``."""
+    return PydanticCustomError(EXPLAINED, expected, {"found": found, "suggestion": suggestion})
 
 
 class Strict(BaseModel):

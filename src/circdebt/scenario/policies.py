@@ -7,15 +7,15 @@ in :mod:`circdebt.engine.policies`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from circdebt.scenario.fields import (
     NOT_A_FRACTION,
     Bn,
     Finite,
-    FyStr,
     GwhPerYear,
     MonthStr,
     Mw,
@@ -27,7 +27,9 @@ from circdebt.scenario.fields import (
     Strict,
     Text,
     UscPerKwh,
+    refusal,
 )
+from circdebt.timeline import WINDOW_WORDS, YEARS_WORDS, is_fy, is_window
 
 
 class PolicyBase(Strict):
@@ -253,14 +255,91 @@ TargetColumn = Literal["cd_flow_bn_pkr", "cd_stock_bn_pkr", "cd_stock_pct_gdp",
                        "capacity_charge_pkr_per_kwh", "avg_tariff_pkr_per_kwh"]
 
 
+def guess_window(text: str) -> str | None:
+    """The window ``text`` was most likely meant to be (``"FY2026Q2"``, ``"fy26-q2"`` and
+    ``"Q2 FY2026"`` -> ``"FY2026-Q2"``, ``"2030"`` -> ``"FY2030"``, ``"2025-12-31"`` ->
+    ``"2025-12"``), or None."""
+    t = re.sub(r"[\s_./]+", "-", text.strip().upper())
+    year = r"(\d{4}|\d{2})"
+    m = (re.fullmatch(rf"FY-?{year}(?:-?([QH]\d))?", t)
+         or re.fullmatch(rf"{year}-?([QH]\d)", t))
+    flipped = re.fullmatch(rf"([QH]\d)-?FY-?{year}", t)
+    month = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", t)
+    if m:
+        y, part = m.group(1), m.group(2)
+    elif flipped:
+        y, part = flipped.group(2), flipped.group(1)
+    elif month:
+        guess = f"{month.group(1)}-{int(month.group(2)):02d}"
+        return guess if is_window(guess) else None
+    elif re.fullmatch(r"\d{4}", t):
+        y, part = t, None
+    else:
+        return None
+    guess = f"FY{'20' + y if len(y) == 2 else y}" + (f"-{part}" if part else "")
+    return guess if is_window(guess) and guess != text else None
+
+
+def _window(text: str) -> str:
+    if not is_window(text):
+        guess = guess_window(text)
+        hint = f"did you mean {guess!r}?" if guess else \
+            "quarters run Q1-Q4 and halves H1-H2" if re.fullmatch(r"FY\d{4}-[QH]\d", text) \
+            else ""
+        raise refusal(WINDOW_WORDS, repr(text), hint)
+    return text
+
+
+def _target_fy(text: str) -> str:
+    if not is_fy(text):
+        guess = text if is_window(text) else guess_window(text)
+        hint = "" if guess is None else f"did you mean {guess!r}?" if is_fy(guess) else \
+            f"did you mean window = {guess!r}? (fy takes a whole fiscal year)"
+        raise refusal(f"a fiscal year 'FYyyyy' of {YEARS_WORDS}", repr(text), hint)
+    return text
+
+
+#: A fiscal year, quarter, half or month a target is set on (:func:`timeline.window_months`).
+Window = Annotated[str, AfterValidator(_window)]
+TargetFy = Annotated[str, AfterValidator(_target_fy)]
+
+
 class Target(Strict):
-    """A ceiling on a fiscal-year result, e.g. a programme's circular-debt flow cap."""
+    """A ceiling on a result over a window, e.g. a programme's circular-debt flow cap.
+
+    The window is ``window`` (a fiscal year ``"FY2026"``, a quarter ``"FY2026-Q2"``, a
+    half ``"FY2026-H1"`` or a month-end ``"2025-12"``) or ``fy`` (a fiscal year, as
+    before windows): exactly one of them. A flow's value over the window is its sum over
+    the window's months, a stock's its value at the window's last month-end
+    (docs/model.md §18).
+    """
 
     name: Text
     column: TargetColumn
-    fy: FyStr
+    fy: TargetFy | None = None
+    window: Window | None = Field(default=None, validate_default=True)
     max: Finite
     source: Text = ""
+
+    @field_validator("window", mode="after")
+    @classmethod
+    def _exactly_one_window(cls, window: str | None, info: ValidationInfo) -> str | None:
+        if "fy" not in info.data:  # fy itself is refused; its own problem says why
+            return window
+        fy = info.data["fy"]
+        if window is None and fy is None:
+            raise refusal("a required key, missing: the window the target is set on, e.g. "
+                          "window = 'FY2026-Q2' (or fy = 'FY2026')")
+        if window is not None and fy is not None:
+            raise refusal("either window or fy, not both", f"window = {window!r} and "
+                          f"fy = {fy!r}", f"keep window = {window!r} and drop fy"
+                          if window != fy else "drop one of them")
+        return window
+
+    @property
+    def period(self) -> str:
+        """The window the target is set on: ``window``, or ``fy``."""
+        return self.window or str(self.fy)
 
 
 def _type_name(cls: type[PolicyBase]) -> str:
