@@ -226,12 +226,15 @@ def test_the_january_2026_rebasing_within_three_percent_of_nepra(baseline):
     assert modelled == pytest.approx(published, rel=0.03)
 
 
+H1_SHORT = ("before the Rs224bn of December stock payments the model's first half adds "
+            "Rs180bn against the published Rs299bn: its Q1 is Rs45bn low (under-recovery "
+            "54 against 84) and its Q2, before the stock payments, Rs74bn low "
+            "(docs/validation.md §8.3)")
+
+
 @pytest.mark.parametrize("period", [
-    "2025-07", "FY2026-Q1", "FY2026-H1",
-    pytest.param("FY2026-Q2", marks=pytest.mark.xfail(strict=True, reason=(
-        "the published Q2 fell Rs4bn with Rs224bn of stock payments from the FY2026 budget's "
-        "Rs400bn lump sum, which the no-further-action baseline leaves out "
-        "(scenarios/budget-injection.toml); the model's Q2 rises Rs78bn")))])
+    "2025-07", "FY2026-Q1", "FY2026-Q2",
+    pytest.param("FY2026-H1", marks=pytest.mark.xfail(strict=True, reason=H1_SHORT))])
 def test_fy2026_flows_are_on_the_side_of_zero_the_power_division_reports(compared, period):
     row = compared.loc[(period, "cd_flow_bn_pkr")]
     assert np.sign(row["modelled"]) == np.sign(row["published"])
@@ -240,21 +243,17 @@ def test_fy2026_flows_are_on_the_side_of_zero_the_power_division_reports(compare
 STOCK_TOLERANCE = 0.08  # issue 15: month-end stocks within 8% of the published
 
 
-@pytest.mark.parametrize("month", [
-    "2025-07", "2025-09", "2025-12",
-    pytest.param("2025-11", marks=pytest.mark.xfail(strict=True, reason=(
-        "the published stock peaked at Rs1,837bn at end-November 2025 (+223 since June) "
-        "before Rs224bn of stock payments in December; the model has 1,690 (-8.0%): its "
-        "October-November flows miss the published +144 (FCA and QTA refunds and winter "
-        "recovery in the model; KE's non-payment, Rs115bn in H1, is not modelled)")))])
+@pytest.mark.parametrize("month", ["2025-07", "2025-09", "2025-11", "2025-12"])
 def test_fy2026_month_end_stocks_within_eight_percent(compared, month):
     row = compared.loc[(month, "cd_stock_bn_pkr")]
     assert row["modelled"] == pytest.approx(row["published"], rel=STOCK_TOLERANCE)
 
 
-@pytest.mark.parametrize("month", ["2025-07", "2025-12"])
-@pytest.mark.parametrize("series, tolerance", [("payables_bn_pkr", 0.08),
-                                               ("phl_debt_bn_pkr", 0.03)])
+@pytest.mark.parametrize("month, series, tolerance", [
+    ("2025-07", "payables_bn_pkr", 0.08), ("2025-07", "phl_debt_bn_pkr", 0.03),
+    ("2025-12", "phl_debt_bn_pkr", 0.03),
+    pytest.param("2025-12", "payables_bn_pkr", 0.08, marks=pytest.mark.xfail(
+        strict=True, reason="776 against 903 after the December stock payments: " + H1_SHORT))])
 def test_the_stock_s_split_follows_the_published_split(compared, month, series, tolerance):
     # producer payables rose 861 -> 903 and PHL 660 -> 694 over July-December 2025: the
     # facility's fresh tranche had not yet paid producers, and PHL's interest accrued

@@ -239,3 +239,61 @@ def test_a_loan_schedule_that_cannot_be_run_is_refused(change, key):
     data["policies"] = [{"type": "debt_refinancing", "start": "2025-10", **change}]
     with pytest.raises(ScenarioError, match=re.escape(f"policies[0].{key}")):
         validate_scenario_data(data, "t.toml")
+
+
+# ------------------------------------------------------------- payment disputes (§10)
+
+
+def test_a_disputing_class_withholds_its_share_and_a_settlement_pays_it():
+    due, rate = np.array([[100.0, 50.0]]), np.array([[0.9, 1.0]])
+    d = billing.dispute_month(due, rate, np.array([0.0, 1.0]), np.array([30.0]), 0.0)
+    np.testing.assert_allclose(d.withheld_bn, [50.0])
+    np.testing.assert_allclose(d.recovery, [[0.9, 0.0]])
+    np.testing.assert_allclose(d.disputed_bn, [80.0])
+    settled = billing.dispute_month(due, rate, np.zeros(2), np.array([80.0]), 0.5)
+    np.testing.assert_allclose(settled.settled_bn, [40.0])
+    np.testing.assert_allclose(settled.disputed_bn, [40.0])
+
+
+def _disputed(**policy):
+    data = small_data(settlement={"arrears_recovery_pct_per_year": 0.0})
+    data["policies"] = [{"type": "payment_dispute", "start": "2025-10", "end": "2025-12",
+                         "class_name": "industrial", **policy}]
+    return simulate_scenario(validate_scenario_data(data, "t.toml")).series
+
+
+def test_a_dispute_raises_under_recovery_while_it_lasts_and_a_settlement_reverses_it():
+    base = simulate_scenario(small(settlement={"arrears_recovery_pct_per_year": 0.0})).series
+    held = _disputed()
+    extra = held["flow_under_recovery_bn_pkr"][0] - base["flow_under_recovery_bn_pkr"][0]
+    assert (extra[3:6] > 1.0).all() and np.allclose(extra[:3], 0.0)
+    np.testing.assert_allclose(held["disputed_dues_bn_pkr"][0][5], extra[3:6].sum())
+    settled = _disputed(settled_in="2026-03")["flow_under_recovery_bn_pkr"][0]
+    np.testing.assert_allclose(settled[8] - held["flow_under_recovery_bn_pkr"][0][8],
+                               -extra[3:6].sum(), rtol=1e-9)
+
+
+def test_a_settlement_outside_the_horizon_is_refused():
+    with pytest.raises(ScenarioError, match=re.escape("policies[0].settled_in")):
+        _disputed(settled_in="2030-01")
+
+
+# ------------------------------------------------------------ the two fiscal cases
+
+
+def test_the_two_baselines_differ_only_in_their_stated_fiscal_assumptions():
+    from circdebt.io import load_scenario
+    from circdebt.keypaths import flatten
+    from circdebt.scenario.dump import scenario_dict
+
+    current = flatten(scenario_dict(load_scenario("scenarios/baseline.toml")))
+    nfa = flatten(scenario_dict(load_scenario("scenarios/no-further-action.toml")))
+    differ = {k for k in current.keys() | nfa.keys() if current.get(k) != nfa.get(k)}
+    later = {f"FY{y}" for y in range(2027, 2036)}
+    assert differ == ({"name", "description", "fiscal_case", "fiscal_assumptions"}
+                      | {f"budget.cppa_payments_bn_pkr_per_fy.{fy}" for fy in later}
+                      | {f"subsidy.budget_cap_bn_pkr_per_fy.{fy}" for fy in later})
+    assert all(nfa[f"budget.cppa_payments_bn_pkr_per_fy.{fy}"] == 0.0 for fy in later)
+    assert all(nfa[f"subsidy.budget_cap_bn_pkr_per_fy.{fy}"] == 249.0 for fy in later)
+    assert current["fiscal_case"] == "current_policy"
+    assert nfa["fiscal_case"] == "no_further_action"

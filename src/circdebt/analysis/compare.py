@@ -20,6 +20,7 @@ from circdebt.keypaths import flatten
 from circdebt.results.kpis import KPIS, result_kpis
 from circdebt.results.result import Result, run_scenario
 from circdebt.scenario.dump import scenario_dict, scenario_hash
+from circdebt.scenario.fiscal import fiscal_label
 from circdebt.scenario.schema import Scenario
 
 
@@ -28,6 +29,7 @@ def kpis(result: Result, fy: str | None = None) -> dict[str, Any]:
     for ``fy`` (default: the last FY)."""
     fy = fy or str(result.annual["fy"].iloc[-1])
     return {"scenario": result.scenario.name, "fy": fy,
+            "fiscal_case": fiscal_label(result.scenario.fiscal_case),
             **result_kpis(result.annual, result.monthly, fy)}
 
 

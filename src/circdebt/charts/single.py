@@ -320,6 +320,10 @@ def payables_chart(data: Result | pd.DataFrame, *, scenario: str | None = None) 
         if containers and len(years) <= 15:
             ax.bar_label(containers[-1], labels=[thousands(t) for t in total], fontsize=7.5,
                          padding=2, color=DARK_GREY)
+        if not series:  # every creditor paid in full at every fiscal-year end
+            ax.plot(years, total, color=DARK_GREY, linewidth=1.0)
+            ax.text(0.5, 0.5, "no payables outstanding at any fiscal-year end",
+                    transform=ax.transAxes, ha="center", va="center", color=DARK_GREY)
         fy_ticks(ax, years)
         ax.yaxis.set_major_formatter(FuncFormatter(thousands))
         ax.set_ylabel(axis_label("payables_bn_pkr"))

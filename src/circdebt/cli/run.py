@@ -146,6 +146,7 @@ def run(
         elif not quiet:
             console = stdout_console()
             tables.print_summary(result, console)
+            tables.print_fiscal_case(result, console)
             tables.print_targets(check_targets(result), console)
             if mc_summary is not None:
                 tables.print_monte_carlo(mc_summary, console)

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from circdebt.results.kpis import KPIS
+from circdebt.scenario.fiscal import fiscal_line
 from circdebt.units import decimals as unit_decimals
 from circdebt.units import unit_of
 
@@ -106,6 +108,14 @@ def print_summary(result: Result, console: Console) -> None:
     console.print(SUMMARY_CAPTION, style="dim", width=min(console.width, 100))
 
 
+def print_fiscal_case(result: Result, console: Console) -> None:
+    """The scenario's fiscal case and what it assumes of the budget (its own words, shown
+    as plain text, never as markup)."""
+    s = result.scenario
+    console.print(Text(fiscal_line(s.fiscal_case, s.fiscal_assumptions)),
+                  width=min(console.width, 100))
+
+
 def print_targets(targets: pd.DataFrame, console: Console) -> None:
     """The pass/fail table of a scenario's targets, with its note (nothing if none)."""
     if targets.empty:
@@ -143,6 +153,8 @@ def kpi_table(comparison: Comparison) -> Table:
     table.add_column("unit")
     for name in k["scenario"]:
         table.add_column(str(name), justify="right")
+    if "fiscal_case" in k:
+        table.add_row("Fiscal case", "", *(str(case) for case in k["fiscal_case"]))
     for kpi in KPIS.values():
         label, unit, decimals = kpi.title(fy), kpi.unit, unit_decimals(kpi.unit)
         cells = []

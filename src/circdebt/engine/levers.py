@@ -40,6 +40,8 @@ class Levers:
     recovery: np.ndarray  # (T, C)
     recovery_points: np.ndarray  # (T,) the calendar month's seasonal recovery points
     next_month_share: np.ndarray  # (T,) share of a month's bills collected the month after
+    withheld: np.ndarray  # (T, C) share of a class's payments withheld in a dispute
+    dispute_settled: np.ndarray  # (T,) share of the disputed dues paid this month
     tariff_multiplier_scale: np.ndarray  # (T, C): scales the classes' tariff multipliers
     billed_share: np.ndarray  # (T, C)
     extra_sales_gwh_per_month: np.ndarray  # (T, C)
@@ -150,6 +152,8 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
         recovery_points=by_calendar_month(s.collection.recovery_by_month_pct_points, tl,
                                           scale=1.0 / PERCENT),
         next_month_share=over_time(s.collection.next_month_share_pct / PERCENT, T),
+        withheld=np.zeros((T, C)),
+        dispute_settled=np.zeros(T),
         tariff_multiplier_scale=np.ones((T, C)),
         billed_share=per_class("billed_pct_of_determined"),
         extra_sales_gwh_per_month=np.zeros((T, C)),

@@ -61,7 +61,7 @@ def initial_state(x: Inputs) -> State:
         price_sums=(np.zeros((P, C)), np.zeros((P, C))), reference_real_tariff=np.ones((P, C)),
         recent=deque(maxlen=MEMORY_MONTHS), subsidy_owed_bn=x.subsidy.initial_arrears_bn.copy(),
         phl_account_bn=np.zeros(P), phl_accrued_interest_bn=np.zeros(P),
-        phl_repaid_in_fy_bn=np.zeros(P))
+        phl_repaid_in_fy_bn=np.zeros(P), disputed_bn=np.zeros(P))
 
 
 def _underlying_year(x: Inputs, t: int) -> np.ndarray:
@@ -218,13 +218,15 @@ def simulate(x: Inputs, *, detail: bool = True,
         recovered, billed = bills.recovered_by_tariff_bn.sum(axis=1), bills.billed_bn.sum(axis=1)
         previous_bills = bills.billed_bn if s.billed_by_class_bn is None \
             else s.billed_by_class_bn  # the month before the start: a steady state
-        collection = billing.collect(
-            bills.billed_bn, billing.seasonal_recovery_rates(
+        due = billing.collectable_bn(bills.billed_bn, previous_bills, lv.next_month_share[t])
+        dispute = billing.dispute_month(
+            due, billing.seasonal_recovery_rates(
                 billing.recovery_rates(lv.recovery[t], tariff_ratio,
                                        classes.recovery_elasticity),
                 float(lv.recovery_points[t])),
-            s.receivables_bn, x.arrears_monthly_rate,
-            billing.collectable_bn(bills.billed_bn, previous_bills, lv.next_month_share[t]))
+            lv.withheld[t], s.disputed_bn, float(lv.dispute_settled[t]))
+        collection = billing.collect(bills.billed_bn, dispute.recovery, s.receivables_bn,
+                                     x.arrears_monthly_rate, due, dispute.settled_bn)
         funding = sez.package_funding(bills.subsidy_due_bn.sum(axis=1), package.gap_bn,
                                       lv.sez_package_funding[t])
         tds = subsidy.pay_subsidy(s.subsidy_queue_bn, t, int(lv.subsidy_lag[t]),
@@ -314,7 +316,8 @@ def simulate(x: Inputs, *, detail: bool = True,
             sez_captive_gwh=sez_captive))
         rec.write(t, {"incremental_units_gwh": inc.units_gwh.sum(axis=1),
                       "incremental_induced_gwh": (wanted - wanted_before).sum(axis=1),
-                      "incremental_discount_bn_pkr": inc.discount_bn.sum(axis=1)})
+                      "incremental_discount_bn_pkr": inc.discount_bn.sum(axis=1),
+                      "disputed_dues_bn_pkr": dispute.disputed_bn})
         rec.write_by_class(t, {"sales_gwh": sales,
                                "tariff_pkr_per_kwh": inc.class_tariff_pkr_per_kwh,
                                "cost_of_service_pkr_per_kwh": cos.total_pkr_per_kwh,
@@ -336,6 +339,7 @@ def simulate(x: Inputs, *, detail: bool = True,
         s.cash_bn, s.account_bn = paid.cash_bn, paid.account_bn
         s.receivables_bn, s.subsidy_paid_in_fy_bn = collection.receivables_bn, tds.paid_in_fy_bn
         s.billed_by_class_bn, s.subsidy_owed_bn = bills.billed_bn, tds.owed_bn
+        s.disputed_bn = dispute.disputed_bn
         if lv.phl_on_schedule[t]:
             s.phl_account_bn, s.phl_accrued_interest_bn = phl.account_bn, phl.accrued_interest_bn
             s.phl_repaid_in_fy_bn = phl.repaid_in_fy_bn

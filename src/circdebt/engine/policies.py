@@ -225,6 +225,16 @@ def instalments_left(n_months: int, first: int, instalments: int, every: int) ->
     return np.where(due, np.maximum(instalments - k, 1), 0)
 
 
+def _payment_dispute(p: sc.PaymentDispute, lv: Levers, cx: _Context) -> None:
+    t = np.arange(cx.tl.n_months)
+    end = cx.tl.n_months - 1 if p.end is None else cx.tl.index_of(p.end)
+    during = (t >= cx.tl.index_of(p.start)) & (t <= end)
+    chosen = cx.class_mask([p.class_name])
+    lv.withheld = np.where(during[:, None] & chosen, p.withheld_pct / PERCENT, lv.withheld)
+    if p.settled_in is not None:
+        lv.dispute_settled[cx.tl.index_of(p.settled_in)] = p.settled_pct / PERCENT
+
+
 def _budget_injection(p: sc.BudgetInjection, lv: Levers, cx: _Context) -> None:
     kind = OneOffKind.INJECTION_PHL if p.to == "phl" else OneOffKind.INJECTION_CPPA
     lv.one_offs += cx.spread(cx.tl.index_of(p.start), p.phase_in_months, kind, p.amount_bn_pkr)
@@ -302,6 +312,7 @@ _APPLY: dict[type, Callable[..., None]] = {
     sc.TariffAutomation: _tariff_automation,
     sc.DebtRefinancing: _debt_refinancing,
     sc.BudgetInjection: _budget_injection,
+    sc.PaymentDispute: _payment_dispute,
     sc.NetMeteringReform: _net_metering_reform,
     sc.CaptiveToGrid: _captive_to_grid,
     sc.SolarSurge: _solar_surge,

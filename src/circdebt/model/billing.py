@@ -71,6 +71,29 @@ def collectable_bn(billed_bn: np.ndarray, previous_billed_bn: np.ndarray,
     return (1.0 - next_month_share) * billed_bn + next_month_share * previous_billed_bn
 
 
+class Dispute(NamedTuple):
+    """A month of disputed dues. [Rs bn], (paths,) each."""
+
+    recovery: np.ndarray  # (paths, classes): the recovery rates the classes now pay at
+    withheld_bn: np.ndarray  # what the disputing classes withheld this month
+    settled_bn: np.ndarray  # disputed dues paid this month in a settlement
+    disputed_bn: np.ndarray  # disputed dues outstanding after the month
+
+
+def dispute_month(
+    due_bn: np.ndarray, recovery: np.ndarray, withheld: np.ndarray,
+    disputed_bn: np.ndarray, settled_share: float,
+) -> Dispute:
+    """A class in a payment dispute pays ``withheld`` (a share, (classes,) or (paths,
+    classes)) less of what falls due at its recovery rate; the withheld amounts add to
+    the disputed dues, of which ``settled_share`` is paid in a settlement month
+    (docs/model.md §10). The disputed dues are receivables, not cash."""
+    withheld_bn = (due_bn * recovery * withheld).sum(axis=-1)
+    settled = (disputed_bn + withheld_bn) * settled_share
+    return Dispute(recovery * (1.0 - withheld), withheld_bn, settled,
+                   disputed_bn + withheld_bn - settled)
+
+
 class Collected(NamedTuple):
     """A month's collections. [Rs bn], (paths,) each."""
 
@@ -82,6 +105,7 @@ class Collected(NamedTuple):
 def collect(
     billed_bn: np.ndarray, recovery: np.ndarray, receivables_bn: np.ndarray,
     arrears_monthly_rate: PerPath, collectable: np.ndarray | None = None,
+    settled_bn: np.ndarray | float = 0.0,
 ) -> Collected:
     """Collections this month: the bills falling due at the class recovery rates plus
     arrears (docs/model.md §10).
@@ -90,14 +114,17 @@ def collect(
     default; :func:`collectable_bn` with a collection lag). Unpaid bills, and bills not
     yet due, join the receivables stock, of which ``arrears_monthly_rate`` is recovered
     each month (from the stock at the start of the month). Nobody pays more than is
-    owed: collections are at most this month's bills and the receivables.
+    owed: collections are at most this month's bills and the receivables. ``settled_bn``
+    (disputed dues paid in a settlement, :func:`dispute_month`) is collected on top, out
+    of the receivables.
     """
     due = billed_bn if collectable is None else collectable
     arrears = receivables_bn * arrears_monthly_rate
     owed = billed_bn.sum(axis=-1) + receivables_bn - arrears
     current = np.minimum((due * recovery).sum(axis=-1), np.maximum(owed, 0.0))
     unpaid = billed_bn.sum(axis=-1) - current
-    return Collected(current + arrears, arrears, receivables_bn - arrears + unpaid)
+    return Collected(current + arrears + settled_bn, arrears,
+                     receivables_bn - arrears + unpaid - settled_bn)
 
 
 def collection_ratio(collected_bn: np.ndarray, billed_bn: np.ndarray) -> np.ndarray:

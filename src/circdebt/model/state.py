@@ -51,6 +51,7 @@ class State:
     phl_account_bn: np.ndarray  # (paths,) DSS held for PHL's next instalment
     phl_accrued_interest_bn: np.ndarray  # (paths,) PHL interest accrued, not yet paid
     phl_repaid_in_fy_bn: np.ndarray  # (paths,) PHL repaid to its lenders so far in the FY
+    disputed_bn: np.ndarray  # (paths,) dues withheld in payment disputes, not yet settled
     solar_reference_ratio: np.ndarray | None = None  # first month's tariff / solar cost
     billed_by_class_bn: np.ndarray | None = None  # (paths, classes) last month's bills
     recent: deque[MonthRecord] = field(default_factory=deque)  # last months, oldest first

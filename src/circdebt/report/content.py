@@ -16,6 +16,7 @@ from circdebt.analysis.compare import Comparison, check_targets, compare
 from circdebt.results.kpis import KPIS
 from circdebt.results.result import Result
 from circdebt.results.tables import FLOW_COLUMNS
+from circdebt.scenario.fiscal import fiscal_line
 from circdebt.units import decimals as unit_decimals
 from circdebt.units import unit_of
 
@@ -208,6 +209,17 @@ def _series_text(value: Any, unit: str = "") -> str:
     return text + (f", {growth:+g}% a year" if growth else "")
 
 
+def _subsidy_text(s) -> str:
+    """How the budget pays the tariff subsidy, in words."""
+    sub = s.subsidy
+    if sub.release_by_month_pct is None:
+        return f"{sub.payment_pct:g}% of what is due, {sub.lag_months} months late"
+    start = s.time.fiscal_year_start_month
+    first_half = sum(sub.release_by_month_pct[(start - 1 + i) % 12] for i in range(6))
+    return (f"on a release calendar: {first_half:.1f}% of each fiscal year's budget released "
+            "in its first half; arrears paid when released")
+
+
 def key_inputs(result: Result) -> list[tuple[str, str]]:
     """The inputs a reader asks about first, as (label, text) rows."""
     s, annual = result.scenario, result.annual
@@ -215,6 +227,8 @@ def key_inputs(result: Result) -> list[tuple[str, str]]:
     classes = s.demand.classes
     plants = s.supply.plants
     rows = [
+        ("Fiscal case", fiscal_line(s.fiscal_case, s.fiscal_assumptions)
+         .removeprefix("Fiscal case: ")),
         ("Horizon", f"{s.time.start} to {s.time.end} ({annual['fy'].iloc[0]}-"
                     f"{annual['fy'].iloc[-1]})"),
         ("Exchange rate (FY average)", f"Rs {first['fx_pkr_per_usd']:,.1f} per US$ in "
@@ -228,8 +242,7 @@ def key_inputs(result: Result) -> list[tuple[str, str]]:
         ("Tariff adjustments passed through", f"{s.tariff.pass_through_pct:g}% (FCA lag "
          f"{s.tariff.fca_lag_months} months, rebasing in {_MONTHS[s.tariff.rebasing_month - 1]}"
          ")"),
-        ("Tariff subsidy paid by the budget", f"{s.subsidy.payment_pct:g}% of what is due, "
-         f"{s.subsidy.lag_months} months late"),
+        ("Tariff subsidy paid by the budget", _subsidy_text(s)),
         ("Generation", f"{len(plants)} plant groups, {sum(p.capacity_mw for p in plants):,.0f}"
                        " MW contracted"),
         ("Opening stocks", f"payables {_money(sum(s.initial.payables_bn_pkr.values()))}, "

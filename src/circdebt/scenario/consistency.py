@@ -369,6 +369,12 @@ def check_facilities(s: Scenario, file: str) -> list[Problem]:
             "subsidy.release_by_month_pct releases", "nothing",
             "a release calendar needs the amounts it releases"))
     for i, policy in enumerate(s.policies):
+        settled = getattr(policy, "settled_in", None)
+        if settled is not None and not month_number(policy.start) <= month_number(settled) \
+                <= end:
+            problems.append(Problem(file, f"policies[{i}].settled_in",
+                                    f"a month from the policy's start ({policy.start}) to "
+                                    f"{s.time.end}", repr(settled)))
         if not isinstance(policy, DebtRefinancing):
             continue
         key = f"policies[{i}]"

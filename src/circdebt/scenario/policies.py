@@ -241,11 +241,29 @@ class SolarSurge(PolicyBase):
     extra_additions_mw_per_year: Mw
 
 
+class PaymentDispute(PolicyBase):
+    """A class withholds a share of its bills while a dispute lasts (docs/model.md §10).
+
+    From ``start`` to ``end`` (inclusive; none: to the horizon) the class pays
+    ``withheld_pct`` less of what it would pay; the withheld amounts are disputed dues,
+    receivables, not circular debt-reducing cash. In ``settled_in`` it pays
+    ``settled_pct`` of the disputed dues outstanding (a settlement). K-Electric withheld
+    its payments to CPPA-G in this way.
+    """
+
+    type: Literal["payment_dispute"]
+    class_name: Name
+    end: MonthStr | None = None
+    withheld_pct: Share = 100.0
+    settled_in: MonthStr | None = None
+    settled_pct: Share = 100.0
+
+
 Policy = Annotated[
     IppRenegotiation | IppTermination | TakeAndPay | LossReduction | RecoveryImprovement
     | DiscoPrivatisation | SubsidyReform | TariffAutomation | DebtRefinancing
     | BudgetInjection | NetMeteringReform | CaptiveToGrid | SolarSurge | SezTariffPackage
-    | TariffRebalancing | IncrementalTariff,
+    | TariffRebalancing | IncrementalTariff | PaymentDispute,
     Field(discriminator="type"),
 ]
 

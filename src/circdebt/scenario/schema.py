@@ -48,6 +48,7 @@ from circdebt.scenario.fields import (
     UsdPerKwMonth,
     Weight,
 )
+from circdebt.scenario.fiscal import FiscalCase
 from circdebt.scenario.policies import Policy, Target
 from circdebt.scenario.series import Series
 
@@ -469,6 +470,10 @@ class Scenario(Strict):
 
     name: Name
     description: Text = ""
+    #: which fiscal case the scenario is, and what it assumes of the budget (docs/model.md
+    #: §18; circdebt.scenario.fiscal)
+    fiscal_case: FiscalCase | None = None
+    fiscal_assumptions: Text = ""
     time: TimeSpan
     exogenous: Exogenous
     supply: Supply
