@@ -437,3 +437,27 @@ def test_installed_entry_point(tmp_path):
     bad = subprocess.run([exe, "run", tmp_path / "missing.toml"], capture_output=True,
                          text=True, env=env, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# ------------------------------------------------------------------ run --start (issue 15)
+
+
+def test_run_start_re_anchors_to_the_published_month_end(runner, tmp_path):
+    out = tmp_path / "out"
+    result = invoke(runner, "run", "scenarios/baseline.toml", "--start", "2025-12",
+                    "--out", out)
+    assert result.exit_code == 0, result.stderr
+    monthly = pd.read_csv(out / "monthly.csv")
+    assert monthly["month"].iloc[0] == "2026-01"
+    jan = monthly.iloc[0]
+    # December 2025's published split: 903 + 92 + 694 = 1,689, less CPPA-G's cash
+    opening = jan["cd_stock_bn_pkr"] - jan["cd_flow_bn_pkr"]
+    assert abs(opening - 1689.0) < 50.0
+    assert "Fiscal case: current policy" in result.stdout
+
+
+@pytest.mark.parametrize("month", ["2026-03", "2025-13"])
+def test_run_start_without_a_published_split_is_refused(runner, month):
+    result = invoke(runner, "run", "scenarios/baseline.toml", "--start", month)
+    assert result.exit_code == 2
+    assert "--start" in result.stderr and "Traceback" not in result.stderr

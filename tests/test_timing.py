@@ -297,3 +297,72 @@ def test_the_two_baselines_differ_only_in_their_stated_fiscal_assumptions():
     assert all(nfa[f"subsidy.budget_cap_bn_pkr_per_fy.{fy}"] == 249.0 for fy in later)
     assert current["fiscal_case"] == "current_policy"
     assert nfa["fiscal_case"] == "no_further_action"
+
+
+# ------------------------------------- the baseline's facility against its published terms
+
+
+def test_the_baseline_facility_follows_its_published_terms():
+    """Rs1,225bn: 24 quarterly instalments (first March 2026, ASSUMPTION; the 24th in
+    December 2031), repayments within Rs323bn a fiscal year, the DSS ended after the last
+    instalment (scenarios/baseline.toml, bank_refinancing_2025)."""
+    import circdebt
+
+    m = circdebt.run("scenarios/baseline.toml").monthly
+    paid = m[m["phl_repaid_bn_pkr"] > 0]
+    months = paid["month"].tolist()
+    assert len(months) == 24 and months[0] == "2026-03" and months[-1] == "2031-12"
+    gaps = np.diff([int(x[:4]) * 12 + int(x[5:]) for x in months])
+    assert (gaps == 3).all()
+    assert m.groupby("fy")["phl_repaid_bn_pkr"].sum().max() <= 323.0 + 1e-9
+    after = m[m["month"] > "2031-12"]
+    assert (after["phl_debt_bn_pkr"] <= 1e-6).all() and (after["dss_collected_bn_pkr"] == 0).all()
+    # the fresh tranche moved producer dues into PHL in January 2026 (at most Rs565.4bn,
+    # at most what the three IPP classes were owed after December's stock payments)
+    jan = m.set_index("month").loc[["2025-12", "2026-01"]]
+    moved = jan["phl_debt_bn_pkr"].diff().iloc[-1]
+    assert 300.0 < moved <= 565.4 + 10.0  # + a month's interest
+
+
+# ------------------------------------------- re-anchoring to published month-end stocks
+
+
+def test_anchored_payables_keep_the_run_s_proportions():
+    out = debt.anchored_payables_bn(np.array([[30.0, 10.0], [0.0, 0.0]]), 100.0)
+    np.testing.assert_allclose(out, [[75.0, 25.0], [50.0, 50.0]])
+
+
+def _anchored():
+    return small(anchor={"month": "2025-12", "payables_bn_pkr": 700.0,
+                         "genco_fuel_payables_bn_pkr": 80.0, "phl_debt_bn_pkr": 600.0})
+
+
+def test_a_run_re_anchored_reports_from_the_month_after_with_the_published_stocks():
+    import circdebt
+
+    full, anchored = circdebt.run(small()).monthly, circdebt.run(_anchored()).monthly
+    assert anchored["month"].iloc[0] == "2026-01" and len(anchored) == len(full) - 6
+    first = anchored.iloc[0]
+    # the first month's flow starts from the anchored stock, 700 + 80 + 600 - cash
+    np.testing.assert_allclose(first["cd_stock_bn_pkr"] - first["cd_flow_bn_pkr"],
+                               1380.0 - full.iloc[5]["cppa_cash_bn_pkr"], atol=1e-9)
+    np.testing.assert_allclose(anchored["genco_fuel_payables_bn_pkr"], 80.0)
+    total = sum(anchored[f"flow_{c}_bn_pkr"] for c in CAUSES)
+    np.testing.assert_allclose(total, anchored["cd_flow_bn_pkr"], atol=1e-9)
+    assert circdebt.run(_anchored()).annual["fy"].iloc[0] == "FY2026"  # Jan-Jun 2026
+
+
+def test_an_anchor_outside_the_horizon_is_refused():
+    with pytest.raises(ScenarioError, match=re.escape("anchor.month")):
+        small(anchor={"month": "2027-06", "payables_bn_pkr": 1.0,
+                      "genco_fuel_payables_bn_pkr": 1.0, "phl_debt_bn_pkr": 1.0})
+
+
+def test_the_packaged_record_gives_the_december_2025_split():
+    from circdebt.data import record
+
+    stocks = record.month_end_stocks("2025-12")
+    assert stocks is not None
+    assert (stocks["payables_bn_pkr"], stocks["phl_debt_bn_pkr"]) == (903.0, 694.0)
+    assert stocks["genco_fuel_payables_bn_pkr"] == 1689.0 - 903.0 - 694.0
+    assert record.month_end_stocks("2026-03") is None

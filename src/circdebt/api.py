@@ -98,6 +98,11 @@ def run_events(scenario: Scenario | str | os.PathLike[str]) -> EventsResult:
     from circdebt.results.events import events_result
 
     loaded = checked_scenario(scenario)
+    if loaded.anchor is not None:
+        raise ScenarioError([Problem(
+            "scenario", "anchor", "no [anchor] (or --start): the event-driven engine settles "
+            "the payment chain from the start and does not re-anchor its stocks",
+            repr(loaded.anchor.month), "run it with the monthly engine")])
     inputs = compile_inputs(loaded)
     trajectories = simulate(inputs)
     chain = PaymentChain(inputs, trajectories)

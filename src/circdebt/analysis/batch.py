@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from circdebt.engine.checks import horizon_problems
-from circdebt.engine.compile import Inputs, compile_inputs, timeline_of
+from circdebt.engine.compile import Inputs, compile_inputs, reported_timeline_of, timeline_of
 from circdebt.engine.loop import simulate
 from circdebt.engine.record import SERIES
 from circdebt.engine.series import apply_shocks, build_exogenous
@@ -149,7 +149,7 @@ def evaluate(
     changes a result). ``progress(done, total)`` is called after each chunk if given.
     ValueError names an unknown column or a fiscal year outside the horizon.
     """
-    tl = timeline_of(scenario)
+    tl = reported_timeline_of(scenario)
     fys, _, counts = tl.fiscal_years
     fy_index = tl.fy_index(want.fy) if want.fy else len(fys) - 1
     series = _series_needed(want)
@@ -172,7 +172,7 @@ def evaluate(
             weights = zone_draws(scenario, rows.seed, paths)
         view = with_values(scenario, values) if values else scenario
         if rows.seed is not None:
-            exo = apply_shocks(build_exogenous(view.exogenous, tl, n),
+            exo = apply_shocks(build_exogenous(view.exogenous, timeline_of(scenario), n),
                                scenario.exogenous.shocks, rows.seed, rows.paths(part))
         inputs = compile_inputs(view, n, exo, weights)
         if values or exo is not None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from circdebt.analysis.batch import Rows, Want, evaluate
 from circdebt.analysis.targets import breach_probabilities, target_windows
-from circdebt.engine.compile import timeline_of
+from circdebt.engine.compile import reported_timeline_of
 from circdebt.results.kpis import KPIS
 from circdebt.results.tables import FLOW_COLUMNS
 from circdebt.scenario.schema import Scenario
@@ -57,7 +57,7 @@ def estimate_memory_bytes(scenario: Scenario, n_paths: int,
     float32, draws) plus one chunk of the engine's working records (about 100 float64
     series and the per-class and per-creditor arrays of that chunk).
     """
-    tl = timeline_of(scenario)
+    tl = reported_timeline_of(scenario)
     months = tl.n_months
     fys = len(tl.fiscal_years[0])
     kept = n_paths * (len(PATH_COLUMNS) * fys * 8 + len(MONTHLY_COLUMNS) * months * 4

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from circdebt.analysis.batch import Rows, Want, evaluate
-from circdebt.engine.compile import timeline_of
+from circdebt.engine.compile import reported_timeline_of
 from circdebt.keypaths import decimal_at
 from circdebt.results.kpis import AnnualValue
 from circdebt.scenario.ranges import clip_to_bounds, value_problem
@@ -73,7 +73,7 @@ def evaluate_design(scenario: Scenario, params: Sequence[Parameter], X: np.ndarr
     Inputs not varied stay at their central values; exogenous paths are deterministic.
     ``progress(done, total)`` is called after each chunk if given.
     """
-    tl = timeline_of(scenario)
+    tl = reported_timeline_of(scenario)
     for kpi in kpis:
         tl.fy_index(kpi.fy)  # ValueError naming the horizon
     columns = list(dict.fromkeys(kpi.column for kpi in kpis))
@@ -160,7 +160,7 @@ def sobol_analysis(names: Sequence[str], bounds: Sequence[Sequence[float]],
 def _kpis_for(kpi: Kpi, scenario: Scenario, by_fy: bool) -> list[Kpi]:
     if not by_fy:
         return [kpi]
-    return [Kpi(kpi.column, fy) for fy in timeline_of(scenario).fiscal_years[0]]
+    return [Kpi(kpi.column, fy) for fy in reported_timeline_of(scenario).fiscal_years[0]]
 
 
 def global_sensitivity(scenario: Scenario, kpi: Kpi, params: Sequence[Parameter],

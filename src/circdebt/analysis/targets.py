@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from circdebt.engine.compile import timeline_of
+from circdebt.engine.compile import reported_timeline_of
 from circdebt.results.tables import aggregation_inputs, window_arrays
 from circdebt.scenario.policies import Target
 from circdebt.scenario.schema import Scenario
@@ -43,7 +43,7 @@ WindowKey = tuple[str, int, int]
 def target_windows(scenario: Scenario) -> list[WindowKey | None]:
     """Each target's (column, first, last month position) in the timeline; None for a
     target whose window is not wholly inside the horizon."""
-    timeline = timeline_of(scenario)
+    timeline = reported_timeline_of(scenario)
     keys: list[WindowKey | None] = []
     for target in scenario.targets:
         span = timeline.window_span(target.period)

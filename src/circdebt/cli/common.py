@@ -15,6 +15,7 @@ none is read as Rich markup (docs/reliability.md, "What reaches the terminal").
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import traceback
@@ -125,6 +126,25 @@ def stdout_console() -> Any:
 def bad(option: str, expected: str, found: str = "") -> ScenarioError:
     """The error for a bad value of a command-line option (exit 2)."""
     return ScenarioError([Problem(option, "", expected, found)])
+
+
+def anchor_overrides(month: str | None) -> list[str]:
+    """``--start YYYY-MM`` as ``--set`` overrides of the scenario's ``[anchor]`` table,
+    from the packaged record's month-end split of the stock (docs/model.md §2)."""
+    if month is None:
+        return []
+    from circdebt.data import record
+    from circdebt.timeline import is_month
+
+    if not is_month(month):
+        raise bad("--start", "a month YYYY-MM", repr(month))
+    stocks = record.month_end_stocks(month)
+    if stocks is None:
+        have = sorted(p for p in record.load()["period"].unique()
+                      if record.month_end_stocks(str(p)) is not None)
+        raise bad("--start", "a month whose month-end stock, producer payables and PHL debt "
+                  f"are all in the packaged record ({', '.join(have)})", repr(month))
+    return [f"anchor.{key}={json.dumps(value)}" for key, value in stocks.items()]
 
 
 def check_fys(option: str, *values: str | None, within: Sequence[Scenario] = ()) -> None:

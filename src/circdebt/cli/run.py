@@ -15,6 +15,7 @@ from circdebt.cli.common import (
     FormatOption,
     SetOption,
     TableFormat,
+    anchor_overrides,
     bad,
     echo,
     handle_errors,
@@ -50,6 +51,13 @@ def run(
                      help="Output folder (default: out/<scenario-name>/)."),
     ] = None,
     set_: SetOption = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", metavar="YYYY-MM",
+                     help="Re-anchor the run to the published month-end stocks of this month "
+                     "(producer payables, GENCO payables, PHL) from the packaged record; "
+                     "results start the month after (docs/model.md §2)."),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option("--seed", min=0, metavar="N",
@@ -105,7 +113,8 @@ def run(
     from circdebt.cli import outputs, tables
 
     with handle_errors(debug):
-        loaded = circdebt.load_scenario(scenario, overrides=set_ or [])
+        loaded = circdebt.load_scenario(scenario, overrides=[*(set_ or []),
+                                                             *anchor_overrides(start)])
         out_dir = out if out is not None else Path("out") / loaded.name
         if threshold and paths == 1:
             raise bad("--threshold", "--paths N (N > 1) with thresholds")

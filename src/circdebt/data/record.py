@@ -73,3 +73,23 @@ def values(series: str, use: str | None = None) -> pd.Series:
         raise KeyError(f"series(={series!r}, use={use!r}) not in the record")
     return pd.Series(rows["value"].to_numpy(float), index=pd.Index(rows["period"], name="period"),
                      name=series)
+
+
+def month_end_stocks(month: str) -> dict[str, float | str] | None:
+    """The published split of the circular-debt stock at the end of ``month``, as the
+    keys of a scenario's ``[anchor]`` table (docs/model.md §2): producer payables, GENCO
+    payables to fuel suppliers and PHL debt, each in Rs bn. GENCO payables are the stock
+    less the other two where the record has no figure of its own. None if the record has
+    no stock, payables and PHL figure for the month."""
+    frame = load()
+    rows = frame[frame["period"] == month]
+    value = dict(zip(rows["series"], rows["value"].to_numpy(float), strict=True))
+    title = dict(zip(rows["series"], rows["source_title"], strict=True))
+    needed = ("cd_stock_bn_pkr", "payables_bn_pkr", "phl_debt_bn_pkr")
+    if not set(needed) <= set(value):
+        return None
+    stock, payables, phl = (value[k] for k in needed)
+    genco = value.get("genco_fuel_payables_bn_pkr", stock - payables - phl)
+    titles = sorted({str(title[k]) for k in needed})
+    return {"month": month, "payables_bn_pkr": payables, "genco_fuel_payables_bn_pkr": genco,
+            "phl_debt_bn_pkr": phl, "source": "packaged record: " + "; ".join(titles)}

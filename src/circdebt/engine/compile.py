@@ -168,6 +168,8 @@ class Inputs:
     events: EventTerms
     initial: InitialStocks
     one_offs: tuple[tuple[OneOff, ...], ...]  # by month
+    anchor_t: int = -1  # the month whose end re-anchors the stocks (-1: none)
+    anchor_bn: tuple[float, float, float] = (0.0, 0.0, 0.0)  # payables, GENCO, PHL
 
     @property
     def n_months(self) -> int:
@@ -209,9 +211,19 @@ def multiplier_changes(scale: np.ndarray) -> np.ndarray:
 
 
 def timeline_of(scenario: Scenario) -> Timeline:
-    """The scenario's months and fiscal years."""
+    """The scenario's simulated months and fiscal years."""
     t = scenario.time
     return Timeline(t.start, t.end, t.fiscal_year_start_month)
+
+
+def reported_timeline_of(scenario: Scenario) -> Timeline:
+    """The months a run reports: the simulated ones, or those after the month a scenario's
+    ``[anchor]`` re-anchors the stocks to (docs/model.md §2)."""
+    tl = timeline_of(scenario)
+    if scenario.anchor is None:
+        return tl
+    return Timeline(tl.labels[tl.index_of(scenario.anchor.month) + 1], tl.end,
+                    tl.fy_start_month)
 
 
 def availability_shares(plant: PlantGroup) -> list[float]:
@@ -451,4 +463,8 @@ def compile_inputs(
             phl_debt_bn=per_path(s.initial.phl_debt_bn_pkr, n_paths),
             receivables_bn=per_path(s.initial.receivables_bn_pkr, n_paths)),
         one_offs=tuple(tuple(month) for month in one_offs),
+        anchor_t=-1 if s.anchor is None else tl.index_of(s.anchor.month),
+        anchor_bn=(0.0, 0.0, 0.0) if s.anchor is None else (
+            s.anchor.payables_bn_pkr, s.anchor.genco_fuel_payables_bn_pkr,
+            s.anchor.phl_debt_bn_pkr),
     )

@@ -344,7 +344,16 @@ def simulate(x: Inputs, *, detail: bool = True,
             s.phl_account_bn, s.phl_accrued_interest_bn = phl.account_bn, phl.accrued_interest_bn
             s.phl_repaid_in_fy_bn = phl.repaid_in_fy_bn
         s.cd_stock_bn = cd
-    return rec.trajectories()
+        if t == x.anchor_t:  # published month-end stocks replace the run's (§2)
+            payables, genco, phl_debt = x.anchor_bn
+            s.payables_bn = debt.anchored_payables_bn(s.payables_bn, payables)
+            s.genco_fuel_payables_bn = np.full(P, genco)
+            s.phl_debt_bn = np.full(P, phl_debt)
+            s.phl_accrued_interest_bn = np.minimum(s.phl_accrued_interest_bn, s.phl_debt_bn)
+            s.cd_stock_bn = debt.cd_stock_bn(s.payables_bn, s.genco_fuel_payables_bn,
+                                             s.phl_debt_bn, s.cash_bn, s.account_bn)
+    traj = rec.trajectories()
+    return traj if x.anchor_t < 0 else traj.after(x.anchor_t)
 
 
 def simulate_scenario(scenario: Scenario, n_paths: int = 1, *, exo: ExogenousPaths | None = None,

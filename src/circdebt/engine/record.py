@@ -30,6 +30,7 @@ from circdebt.units import PERCENT
 SERIES = (
     "cd_stock_bn_pkr", "cd_flow_bn_pkr", *(f"flow_{c}_bn_pkr" for c in CAUSES),
     "payables_bn_pkr", "genco_fuel_payables_bn_pkr", "phl_debt_bn_pkr", "phl_account_bn_pkr",
+    "phl_repaid_bn_pkr",
     "cppa_cash_bn_pkr",
     "receivables_bn_pkr", "disputed_dues_bn_pkr", "revolving_account_bn_pkr",
     "cppa_cash_in_bn_pkr",
@@ -76,6 +77,17 @@ class Trajectories:
     class_names: list[str]
     creditor_names: list[str]
     n_paths: int
+
+    def after(self, t: int) -> Trajectories:
+        """The months after month index ``t``, with their own timeline (a run re-anchored
+        at the end of month t reports from the month after, docs/model.md §2)."""
+        tl = self.timeline
+        timeline = Timeline(tl.labels[t + 1], tl.end, tl.fy_start_month)
+        return Trajectories(
+            timeline, {k: v[:, t + 1:] for k, v in self.series.items()},
+            {k: v[:, t + 1:] for k, v in self.by_class.items()},
+            {k: v[:, t + 1:] for k, v in self.by_creditor.items()},
+            self.class_names, self.creditor_names, self.n_paths)
 
 
 class Recorder:
@@ -160,7 +172,7 @@ def month_series(
         "cd_stock_bn_pkr": stock, "cd_flow_bn_pkr": stock - previous_stock,
         "payables_bn_pkr": paid.payables_bn.sum(axis=1),
         "genco_fuel_payables_bn_pkr": genco_fuel_payables_bn, "phl_debt_bn_pkr": phl.debt_bn,
-        "phl_account_bn_pkr": phl.account_bn,
+        "phl_account_bn_pkr": phl.account_bn, "phl_repaid_bn_pkr": phl.dss_used_bn,
         "cppa_cash_bn_pkr": paid.cash_bn + paid.account_bn,
         "revolving_account_bn_pkr": paid.account_bn, "cppa_cash_in_bn_pkr": cash_in_bn,
         "receivables_bn_pkr": collection.receivables_bn,

@@ -131,3 +131,12 @@ def cd_stock_bn(
     """The circular-debt stock: CD = sum_k P_k + G + H - C (docs/model.md §16), where C is
     CPPA-G's cash (general and ring-fenced) counted against the debt. [Rs bn], (paths,)."""
     return payables_bn.sum(axis=1) + genco_fuel_payables_bn + phl_debt_bn - cash_bn - account_bn
+
+
+def anchored_payables_bn(payables_bn: np.ndarray, total_bn: float) -> np.ndarray:
+    """Payables set to a published total, spread over creditor classes in the run's own
+    proportions (equal shares where nothing is owed). [Rs bn], (paths, creditors)."""
+    owed = payables_bn.sum(axis=-1, keepdims=True)
+    equal = np.full_like(payables_bn, 1.0 / payables_bn.shape[-1])
+    share = np.divide(payables_bn, owed, out=equal, where=owed > 0)
+    return total_bn * share

@@ -363,6 +363,10 @@ def check_facilities(s: Scenario, file: str) -> list[Problem]:
     schedule says when it starts; a subsidy release calendar has a budget to release."""
     start, end = month_number(s.time.start), month_number(s.time.end)
     problems = []
+    if s.anchor is not None and not start <= month_number(s.anchor.month) < end:
+        problems.append(Problem(file, "anchor.month", f"a month from {s.time.start} to the "
+                                f"month before {s.time.end} (results start the month after)",
+                                repr(s.anchor.month)))
     if s.subsidy.release_by_month_pct is not None and not s.subsidy.budget_cap_bn_pkr_per_fy:
         problems.append(Problem(
             file, "subsidy.budget_cap_bn_pkr_per_fy", "the fiscal years' subsidy budget that "
