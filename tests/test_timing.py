@@ -366,3 +366,16 @@ def test_the_packaged_record_gives_the_december_2025_split():
     assert (stocks["payables_bn_pkr"], stocks["phl_debt_bn_pkr"]) == (903.0, 694.0)
     assert stocks["genco_fuel_payables_bn_pkr"] == 1689.0 - 903.0 - 694.0
     assert record.month_end_stocks("2026-03") is None
+
+
+@pytest.mark.parametrize("table, key, value, says", [
+    ("collection", "recovery_by_month_pct_points", [0.05] * 6 + [-0.05] * 6, "fraction"),
+    ("losses", "actual_by_month_pct_points", [0.03] * 6 + [-0.03] * 6, "fraction"),
+    ("budget", "release_by_month_pct", [1 / 12] * 12, "fractions? give percents"),
+])
+def test_profiles_typed_as_fractions_are_refused(table, key, value, says):
+    data = small_data()
+    data.setdefault(table, {})[key] = value
+    with pytest.raises(ScenarioError, match=re.escape(says)) as err:
+        validate_scenario_data(data, "t.toml")
+    assert f"{table}.{key}" in str(err.value)

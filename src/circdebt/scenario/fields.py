@@ -157,13 +157,24 @@ MonthlyPercents = Annotated[list[Percent], Field(min_length=12, max_length=12),
 #: Percentage points added in each month January..December to an annual rate (a seasonal
 #: profile: recovery lower on large summer bills, losses higher in summer). A swing of more
 #: than 30 points in a month is no sector's seasonality.
+def _points_not_fractions(points: list[float]) -> list[float]:
+    largest = max(abs(v) for v in points)
+    if 0.0 < largest < 0.5:
+        raise ValueError("percentage points (e.g. -2.6 for 2.6 points below the annual "
+                         f"rate); the largest here is {largest:g}, which looks like a fraction")
+    return points
+
+
 MonthlyPoints = Annotated[list[Annotated[float, Field(ge=-30.0, le=30.0, allow_inf_nan=False)]],
-                          Field(min_length=12, max_length=12)]
+                          Field(min_length=12, max_length=12),
+                          AfterValidator(_points_not_fractions)]
 
 
 def _sums_to_100(shares: list[float]) -> list[float]:
-    if abs(sum(shares) - 100.0) > 1e-6:
-        raise ValueError(f"twelve percents that sum to 100 (these sum to {sum(shares):g})")
+    total = sum(shares)
+    if abs(total - 100.0) > 1e-6:
+        hint = "; fractions? give percents" if abs(total - 1.0) < 1e-6 else ""
+        raise ValueError(f"twelve percents that sum to 100 (these sum to {total:g}{hint})")
     return shares
 
 
