@@ -188,6 +188,12 @@ MUTATIONS: tuple[Mutation, ...] = (
                          "np.inf"),)),
     M("account-kept", "the account's surplus after an instalment is kept, not passed on",
       "model/debt.py", (("left, account = account, np.zeros_like(account)", "pass"),)),
+    M("interest-only-cppa-free", "CPPA-G does not pay the PHL interest the DSS leaves",
+      "model/cash.py", (("+ dss_unused_bn - phl_interest_bn)", "+ dss_unused_bn)"),)),
+    M("interest-only-dss-repays", "interest-only PHL lets the DSS repay principal",
+      "model/debt.py", (("return PhlMonth(interest, debt_bn - budget_used, budget_used, dss_used,",
+                         "return PhlMonth(interest, debt_bn - budget_used - dss_bn + dss_used, "
+                         "budget_used, dss_used,"),)),
 )
 
 

@@ -286,10 +286,21 @@ def test_fy2026_cause_lines_within_thirty_percent(compared, period, series):
     assert row["modelled"] == pytest.approx(row["published"], rel=CAUSE_TOLERANCE)
 
 
-CASH_TIMING = ("the history scenario (FY2019-FY2025) does not yet carry the baseline's cash "
-               "and fiscal timing: it collects bills in the month they are issued at a flat "
-               "recovery, releases the subsidy evenly and lets the DSS repay PHL every "
-               "month (issue 15; docs/validation.md §8.3)")
+FY2022_FIRST_QUARTER = (
+    "the history run's July-September 2021 flow is -2 against the published +99: its "
+    "Rs564bn of FY2022 fiscal payments are not dated by any source, so they follow the "
+    "FY2025 release calendar (Rs61bn in August-September), and the summer's uniform tariff "
+    "recovers more than the month's reference costs (seasonal timing -79); the published "
+    "July-August flow was only +13 (docs/validation.md §8.5)")
+NO_BUDGET_PAYMENTS = (
+    "FY2019 and FY2020 had no budget payments (none published; the Energy Sukuks are "
+    "refinancing), so nothing pulls the history run's stock down in June and it rises "
+    "through the year; no monthly stock is published for these years")
+FY2022_PEAK = (
+    "the history run's FY2022 stock peaks in December (2,091 against 2,047 in May): its "
+    "Rs564bn of fiscal payments are not dated by any source and follow the FY2025 release "
+    "calendar, 82% of them January-June; the published stock was 2,419 at end-October 2021 "
+    "and 2,253 at end-June 2022, with no spring figure")
 
 
 def _quarter_flows(result) -> pd.Series:
@@ -298,23 +309,28 @@ def _quarter_flows(result) -> pd.Series:
     return q1.groupby("fy")["cd_flow_bn_pkr"].sum()
 
 
-@pytest.mark.xfail(strict=True, reason=CASH_TIMING)
-@pytest.mark.parametrize("fy", ["FY2021", "FY2022", "FY2025"])
+@pytest.mark.parametrize("fy", [
+    "FY2021",
+    pytest.param("FY2022", marks=pytest.mark.xfail(strict=True, reason=FY2022_FIRST_QUARTER)),
+    "FY2025"])
 def test_history_first_quarter_rises_where_published(history, fy):
     published = record.values("cd_flow_bn_pkr", "check")[f"{fy}-Q1"]
     assert published > 0
     assert _quarter_flows(history)[fy] > 0
 
 
-@pytest.mark.xfail(strict=True, reason=CASH_TIMING)
-def test_history_stock_rises_into_the_spring_and_falls_with_june(history):
-    m = history.monthly
-    for fy, year in m.groupby("fy"):
-        if len(year) < 12:
-            continue
-        stock = year.set_index(year["month"].str[5:])["cd_stock_bn_pkr"]
-        assert stock[["03", "04", "05"]].max() == stock.max(), fy
-        assert stock["06"] < stock["05"], fy
+@pytest.mark.parametrize("fy", [
+    pytest.param("FY2019", marks=pytest.mark.xfail(strict=True, reason=NO_BUDGET_PAYMENTS)),
+    pytest.param("FY2020", marks=pytest.mark.xfail(strict=True, reason=NO_BUDGET_PAYMENTS)),
+    "FY2021",
+    pytest.param("FY2022", marks=pytest.mark.xfail(strict=True, reason=FY2022_PEAK)),
+    "FY2023", "FY2024", "FY2025"])
+def test_history_stock_rises_into_the_spring_and_falls_with_june(history, fy):
+    year = history.monthly[history.monthly["fy"] == fy]
+    assert len(year) == 12
+    stock = year.set_index(year["month"].str[5:])["cd_stock_bn_pkr"]
+    assert stock[["03", "04", "05"]].max() == stock.max()
+    assert stock["06"] < stock["05"]
 
 
 CAPACITY_TOLERANCE = 0.05  # issue 14: capacity payments within +-5% of published totals

@@ -180,6 +180,56 @@ def test_once_repaid_all_dss_money_flows_on():
     np.testing.assert_allclose(m.account_bn, [0.0])
 
 
+def _interest_only(debt_bn=1200.0, budget_bn=0.0, dss_bn=5.0):
+    return debt.phl_interest_only_service(np.array([debt_bn]), np.array([0.12]), 0.0,
+                                          budget_bn, np.array([dss_bn]))
+
+
+def test_interest_only_the_dss_pays_interest_cppa_pays_the_rest_and_the_principal_stays():
+    m = _interest_only()
+    np.testing.assert_allclose(m.interest_bn, [12.0])  # 1,200 x 12% / 12
+    np.testing.assert_allclose(m.debt_bn, [1200.0])
+    np.testing.assert_allclose(m.dss_used_bn, [5.0])
+    np.testing.assert_allclose(m.interest_from_cppa_bn, [7.0])
+    np.testing.assert_allclose(m.dss_left_bn, [0.0])
+
+
+def test_interest_only_dss_beyond_the_interest_flows_on_and_budget_repays_principal():
+    m = _interest_only(budget_bn=50.0, dss_bn=30.0)
+    np.testing.assert_allclose(m.debt_bn, [1150.0])
+    np.testing.assert_allclose(m.dss_left_bn, [18.0])
+    np.testing.assert_allclose(m.interest_from_cppa_bn, [0.0])
+    m = _interest_only(debt_bn=10.0, budget_bn=50.0, dss_bn=30.0)
+    np.testing.assert_allclose(m.debt_bn, [0.0])
+    np.testing.assert_allclose(m.budget_left_bn, [40.0])  # what PHL cannot use flows on
+
+
+def test_cppa_pays_the_phl_interest_out_of_its_cash():
+    from circdebt.model import cash
+    got = cash.cash_in_bn(np.array([100.0]), np.array([10.0]), np.array([5.0]), 0.0, 0.0,
+                          np.array([0.0]), np.array([2.0]), np.array([7.0]))
+    np.testing.assert_allclose(got, [90.0])
+
+
+def test_interest_only_phl_moves_only_with_budget_money_and_the_identity_closes():
+    data = small_data(debt={"phl_interest_only": True})
+    data["tariff"]["dss_pkr_per_kwh"] = 0.5
+    rec = simulate_scenario(validate_scenario_data(data, "t.toml")).series
+    total = sum(rec[f"flow_{c}_bn_pkr"] for c in CAUSES)
+    np.testing.assert_allclose(total, rec["cd_flow_bn_pkr"], atol=1e-9)
+    phl = rec["phl_debt_bn_pkr"][0]
+    # 660 at the start; the small scenario's budget pays PHL 60 over FY2027 only
+    np.testing.assert_allclose(phl[:12], 660.0)
+    np.testing.assert_allclose(phl[23], 600.0)
+    np.testing.assert_allclose(rec["flow_dss_bn_pkr"], -rec["dss_collected_bn_pkr"], atol=1e-9)
+
+
+def test_interest_only_and_a_held_dss_together_are_refused():
+    data = small_data(debt={"phl_interest_only": True, "phl_dss_held": True})
+    with pytest.raises(ScenarioError, match="phl_interest_only"):
+        validate_scenario_data(data, "t.toml")
+
+
 # --------------------------------------------------- the whole month, all features on
 
 

@@ -161,6 +161,8 @@ def _cases(rng: np.random.Generator, n: int) -> dict[str, tuple[Callable[..., An
             np.zeros(K), np.array([1.0, 1.0, 0.0])]),
         "debt.phl_service": (debt.phl_service, [
             pu(0, 1000, n), pu(0.05, 0.2, n), 0.01, 5.0, pu(0, 40, n)]),
+        "debt.phl_interest_only_service": (debt.phl_interest_only_service, [
+            pu(0, 1000, n), pu(0.05, 0.2, n), 0.01, 5.0, pu(0, 40, n)]),
         "cash.pay_creditors": (lambda *a: cash.pay_creditors(
             plan, a[0], a[1], Invoices(a[2], a[3]), a[4], a[5], a[6], a[7]), [
             pu(0, 500, (n, K)), pu(0, 10, (n, K)), pu(0, 50, (n, K)), pu(0, 50, (n, K)),

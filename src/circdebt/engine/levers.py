@@ -65,6 +65,7 @@ class Levers:
     lps_waiver: np.ndarray  # (T, K)
     phl_spread: np.ndarray  # (T,)
     phl_on_schedule: np.ndarray  # (T,) bool: PHL repays a loan on its instalment schedule
+    phl_interest_only: np.ndarray  # (T,) bool: off a schedule, the DSS services interest only
     phl_instalments_left: np.ndarray  # (T,) int: instalments left incl. this month's (0: none)
     phl_cap_bn_per_fy: np.ndarray  # (T,) the fiscal year's repayment cap (nan: none)
     buyback_pkr_per_kwh: np.ndarray  # (T,)
@@ -179,6 +180,7 @@ def base_levers(s: Scenario, tl: Timeline) -> Levers:
                                          if c in s.debt.lps else 0.0 for c in creditors]), T),
         phl_spread=over_time(s.debt.phl_spread_pct / PERCENT, T),
         phl_on_schedule=np.full(T, s.debt.phl_dss_held),
+        phl_interest_only=np.full(T, s.debt.phl_interest_only),
         phl_instalments_left=np.zeros(T, int),
         phl_cap_bn_per_fy=np.full(T, np.nan),
         buyback_pkr_per_kwh=over_time(solar.buyback_pkr_per_kwh, T),

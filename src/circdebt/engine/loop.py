@@ -252,15 +252,17 @@ def simulate(x: Inputs, *, detail: bool = True,
                 budget_phl + moves.injection_phl_bn, dss, int(lv.phl_instalments_left[t]),
                 float(lv.phl_cap_bn_per_fy[t]), bool(x.subsidy.fy_start[t]))
         else:
-            phl = debt.phl_service(s.phl_debt_bn + moves.phl_change_bn, kibor,
-                                   lv.phl_spread[t], budget_phl + moves.injection_phl_bn, dss)
+            serve_phl = (debt.phl_interest_only_service if lv.phl_interest_only[t]
+                         else debt.phl_service)
+            phl = serve_phl(s.phl_debt_bn + moves.phl_change_bn, kibor, lv.phl_spread[t],
+                            budget_phl + moves.injection_phl_bn, dss)
         lps = debt.late_payment_surcharge(moves.payables_bn, kibor, x.creditors.lps_spread,
                                           lv.lps_waiver[t], x.creditors.lps_accrues)
         invoices = cash.invoices(capacity, energy, tx, nm, x.creditors.group_to_creditor,
                                  x.creditors.transmission_col, x.creditors.net_metering_col)
         cash_in = cash.cash_in_bn(
             collection.collected_bn, dm, tds.paid_bn, budget_cppa, moves.injection_cppa_bn,
-            phl.budget_left_bn, phl.dss_left_bn)
+            phl.budget_left_bn, phl.dss_left_bn, phl.interest_from_cppa_bn)
         paid = cash.pay_creditors(x.allocation, moves.payables_bn, lps, invoices, cash_in,
                                   s.cash_bn, s.account_bn, collection.collected_bn)
         cd = debt.cd_stock_bn(paid.payables_bn, s.genco_fuel_payables_bn, phl.debt_bn,

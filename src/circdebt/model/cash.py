@@ -64,12 +64,14 @@ def cash_in_bn(
     collected_bn: np.ndarray, distribution_margin_bn: np.ndarray, subsidy_paid_bn: np.ndarray,
     budget_cppa_bn: float | np.ndarray, injection_cppa_bn: float,
     budget_phl_unused_bn: np.ndarray, dss_unused_bn: np.ndarray,
+    phl_interest_bn: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Cash reaching CPPA-G this month: collections less the DISCOs' distribution margin,
     the subsidy paid, budget payments and one-off injections to CPPA-G, and the budget
-    money and DSS collections PHL could not use. [Rs bn], (paths,)."""
+    money and DSS collections PHL could not use, less PHL interest CPPA-G pays out of
+    its cash (PHL serviced for interest only, docs/model.md §13). [Rs bn], (paths,)."""
     return (collected_bn - distribution_margin_bn + subsidy_paid_bn + budget_cppa_bn
-            + injection_cppa_bn + budget_phl_unused_bn + dss_unused_bn)
+            + injection_cppa_bn + budget_phl_unused_bn + dss_unused_bn - phl_interest_bn)
 
 
 def allocate_cash(

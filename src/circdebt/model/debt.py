@@ -42,6 +42,9 @@ class PhlMonth(NamedTuple):
     account_bn: np.ndarray  # DSS collected and held for the next instalment
     accrued_interest_bn: np.ndarray  # interest accrued and not yet paid
     repaid_in_fy_bn: np.ndarray  # paid to the lenders so far in the FY
+    # serviced for interest only: the interest the DSS did not cover, paid out of
+    # CPPA-G's cash (0 otherwise)
+    interest_from_cppa_bn: np.ndarray | float = 0.0
 
     @property
     def dss_applied_bn(self) -> np.ndarray:
@@ -67,6 +70,30 @@ def phl_service(
     none = np.zeros_like(interest)
     return PhlMonth(interest, owed - budget_used - dss_used, budget_used, dss_used,
                     budget_bn - budget_used, dss_bn - dss_used, none, none, none)
+
+
+def phl_interest_only_service(
+    debt_bn: np.ndarray, kibor: np.ndarray, spread: PerPath,
+    budget_bn: PerPath, dss_bn: np.ndarray,
+) -> PhlMonth:
+    """One month of PHL debt serviced for its interest only (docs/model.md §13).
+
+    Interest = H x max(KIBOR + spread, 0) / 12. The DSS collected pays it; what the DSS
+    does not cover CPPA-G pays out of its cash (``interest_from_cppa_bn``), and DSS money
+    beyond the interest flows on to CPPA-G. The principal moves only with budget money,
+    which repays it at once (what it cannot use flows on), and with refinancing.
+    Source: before the September 2025 facility the DSS "was only being used to cover
+    interest payments while the principal amount remained outstanding" (the power
+    minister, Business Recorder 26 Sep 2025); the CD report's interest line counts the
+    rest as "PHL mark-up paid out of IPP claims".
+    """
+    interest = debt_bn * np.maximum(kibor + spread, 0.0) / 12.0
+    budget_used = np.minimum(budget_bn, debt_bn)
+    dss_used = np.minimum(dss_bn, interest)
+    none = np.zeros_like(interest)
+    return PhlMonth(interest, debt_bn - budget_used, budget_used, dss_used,
+                    budget_bn - budget_used, dss_bn - dss_used, none, none, none,
+                    interest - dss_used)
 
 
 def phl_instalment_service(

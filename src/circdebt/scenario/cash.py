@@ -106,12 +106,16 @@ class Debt(Strict):
     ``phl_dss_held``: PHL's lenders hold the DSS collected (they deduct it at source)
     and apply it only on the instalment dates of a loan schedule (a ``debt_refinancing``
     policy's ``instalments``), while PHL's interest accrues; by default the DSS services
-    PHL every month as it is collected.
+    PHL every month as it is collected. ``phl_interest_only``: off a loan schedule the
+    DSS pays PHL's interest only, CPPA-G pays what it does not cover out of its cash and
+    DSS beyond the interest flows on to CPPA-G; the principal moves only with budget
+    payments and refinancing (PHL before the 2025 facility).
     """
 
     lps: dict[Name, LpsTerms] = Field(default_factory=dict)
     phl_spread_pct: Annotated[float, Field(ge=-20.0, le=50.0)] = 0.0
     phl_dss_held: bool = False
+    phl_interest_only: bool = False
 
 
 class Budget(Strict):

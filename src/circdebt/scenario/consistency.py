@@ -372,6 +372,10 @@ def check_facilities(s: Scenario, file: str) -> list[Problem]:
             file, "subsidy.budget_cap_bn_pkr_per_fy", "the fiscal years' subsidy budget that "
             "subsidy.release_by_month_pct releases", "nothing",
             "a release calendar needs the amounts it releases"))
+    if s.debt.phl_dss_held and s.debt.phl_interest_only:
+        problems.append(Problem(
+            file, "debt.phl_interest_only", "false when debt.phl_dss_held is true", "true",
+            "PHL's DSS is either held for a loan's instalments or pays its interest monthly"))
     for i, policy in enumerate(s.policies):
         settled = getattr(policy, "settled_in", None)
         if settled is not None and not month_number(policy.start) <= month_number(settled) \
