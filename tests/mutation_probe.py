@@ -194,6 +194,30 @@ MUTATIONS: tuple[Mutation, ...] = (
       "model/debt.py", (("return PhlMonth(interest, debt_bn - budget_used, budget_used, dss_used,",
                          "return PhlMonth(interest, debt_bn - budget_used - dss_bn + dss_used, "
                          "budget_used, dss_used,"),)),
+    # the monthly record and the backtest by month (issue 15)
+    M("range-drops-last-month", "a range of months YYYY-MM..YYYY-MM leaves out its last",
+      "analysis/backtest.py", (("return [month_label(n) for n in range(first, last + 1)]",
+                                "return [month_label(n) for n in range(first, last)]"),)),
+    M("months-whole-years", "the monthly backtest also takes whole fiscal years",
+      "analysis/backtest.py", (("if span is None or re.fullmatch(r\"FY\\d{4}\", period) or",
+                                "if span is None or"),)),
+    M("months-all-since-june", "every partial-year flow counts as since June",
+      "analysis/backtest.py", (("elif first == fy_first_month(fy, fy_start_month):",
+                                "elif True:"),)),
+    M("months-stock-first-month", "a month-end stock is taken at the period's first month",
+      "analysis/backtest.py", (("values.iloc[-1] if kind == \"stock\"",
+                                "values.iloc[0] if kind == \"stock\""),)),
+    M("months-ke-not-added", "K-Electric's non-payment is not added to under-recovery",
+      "analysis/backtest.py", (("published += float(same[\"value\"].sum())",
+                                "published += 0.0"),)),
+    M("mape-signed", "the MAPE averages signed percentages",
+      "analysis/errors.py", (("float(np.abs(pct).mean()) if len(pct)",
+                                "float(pct.mean()) if len(pct)"),)),
+    M("bias-absolute", "the bias averages absolute errors",
+      "analysis/errors.py", (("float(bn.mean()), float(np.abs(bn).mean()))",
+                                "float(np.abs(bn).mean()), float(np.abs(bn).mean()))"),)),
+    M("calibrate-ignores-fit-to", "calibration fits every year, --to ignored",
+      "analysis/backtest.py", (("and (fit_to is None or fy <= fit_to)", "and True"),)),
 )
 
 

@@ -162,6 +162,31 @@ def test_stock_chart_overlays_history(baseline):
     assert ax.get_xlim()[0] < 2023 and ax.get_xlim()[1] > 2035
 
 
+def test_months_chart_draws_model_month_ends_and_published_points():
+    monthly = pd.DataFrame({"month": ["2025-05", "2025-06", "2025-07"],
+                            "cd_stock_bn_pkr": [2400.0, 1700.0, 1750.0],
+                            "payables_bn_pkr": [1500.0, 900.0, 950.0],
+                            "phl_debt_bn_pkr": [700.0, 700.0, 700.0]})
+    points = pd.DataFrame({"kind": ["stock", "stock", "stock", "flow"],
+                           "quantity": ["cd_stock_bn_pkr", "cd_stock_bn_pkr",
+                                        "payables_bn_pkr", "cd_flow_bn_pkr"],
+                           "period": ["2025-05", "2025-06", "2025-07", "FY2026-Q1"],
+                           "published_bn_pkr": [2470.0, 1614.0, 908.0, 79.0]})
+    fig = charts.months_chart(monthly, points, scenario="hand")
+    ax = fig.axes[0]
+    model = _line(ax, "model:cd_stock_bn_pkr")
+    np.testing.assert_allclose(model.get_xdata(), [2025 - 1 / 12, 2025.0, 2025 + 1 / 12])
+    assert list(model.get_ydata()) == [2400.0, 1700.0, 1750.0]
+    published = _line(ax, "published:cd_stock_bn_pkr")
+    np.testing.assert_allclose(published.get_xdata(), [2025 - 1 / 12, 2025.0])
+    assert list(published.get_ydata()) == [2470.0, 1614.0]
+    assert list(_line(ax, "published:payables_bn_pkr").get_ydata()) == [908.0]
+    # a series without a published point is not drawn; flows are not stocks
+    gids = {line.get_gid() for line in ax.get_lines()}
+    assert "model:phl_debt_bn_pkr" not in gids and "published:cd_flow_bn_pkr" not in gids
+    assert "hand" in _texts(fig)
+
+
 def test_capacity_chart_values(results, figures):
     for name, result in results.items():
         annual = result.annual

@@ -71,6 +71,59 @@ def test_backtest_compares_with_the_packaged_history(tmp_path):
     assert invoke("backtest", HISTORY, "--from", "2020", "--out", tmp_path).exit_code == 2
 
 
+def test_backtest_prints_and_writes_the_months(tmp_path):
+    # the small history runs FY2024-FY2025: the record's month-ends from July 2023 on
+    r = invoke("backtest", HISTORY, "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert "the months, modelled vs published" in r.output
+    assert "errors by month-end, flow and cause line" in r.output
+    assert "month-end CD stock: MAPE" in r.output and "CD flow since June: MAPE" in r.output
+    months = pd.read_csv(tmp_path / "backtest-monthly.csv")
+    stock = months[months["quantity"] == "cd_stock_bn_pkr"].set_index("period")
+    assert stock.loc["2024-02", "published_bn_pkr"] == 2679.0
+    assert "2023-06" not in stock.index  # the opening month-end, before the run
+    assert {"stock", "flow", "cause"} == set(months["kind"])
+    assert set(months["fy"]) == {"FY2024", "FY2025"}
+    errors = pd.read_csv(tmp_path / "backtest-monthly-errors.csv").set_index(
+        ["quantity", "window"])
+    stock_errors = errors.loc[("cd_stock_bn_pkr", "month-end")]
+    assert stock_errors["points"] == len(stock)
+    assert stock_errors["bias_bn_pkr"] == pytest.approx(stock["error_bn_pkr"].mean())
+    meta = json.loads((tmp_path / "run.json").read_text())["months"]
+    assert meta["month_end_stock_points"] == len(stock)
+    assert meta["month_end_stock_mape_pct"] == pytest.approx(stock["error_pct"].abs().mean())
+    assert (tmp_path / "chart-backtest-monthly.png").stat().st_size > 1000
+    later = invoke("backtest", HISTORY, "--from", "FY2025", "--out", tmp_path / "later")
+    assert later.exit_code == 0, later.output
+    assert set(pd.read_csv(tmp_path / "later" / "backtest-monthly.csv")["fy"]) == {"FY2025"}
+
+
+def test_calibrate_at_months_fits_earlier_years_and_tests_later_ones(tmp_path):
+    r = invoke("calibrate", HISTORY, "--params", "losses.actual_pct", "--target", "cd_stock",
+               "--monthly", "--fit-to", "FY2024", "--out", tmp_path)
+    assert r.exit_code == 0, r.output
+    assert "Out of sample" in r.output and "of FY2025" in r.output
+    assert "out of sample" in r.output and "errors by fiscal year" in r.output
+    table = pd.read_csv(tmp_path / "calibration.csv")
+    assert {"period", "fy", "window", "in_fit"} <= set(table.columns)
+    assert set(table.loc[table["in_fit"], "fy"]) == {"FY2024"}
+    assert set(table.loc[~table["in_fit"], "fy"]) == {"FY2025"}
+    meta = json.loads((tmp_path / "run.json").read_text())
+    assert meta["layer"] == "monthly" and meta["fit_fys"] == ["FY2024"]
+    assert "at the published months" in (tmp_path / "history_small-calibrated.toml").read_text()
+
+
+@pytest.mark.parametrize("args, names", [
+    (["--target", "nope"], "cd_flow, cd_stock"),
+    (["--target", "flow_lps", "--monthly"], "cd_stock, payables"),
+])
+def test_calibrate_refuses_a_target_it_cannot_fit(tmp_path, args, names):
+    r = invoke("calibrate", HISTORY, "--params", "losses.actual_pct", *args, "--out", tmp_path)
+    assert r.exit_code == 2, r.output
+    assert "--target" in r.output and names in r.output
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
 def test_calibrate_writes_a_new_scenario_that_extends_the_original(tmp_path):
     r = invoke("calibrate", HISTORY, "--params", "losses.actual_pct", "--target", "cd_stock",
                "--out", tmp_path)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import circdebt
-from circdebt.analysis.backtest import RECORD_MAP, record_table
+from circdebt.analysis.backtest import CAUSE_MAP, RECORD_MAP, STOCK_SERIES, record_table
 from circdebt.data import record
 from circdebt.data.history import BASES
 from circdebt.io.reading import load_scenario
@@ -17,7 +17,7 @@ from circdebt.units import unit_in_name
 
 BASELINE = "scenarios/baseline.toml"
 HISTORY = "scenarios/history/fy2019-fy2025.toml"
-PERIOD = re.compile(r"^(\d{4}-\d{2}|FY\d{4}(-(Q[1-4]|H[12]))?|CY\d{4})$")
+PERIOD = re.compile(r"^(\d{4}-\d{2}(\.\.\d{4}-\d{2})?|FY\d{4}(-(Q[1-4]|H[12]))?|CY\d{4})$")
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +68,96 @@ def test_some_figures_are_kept_aside(tidy):
 
 def test_every_series_can_be_compared_with_a_run(tidy):
     # the rest are compared below, outside record_table: inputs the baseline quotes, the
-    # CY2026 tariff, the generation by source
-    comparable = set(RECORD_MAP) | {"qta_bn_pkr", "qta_notified_pkr_per_kwh",
-                                    "uniform_tariff_determined_pkr_per_kwh",
-                                    "hydel_generation_gwh", "nuclear_generation_gwh",
-                                    "generation_gwh", "delivered_to_discos_gwh"}
+    # CY2026 tariff, the generation by source; and the published lines months_table adds
+    # to a cause line (K-Electric's non-payment, to under-recovery)
+    added = {c for _, published in CAUSE_MAP.values() for c in published[1:]}
+    comparable = set(RECORD_MAP) | added | {"qta_bn_pkr", "qta_notified_pkr_per_kwh",
+                                            "uniform_tariff_determined_pkr_per_kwh",
+                                            "hydel_generation_gwh", "nuclear_generation_gwh",
+                                            "generation_gwh", "delivered_to_discos_gwh"}
     assert set(tidy["series"]) <= comparable
+
+
+# --------------------------------------------------------------------- the monthly record
+# Month-end stocks FY2018-FY2026, their split, flows over parts of fiscal years and cause
+# lines (issue 15; docs/validation.md §8.8). These hold the record to itself and to the
+# annual history, so a figure mistyped in one place shows.
+
+SPLIT = ("payables_bn_pkr", "genco_fuel_payables_bn_pkr", "phl_debt_bn_pkr")
+HISTORY_NAMES = {"cd_stock_bn_pkr": "cd_stock_bn_pkr",
+                 "payables_bn_pkr": "cd_payables_producers_bn_pkr",
+                 "genco_fuel_payables_bn_pkr": "cd_genco_fuel_payables_bn_pkr",
+                 "phl_debt_bn_pkr": "cd_phl_bn_pkr"}
+
+
+def _stocks(tidy: pd.DataFrame) -> pd.DataFrame:
+    rows = tidy[tidy["series"].isin(STOCK_SERIES)]
+    return rows.pivot(index="period", columns="series", values="value")
+
+
+def test_the_record_has_every_june_stock_fy2018_fy2025_and_months_in_between(tidy):
+    stocks = _stocks(tidy)["cd_stock_bn_pkr"].dropna()
+    assert {f"{y}-06" for y in range(2018, 2026)} <= set(stocks.index)
+    assert len(stocks) >= 25 and all(re.fullmatch(r"\d{4}-\d{2}", p) for p in stocks.index)
+
+
+def test_the_june_stocks_and_their_split_are_the_history_s(tidy):
+    from circdebt.data import history
+    wide = history.wide()
+    stocks = _stocks(tidy)
+    compared = 0
+    for series, name in HISTORY_NAMES.items():
+        for period, value in stocks[series].dropna().items():
+            fy = f"FY{period[:4]}"
+            if period.endswith("-06") and fy in wide.index and np.isfinite(wide.loc[fy, name]):
+                assert value == wide.loc[fy, name], (period, series)
+                compared += 1
+    assert compared >= 18
+
+
+def test_the_split_adds_up_to_the_stock_where_all_three_are_published(tidy):
+    stocks = _stocks(tidy)
+    whole = stocks.dropna(subset=["cd_stock_bn_pkr", *SPLIT])
+    assert len(whole) >= 10
+    np.testing.assert_allclose(whole[list(SPLIT)].sum(axis=1), whole["cd_stock_bn_pkr"],
+                               atol=1.5)
+
+
+def test_flows_are_the_change_in_the_published_stocks(tidy):
+    # wherever the month-ends before and at the end of a flow's period are published
+    from circdebt.analysis.backtest import _months_of
+    from circdebt.timeline import month_label, month_number
+    stock = _stocks(tidy)["cd_stock_bn_pkr"].dropna()
+    flows = tidy[(tidy["series"] == "cd_flow_bn_pkr") & ~tidy["period"].str.fullmatch(
+        r"FY\d{4}|CY\d{4}")]
+    checked = 0
+    for _, row in flows.iterrows():
+        months = _months_of(row["period"])
+        before = month_label(month_number(months[0]) - 1)
+        if before in stock.index and months[-1] in stock.index:
+            assert row["value"] == pytest.approx(stock[months[-1]] - stock[before], abs=1.5), \
+                row["period"]
+            checked += 1
+    assert checked >= 15
+
+
+def test_ranges_of_months_are_in_order_and_within_one_fiscal_year(tidy):
+    from circdebt.analysis.backtest import _months_of
+    ranges = tidy[tidy["period"].str.contains("..", regex=False)]
+    assert len(ranges) >= 20
+    for period in ranges["period"]:
+        months = _months_of(period)
+        assert months is not None and len(months) >= 2, period
+        assert len({_fy(m) for m in months}) == 1, period
+
+
+def test_conflicts_are_named_in_the_note(tidy):
+    # the research notes flag these; each row keeps one value and names the others
+    for period, series in [("2024-02", "cd_stock_bn_pkr"), ("2023-04", "cd_stock_bn_pkr"),
+                           ("2025-07..2025-11", "cd_flow_bn_pkr"),
+                           ("FY2026-Q1", "cd_flow_bn_pkr"), ("2019-06", "cd_stock_bn_pkr")]:
+        note = tidy[(tidy["period"] == period) & (tidy["series"] == series)]["note"].iloc[0]
+        assert "CONFLICT" in note, (period, series)
 
 
 # --------------------------------------------------------------------- inputs

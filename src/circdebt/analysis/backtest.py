@@ -7,17 +7,28 @@ history is in :mod:`circdebt.data.history`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from circdebt.analysis.batch import Rows, Want, evaluate
+from circdebt.engine.compile import timeline_of
+from circdebt.engine.record import SERIES
 from circdebt.keypaths import decimal_at, split
+from circdebt.results.tables import RATIOS
 from circdebt.scenario.ranges import clip_to_bounds
 from circdebt.scenario.schema import Scenario
-from circdebt.timeline import fy_first_month, is_month, month_label, parse_fy
+from circdebt.timeline import (
+    fiscal_year_of,
+    fy_first_month,
+    fy_label,
+    is_month,
+    month_label,
+    month_number,
+    parse_fy,
+)
 
 #: Published flow lines (history series) and the model causes that correspond to them.
 #: K-Electric's non-payment is part of the model's under-recovery (a class of its own);
@@ -107,13 +118,24 @@ def backtest(scenario: Scenario, history: pd.DataFrame,
 # --------------------------------------------------------------------------- the record
 
 
+#: A range of months ``YYYY-MM..YYYY-MM``, first and last inclusive (the whole text).
+MONTH_RANGE = re.compile(r"(\d{4}-\d{2})\.\.(\d{4}-\d{2})")
+
+
 def _months_of(period: str) -> list[str] | None:
-    """The months ``YYYY-MM`` a record period covers: a month, a fiscal year ``FYyyyy``, a
-    quarter ``FYyyyy-Qn`` (Q1 = the fiscal year's first three months), a half
-    ``FYyyyy-H1``; None for a period a monthly table cannot cover (a calendar tariff
-    year)."""
+    """The months ``YYYY-MM`` a record period covers: a month, a range of months
+    ``YYYY-MM..YYYY-MM`` (both inclusive: ``2025-07..2025-11`` is July-November 2025), a
+    fiscal year ``FYyyyy``, a quarter ``FYyyyy-Qn`` (Q1 = the fiscal year's first three
+    months), a half ``FYyyyy-H1``; None for a period a monthly table cannot cover (a
+    calendar tariff year, or a range that is not two months in order)."""
     if is_month(period):
         return [period]
+    span = MONTH_RANGE.fullmatch(period)
+    if span is not None:
+        if not (is_month(span.group(1)) and is_month(span.group(2))):
+            return None
+        first, last = month_number(span.group(1)), month_number(span.group(2))
+        return [month_label(n) for n in range(first, last + 1)] if first <= last else None
     match = re.fullmatch(r"(FY\d{4})(?:-(Q[1-4]|H[12]))?", period)
     if match is None:
         return None
@@ -135,6 +157,7 @@ RECORD_MAP: dict[str, tuple[tuple[str, ...], str]] = {
     "cd_flow_bn_pkr": (("cd_flow_bn_pkr",), "sum"),
     "cd_stock_bn_pkr": (("cd_stock_bn_pkr",), "last"),
     "payables_bn_pkr": (("payables_bn_pkr",), "last"),
+    "genco_fuel_payables_bn_pkr": (("genco_fuel_payables_bn_pkr",), "last"),
     "phl_debt_bn_pkr": (("phl_debt_bn_pkr",), "last"),
     "capacity_payments_bn_pkr": (("capacity_payments_bn_pkr",), "sum"),
     "cross_subsidy_industrial_pkr_per_kwh": (("cross_subsidy_industrial_pkr_per_kwh",), "mean"),
@@ -171,6 +194,98 @@ def record_table(monthly: pd.DataFrame, record: pd.DataFrame) -> pd.DataFrame:
                                        "error", "source_title"])
 
 
+# --------------------------------------------------------------------------- the months
+
+#: Month-end stocks the monthly backtest compares: the CD stock and its published split.
+STOCK_SERIES = ("cd_stock_bn_pkr", "payables_bn_pkr", "genco_fuel_payables_bn_pkr",
+                "phl_debt_bn_pkr")
+
+#: Where a point sits in its fiscal year: a month-end stock; a flow over the fiscal year
+#: to date (from the first month, "since June"); a flow over later months of the year.
+WINDOWS = ("month-end", "since June", "within the year")
+
+MONTHS_COLUMNS = ["kind", "quantity", "period", "fy", "window", "modelled_bn_pkr",
+                  "published_bn_pkr", "error_bn_pkr", "error_pct", "source_title"]
+"""Columns of :func:`months_table`."""
+
+
+def record_points(record: pd.DataFrame, series: str, months: Sequence[str],
+                  fy_start_month: int = 7) -> pd.DataFrame:
+    """The record's figures of one series over parts of fiscal years that ``months``
+    covers whole: a month, a quarter, a half or a range of months (whole fiscal years
+    are :func:`backtest_table`'s, against :mod:`circdebt.data.history`).
+
+    Returns one row per figure, in the record's order: period, fy (the fiscal year of
+    its last month), window (:data:`WINDOWS`; a single month of a stock is its
+    month-end), first and last (positions in ``months``), value, source_title.
+    """
+    position = {m: i for i, m in enumerate(months)}
+    rows = []
+    for _, fig in record[record["series"] == series].iterrows():
+        period = str(fig["period"])
+        span = _months_of(period)
+        if span is None or re.fullmatch(r"FY\d{4}", period) or \
+                not all(m in position for m in span):
+            continue
+        first, last = month_number(span[0]), month_number(span[-1])
+        fy = fiscal_year_of(last, fy_start_month)
+        if RECORD_MAP[series][1] == "last":
+            window = "month-end"
+        elif first == fy_first_month(fy, fy_start_month):
+            window = "since June"
+        else:
+            window = "within the year"
+        rows.append({"period": period, "fy": fy_label(fy), "window": window,
+                     "first": position[span[0]], "last": position[span[-1]],
+                     "value": float(fig["value"]), "source_title": str(fig["source_title"])})
+    return pd.DataFrame(rows, columns=["period", "fy", "window", "first", "last", "value",
+                                       "source_title"])
+
+
+def months_table(monthly: pd.DataFrame, record: pd.DataFrame,
+                 from_fy: str | None = None) -> pd.DataFrame:
+    """The model beside every published month-end stock, partial-year flow and cause
+    line the run covers (the record's months, quarters, halves and ranges).
+
+    ``monthly`` is a result's monthly table; ``record`` the packaged record
+    (:func:`circdebt.data.record.load`). Kinds: ``stock`` (the CD stock and its split,
+    :data:`STOCK_SERIES`, at month-ends), ``flow`` (the CD flow) and ``cause`` (each
+    published line of :data:`CAUSE_MAP`, ``flow:<line>``). A cause line's published
+    value is the record's line plus what :data:`CAUSE_MAP` adds to it in the same period
+    where that is published (K-Electric's non-payment, to under-recovery); modelled sums
+    the line's model columns over the months. Error = modelled - published (Rs bn) and as
+    a percent of |published|. Rows by kind, quantity and period end.
+    """
+    frame = monthly.set_index("month")
+    months = list(frame.index)
+    specs: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
+        ("stock", s, s, RECORD_MAP[s][0], ()) for s in STOCK_SERIES]
+    specs.append(("flow", "cd_flow_bn_pkr", "cd_flow_bn_pkr", ("cd_flow_bn_pkr",), ()))
+    for line, (model_cols, history_cols) in CAUSE_MAP.items():
+        specs.append(("cause", f"flow:{line}", history_cols[0], model_cols, history_cols[1:]))
+    rows = []
+    for kind, quantity, series, model_cols, extras in specs:
+        points = record_points(record, series, months)
+        for _, point in points.sort_values(["last", "first"], kind="stable").iterrows():
+            if from_fy is not None and point["fy"] < from_fy:
+                continue
+            span = frame.iloc[int(point["first"]):int(point["last"]) + 1]
+            values = _sum_available(span, model_cols)
+            modelled = float(values.iloc[-1] if kind == "stock" else values.sum())
+            published = float(point["value"])
+            for extra in extras:
+                same = record[(record["series"] == extra) & (record["period"] == point["period"])]
+                published += float(same["value"].sum())
+            error = modelled - published
+            rows.append({"kind": kind, "quantity": quantity, "period": point["period"],
+                         "fy": point["fy"], "window": point["window"],
+                         "modelled_bn_pkr": modelled, "published_bn_pkr": published,
+                         "error_bn_pkr": error,
+                         "error_pct": 100 * error / abs(published) if published else np.nan,
+                         "source_title": point["source_title"]})
+    return pd.DataFrame(rows, columns=MONTHS_COLUMNS)
+
+
 # --------------------------------------------------------------------------- calibration
 
 
@@ -182,14 +297,30 @@ class Calibration:
     initial: np.ndarray
     fitted: np.ndarray
     fit_fys: list[str]
-    table: pd.DataFrame  # fy, modelled, actual, error, in_fit
+    #: annual: fy, modelled, actual, error, in_fit; monthly: period, fy, window and those
+    table: pd.DataFrame
     rmse_fit: float
     rmse_out_of_sample: float
     success: bool
     message: str
+    #: "annual" (the fiscal years of the history) or "monthly" (the record's points)
+    layer: str = "annual"
 
     def values(self) -> dict[str, float]:
         return dict(zip(self.parameters, map(float, self.fitted), strict=True))
+
+
+#: Record series :func:`calibrate` can fit to at months (``record=``): the month-end
+#: stocks and the CD flow over parts of fiscal years.
+MONTHLY_TARGETS = (*STOCK_SERIES, "cd_flow_bn_pkr")
+
+
+def calibration_targets(history_columns: Sequence[str], monthly: bool = False) -> list[str]:
+    """The columns :func:`calibrate` can fit: published history series the model's
+    annual table has, or (``monthly``) :data:`MONTHLY_TARGETS`."""
+    if monthly:
+        return list(MONTHLY_TARGETS)
+    return sorted(c for c in history_columns if c in SERIES or c in RATIOS)
 
 
 def _target_by_fy(scenario: Scenario, params: Sequence[str], X: np.ndarray,
@@ -200,15 +331,47 @@ def _target_by_fy(scenario: Scenario, params: Sequence[str], X: np.ndarray,
     return batch.fys, batch.annual[column]
 
 
+def _record_target(scenario: Scenario, params: Sequence[str], record: pd.DataFrame,
+                   column: str) -> tuple[pd.DataFrame, Callable[[np.ndarray], np.ndarray]]:
+    """The record's points of ``column`` in the scenario's months (:func:`record_points`)
+    and the model's value at each for each row of X (one vectorised run). (rows, points)"""
+    if column not in MONTHLY_TARGETS:
+        raise ValueError(f"column(={column!r}) must be one of {', '.join(MONTHLY_TARGETS)} "
+                         "to fit at months")
+    timeline = timeline_of(scenario)
+    points = record_points(record, column, timeline.labels, timeline.fy_start_month)
+    points = points.sort_values(["last", "first"], kind="stable").reset_index(drop=True)
+    (model_column,) = RECORD_MAP[column][0]
+    spans = [(int(f), int(last)) for f, last in zip(points["first"], points["last"],
+                                                    strict=True)]
+    windows = tuple(dict.fromkeys((model_column, f, last) for f, last in spans))
+
+    def model(X: np.ndarray) -> np.ndarray:
+        batch = evaluate(scenario, Rows(X.shape[0], {key: X[:, j]
+                                                     for j, key in enumerate(params)}),
+                         Want(windows=windows))
+        if not spans:
+            return np.empty((X.shape[0], 0))
+        return np.stack([batch.windows[(model_column, f, last)] for f, last in spans], axis=1)
+
+    return points.rename(columns={"value": "actual"}), model
+
+
 def calibrate(scenario: Scenario, params: Sequence[str], history: pd.DataFrame,
               column: str = "cd_stock_bn_pkr", fit_from: str | None = None,
               fit_to: str | None = None, bounds: Sequence[tuple[float, float]] | None = None,
-              ) -> Calibration:
+              record: pd.DataFrame | None = None) -> Calibration:
     """Fit ``params`` (key paths of decimal numbers) so the model's ``column`` matches
     history on the fiscal years ``fit_from..fit_to`` (bounded least squares, scipy's
     trust-region reflective method; the Jacobian comes from one vectorised run of the
     base point and its perturbations). Years of the horizon outside the fit range are
     reported as out of sample.
+
+    With ``record`` (:func:`circdebt.data.record.load`), the target is instead the
+    record's month-end stocks or partial-year flows of ``column`` (one of
+    :data:`MONTHLY_TARGETS`) in the run's months, :func:`record_points`; a point is in
+    the fit when the fiscal year of its last month is in ``fit_from..fit_to``, and
+    ``history`` is not read.
     """
     from scipy.optimize import least_squares
 
@@ -218,42 +381,57 @@ def calibrate(scenario: Scenario, params: Sequence[str], history: pd.DataFrame,
         bounds = [clip_to_bounds(scenario, k, v - 0.5 * abs(v) - 1e-9, v + 0.5 * abs(v) + 1e-9)
                   for k, v in zip(params, x0, strict=True)]
     lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
-    actual = history[column] if column in history.columns else pd.Series(dtype=float)
-    labels, _ = _target_by_fy(scenario, params, x0[None, :], column)
-    fit = [fy for fy in labels if (fit_from is None or fy >= fit_from)
-           and (fit_to is None or fy <= fit_to) and np.isfinite(actual.get(fy, np.nan))]
-    if not fit:
-        raise ValueError(f"no fiscal year with a published {column} to fit in "
+    model: Callable[[np.ndarray], np.ndarray]
+    if record is None:
+        actual = history[column] if column in history.columns else pd.Series(dtype=float)
+        labels, _ = _target_by_fy(scenario, params, x0[None, :], column)
+        points = pd.DataFrame({"fy": labels,
+                               "actual": [float(actual.get(fy, np.nan)) for fy in labels]})
+
+        def model(X: np.ndarray) -> np.ndarray:
+            return _target_by_fy(scenario, params, X, column)[1]
+
+        what = "fiscal year"
+    else:
+        points, model = _record_target(scenario, params, record, column)
+        labels = timeline_of(scenario).fy_labels
+        what = "month-end or partial-year point"
+    in_fit = np.array([(fit_from is None or fy >= fit_from) and (fit_to is None or fy <= fit_to)
+                       for fy in points["fy"]], dtype=bool) & np.isfinite(
+                           points["actual"].to_numpy(float))
+    if not in_fit.any():
+        raise ValueError(f"no {what} with a published {column} to fit in "
                          f"{fit_from or labels[0]}..{fit_to or labels[-1]}")
-    idx = [labels.index(fy) for fy in fit]
-    target = np.array([actual[fy] for fy in fit])
+    idx = np.flatnonzero(in_fit)
+    target = points["actual"].to_numpy(float)[idx]
 
     def residuals(x: np.ndarray) -> np.ndarray:
-        return _target_by_fy(scenario, params, x[None, :], column)[1][0, idx] - target
+        return model(x[None, :])[0, idx] - target
 
     def jacobian(x: np.ndarray) -> np.ndarray:
         steps = np.maximum(1e-6 * np.abs(x), 1e-7)
         steps = np.where(x + steps > hi, -steps, steps)
         X = np.vstack([x, x + np.diag(steps)])
-        Y = _target_by_fy(scenario, params, X, column)[1][:, idx]
+        Y = model(X)[:, idx]
         return ((Y[1:] - Y[0]) / steps[:, None]).T
 
     x_start = np.clip(x0, lo, hi)
     solution = least_squares(residuals, x_start, jac=jacobian, bounds=(lo, hi), method="trf")
-    _, modelled = _target_by_fy(scenario, params, solution.x[None, :], column)
-    rows = []
-    for i, fy in enumerate(labels):
-        a = actual.get(fy, np.nan)
-        rows.append({"fy": fy, "modelled": modelled[0, i], "actual": a,
-                     "error": modelled[0, i] - a, "in_fit": fy in fit})
-    table = pd.DataFrame(rows)
+    modelled = model(solution.x[None, :])[0]
+    actual_values = points["actual"].to_numpy(float)
+    keep = ["fy"] if record is None else ["period", "fy", "window"]
+    table = points[keep].reset_index(drop=True).assign(
+        modelled=modelled, actual=actual_values, error=modelled - actual_values,
+        in_fit=in_fit)
     known = table[np.isfinite(table["actual"])]
     out = known[~known["in_fit"]]
+    fit_fys = list(dict.fromkeys(table.loc[table["in_fit"], "fy"]))
     return Calibration(
-        parameters=params, initial=x0, fitted=solution.x, fit_fys=fit, table=table,
+        parameters=params, initial=x0, fitted=solution.x, fit_fys=fit_fys, table=table,
         rmse_fit=float(np.sqrt(np.mean(known[known["in_fit"]]["error"] ** 2))),
         rmse_out_of_sample=float(np.sqrt(np.mean(out["error"] ** 2))) if len(out) else np.nan,
-        success=bool(solution.success), message=str(solution.message))
+        success=bool(solution.success), message=str(solution.message),
+        layer="annual" if record is None else "monthly")
 
 
 def calibrated_scenario_data(resolved: dict, calibration: Calibration, extends: str) -> dict:

@@ -18,6 +18,7 @@ machine draws the same figure), and a footnote naming the scenario(s), the circd
 version and the source. Axis units come from ``data/variables.csv``.
 """
 
+from circdebt.charts.months import MONTHS_STYLE, months_chart
 from circdebt.charts.settlement import aging_chart
 from circdebt.charts.several import (
     DEFAULT_KPIS,
@@ -64,9 +65,10 @@ from circdebt.charts.uncertainty import (
 
 __all__ = [
     "CAUSE_STYLE", "CREDITOR_LABELS", "DARK_GREY", "DEFAULT_KPIS", "FAN_COLUMNS", "FORMATS",
-    "GREY", "KINDS", "LIGHT_GREY", "OKABE_ITO", "PALETTE", "RC", "SEZ_STYLE", "SIZE",
-    "STANDARD_KINDS", "TEXT", "TORNADO_COLUMNS", "aging_chart", "capacity_chart",
+    "GREY", "KINDS", "LIGHT_GREY", "MONTHS_STYLE", "OKABE_ITO", "PALETTE", "RC", "SEZ_STYLE",
+    "SIZE", "STANDARD_KINDS", "TEXT", "TORNADO_COLUMNS", "aging_chart", "capacity_chart",
     "chart_payloads", "compare_kpis_chart", "compare_stock_chart", "fan_chart", "figure_bytes",
-    "flows_chart", "footnote_text", "fy_year", "index_chart", "new_figure", "payables_chart",
-    "sez_chart", "standard_charts", "stock_chart", "tariff_chart", "tornado_chart",
+    "flows_chart", "footnote_text", "fy_year", "index_chart", "months_chart", "new_figure",
+    "payables_chart", "sez_chart", "standard_charts", "stock_chart", "tariff_chart",
+    "tornado_chart",
 ]

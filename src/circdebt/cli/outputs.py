@@ -147,3 +147,13 @@ def backtest_chart_files(annual: pd.DataFrame, table: pd.DataFrame, scenario: st
     fig = charts.stock_chart(annual, scenario=scenario, history=history)
     return dict(charts.chart_payloads({"backtest": fig}, formats=("png", "svg"),
                                       prefix="chart-"))
+
+
+def months_chart_files(monthly: pd.DataFrame, points: pd.DataFrame, scenario: str) -> Payloads:
+    """The model's month-end stocks with the published month-end figures as points, as
+    PNG and SVG."""
+    from circdebt import charts
+
+    fig = charts.months_chart(monthly, points, scenario=scenario)
+    return dict(charts.chart_payloads({"backtest-monthly": fig}, formats=("png", "svg"),
+                                      prefix="chart-"))

@@ -330,6 +330,36 @@ def backtest_view(table: pd.DataFrame, scenario: str) -> Table:
     return grid
 
 
+def months_view(table: pd.DataFrame, scenario: str) -> Table:
+    """Modelled against published, per month-end stock, partial-year flow and cause
+    line (:func:`circdebt.analysis.backtest.months_table`)."""
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False,
+                 title=f"{scenario}: the months, modelled vs published (Rs bn)")
+    for c in ("period", "quantity", "window", "modelled", "published", "error", "error %"):
+        grid.add_column(c, justify="left" if c in ("period", "quantity", "window") else
+                        "right")
+    for _, row in table.iterrows():
+        grid.add_row(str(row["period"]), str(row["quantity"]), str(row["window"]),
+                     fmt(row["modelled_bn_pkr"], 0), fmt(row["published_bn_pkr"], 0),
+                     fmt(row["error_bn_pkr"], 0), fmt(row["error_pct"], 1))
+    return grid
+
+
+def months_errors_view(errors: pd.DataFrame) -> Table:
+    """MAPE, bias and mean absolute error of the months by group
+    (:func:`circdebt.analysis.errors.months_errors`)."""
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="errors by month-end, flow and "
+                 "cause line", caption="bias = mean of modelled - published (positive: the "
+                 "model runs high); MAPE over points with a non-zero published value")
+    for c in ("quantity", "window", "points", "MAPE %", "bias Rs bn", "MAE Rs bn"):
+        grid.add_column(c, justify="left" if c in ("quantity", "window") else "right")
+    for _, row in errors.iterrows():
+        grid.add_row(str(row["quantity"]), str(row["window"]), str(int(row["points"])),
+                     fmt(row["mape_pct"], 1), fmt(row["bias_bn_pkr"], 0),
+                     fmt(row["mae_bn_pkr"], 0))
+    return grid
+
+
 def calibration_table(fit: Calibration) -> Table:
     """The fitted inputs: initial and fitted values."""
     grid = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="fitted inputs")
@@ -337,4 +367,18 @@ def calibration_table(fit: Calibration) -> Table:
         grid.add_column(c, justify="left" if c == "input" else "right")
     for key, a, b in zip(fit.parameters, fit.initial, fit.fitted, strict=True):
         grid.add_row(key, fmt(float(a), 3), fmt(float(b), 3))
+    return grid
+
+
+def calibration_errors_table(errors: pd.DataFrame, column: str, layer: str) -> Table:
+    """A calibration's errors by fiscal year, fitted or out of sample
+    (:func:`circdebt.analysis.errors.errors_by_fy`)."""
+    at = "" if layer == "annual" else " (the published month-ends and parts of years)"
+    grid = Table(box=box.SIMPLE_HEAD, pad_edge=False,
+                 title=f"{column}: errors by fiscal year{at}, fitted and out of sample")
+    for c in ("fy", "used", "points", "RMSE Rs bn", "bias Rs bn"):
+        grid.add_column(c, justify="left" if c in ("fy", "used") else "right")
+    for _, row in errors.iterrows():
+        grid.add_row(str(row["fy"]), "fit" if row["in_fit"] else "out of sample",
+                     str(int(row["points"])), fmt(row["rmse"], 1), fmt(row["bias"], 1))
     return grid

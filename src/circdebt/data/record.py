@@ -1,11 +1,14 @@
-"""Pakistan's published monthly and quarterly record, 2023–2026, with its sources.
+"""Pakistan's published monthly and quarterly record, 2018–2026, with its sources.
 
 ``data/record.csv`` holds figures published for single months, quarters and tariff
 years: NEPRA's monthly fuel references and notified fuel charge adjustments (FCA), the
 actual fuel cost NEPRA verified, quarterly adjustments (QTA), the uniform tariffs of the
-FY2026 and CY2026 determinations, circular-debt flows for quarters and half-years,
-month-end stocks, and the Power Division's cause table for July 2025. The FY-level
-history is :mod:`circdebt.data.history`.
+FY2026 and CY2026 determinations; month-end circular-debt stocks from June 2018 to
+December 2025 with their split (payables to producers, GENCO payables to fuel
+suppliers, debt parked in PHL) where published; circular-debt flows over months,
+quarters, halves and the fiscal year to date; and the Power Division's cause lines for
+parts of FY2024-FY2026. The FY-level history is :mod:`circdebt.data.history` (the
+June stocks here repeat its stocks, so that the month-ends form one series).
 
 Each row says how the model uses it (``use``): ``input`` figures set a scenario input
 (``scenarios/baseline.toml`` cites them, and a test holds the two equal); ``check``
@@ -14,9 +17,16 @@ figures are kept aside and compared with the model's results (``docs/validation.
 
 Conventions
 -----------
-* ``period`` is a month ``YYYY-MM``, a quarter ``FYyyyy-Qn`` (Q1 = July–September), a
-  half ``FYyyyy-H1`` (July–December), a fiscal year ``FYyyyy`` or a calendar tariff year
-  ``CYyyyy``.
+* ``period`` is a month ``YYYY-MM``, a range of months ``YYYY-MM..YYYY-MM`` (first and
+  last inclusive: ``2025-07..2025-11`` is July–November 2025, the fiscal year to date
+  the Power Division reports for November), a quarter ``FYyyyy-Qn`` (Q1 =
+  July–September), a half ``FYyyyy-H1`` (July–December), a fiscal year ``FYyyyy`` or a
+  calendar tariff year ``CYyyyy``. A stock is at the end of its (last) month; a flow is
+  over all the period's months.
+* Where sources disagree the row keeps one value and its ``note`` says ``CONFLICT:`` and
+  gives the others. The Power Division reports "prior-year recovery" adjustments as
+  positive amounts in prose; they are stored with the sign of its tables (negative:
+  they reduce the debt).
 * ``series`` names end in their unit (:func:`circdebt.units.unit_in_name`). FCA and
   fuel-cost figures are Rs per kWh as NEPRA notifies them; flows carry the Power
   Division's sign (positive adds to the debt).
