@@ -250,7 +250,7 @@ def simulate(x: Inputs, *, detail: bool = True,
                 s.phl_debt_bn + moves.phl_change_bn, s.phl_accrued_interest_bn,
                 s.phl_account_bn, s.phl_repaid_in_fy_bn, kibor, lv.phl_spread[t],
                 budget_phl + moves.injection_phl_bn, dss, int(lv.phl_instalments_left[t]),
-                float(lv.phl_cap_bn_per_fy[t]), bool(x.subsidy.fy_start[t]))
+                float(lv.phl_cap_bn_per_fy[t]), bool(tl.fy_starts[t]))
         else:
             serve_phl = (debt.phl_interest_only_service if lv.phl_interest_only[t]
                          else debt.phl_service)
